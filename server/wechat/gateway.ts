@@ -1,0 +1,105 @@
+/**
+ * What the payment flow needs from WeChat Pay, as an interface: the real client implements it
+ * over HTTP, tests pass fakes. Amounts are integer fen. Transport-level uncertainty (timeout,
+ * network error, unverifiable or malformed answer) is thrown as `GatewayError`: it means
+ * "outcome unknown", never "failed". A verified business answer is returned, never thrown.
+ */
+
+export type GatewayErrorKind = 'timeout' | 'network' | 'bad_signature' | 'bad_response';
+
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  constructor(
+    readonly kind: GatewayErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Configuration that makes a call impossible (e.g. no client certificate for /secapi/). */
+export class GatewayConfigError extends Error {
+  override readonly name = 'GatewayConfigError';
+  constructor(readonly code: 'CERT_MISSING' | 'CERT_UNREADABLE', message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A verified answer: `ok` with typed data, `business_error` (return_code=SUCCESS,
+ * result_code=FAIL: err_code from wechat-pay-v2.md §6), or `rejected` (return_code=FAIL: the
+ * gateway did not process the request, e.g. a signature or parameter format error; unsigned).
+ */
+export type Outcome<T> =
+  | { kind: 'ok'; value: T; fields: Record<string, string> }
+  | { kind: 'business_error'; code: string; description: string; fields: Record<string, string> }
+  | { kind: 'rejected'; message: string; fields: Record<string, string> };
+
+export interface MicropayRequest {
+  out_trade_no: string;
+  total_fee: number;
+  auth_code: string;
+  body: string;
+  device_info?: string;
+  attach?: string;
+  /** Shop-local `yyyyMMddHHmmss`. */
+  time_start?: string;
+  time_expire?: string;
+  spbill_create_ip?: string;
+}
+
+export interface PaidOrder {
+  transaction_id: string;
+  out_trade_no: string;
+  total_fee: number;
+  cash_fee?: number;
+  time_end?: string;
+  openid?: string;
+  bank_type?: string;
+}
+
+export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'ACCEPT';
+
+export interface OrderState {
+  trade_state: TradeState;
+  trade_state_desc?: string;
+  /** Present when trade_state is SUCCESS or REFUND. */
+  paid?: PaidOrder;
+}
+
+export interface ReverseResult {
+  /** true: WeChat asks to call reverse again. */
+  recall: boolean;
+}
+
+export interface RefundRequest {
+  out_trade_no: string;
+  out_refund_no: string;
+  total_fee: number;
+  refund_fee: number;
+  refund_desc?: string;
+}
+
+export interface RefundAccepted {
+  refund_id: string;
+  out_refund_no: string;
+  refund_fee: number;
+}
+
+export type RefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
+
+export interface RefundState {
+  out_refund_no: string;
+  refund_id?: string;
+  refund_fee: number;
+  refund_status: RefundStatus;
+}
+
+export interface Gateway {
+  micropay(req: MicropayRequest): Promise<Outcome<PaidOrder>>;
+  orderQuery(q: { out_trade_no: string }): Promise<Outcome<OrderState>>;
+  reverse(q: { out_trade_no: string }): Promise<Outcome<ReverseResult>>;
+  refund(req: RefundRequest): Promise<Outcome<RefundAccepted>>;
+  refundQuery(q: { out_refund_no: string }): Promise<Outcome<RefundState>>;
+}
