@@ -1,0 +1,36 @@
+import type { CreatePaymentRequest, Payment, PaymentList, Refund } from '../../shared/api.ts';
+import type { ApiErrorCode } from '../../shared/api.ts';
+
+/**
+ * What the HTTP API asks of the payment flow. Implemented in server/payments/ on a Store and a
+ * Gateway; the routes in server/api/ only validate, authorise and translate errors to HTTP.
+ */
+export interface PaymentService {
+  /** Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → ApiError ID_CONFLICT. */
+  create(terminalId: string, req: CreatePaymentRequest): Promise<Payment>;
+  get(id: string): Payment | undefined;
+  /** Payments of one shop-local day (YYYY-MM-DD) with totals. */
+  list(date: string): PaymentList;
+  /** The terminal's payment still in progress, if any (one at a time per terminal). */
+  active(terminalId: string): Payment | undefined;
+  /** Requests a cancel; the reverse path follows in the background. */
+  cancel(id: string): Promise<Payment>;
+  /** Refund `amount_fen` of a succeeded payment; `id` is the refund's idempotency key (out_refund_no). */
+  refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }): Promise<Refund>;
+  /** Resumes every payment not in a final state (call once on start). */
+  resume(): void;
+  /** Stops timers; in-flight work stays journaled for the next start. */
+  close(): Promise<void>;
+}
+
+/** An error the API answers with `{error: {code, message}}` and `status`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503,
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
