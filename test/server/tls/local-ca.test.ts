@@ -83,3 +83,19 @@ describe('certificate files under DATA_DIR', () => {
     expect(statSync(second.serverKey).mode & 0o077).toBe(0);
   });
 });
+
+describe('GET /ca.crt', () => {
+  it('serves the CA certificate but never the CA key', async () => {
+    const { caCertificateRoute } = await import('../../../server/tls/ca-route.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'mp-tls-'));
+    const app = caCertificateRoute(dir);
+    expect((await app.request('/ca.crt')).status).toBe(404);
+    const files = writeServerCertificate(dir, ['localhost']);
+    const res = await app.request('/ca.crt');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-x509-ca-cert');
+    const body = await res.text();
+    expect(body).toBe(readFileSync(files.caCert, 'utf8'));
+    expect(body).not.toContain('PRIVATE KEY');
+  });
+});
