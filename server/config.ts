@@ -1,0 +1,225 @@
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
+import { isSignType, type SignType } from './wechat/sign.ts';
+
+/**
+ * Every environment variable of the contract (design.md "Environment"), parsed once at start
+ * into a typed config. A bad value stops the start with a message naming the variable, so a
+ * misconfigured till never reaches the gateway.
+ */
+
+export const DEFAULT_API_BASE = 'https://api.mch.weixin.qq.com';
+
+export type Mode = 'simulator' | 'live';
+
+export interface WechatSettings {
+  appid: string;
+  mch_id: string;
+  key: string;
+  signType: SignType;
+  subMchId?: string;
+  subAppid?: string;
+  /** undefined: the built-in simulator, reached over loopback once the server listens. */
+  apiBase?: string;
+  certPemPath?: string;
+  keyPemPath?: string;
+  timeoutMs: number;
+}
+
+export interface FlowSettings {
+  deadlineMs: number;
+  pollIntervalMs: number;
+  reverseMinAgeMs: number;
+  maxAmountFen: number;
+  timeZone: string;
+  body: string;
+}
+
+export interface Config {
+  port: number;
+  host?: string;
+  dataDir: string;
+  mode: Mode;
+  /** true: no credentials and no WECHAT_API_BASE, the server runs the simulator itself. */
+  builtInSimulator: boolean;
+  wechat: WechatSettings;
+  flow: FlowSettings;
+  managerPin?: string;
+  tls?: { certPath: string; keyPath: string };
+  /** Problems that do not stop the start but limit what works (printed at start). */
+  warnings: string[];
+}
+
+/** The simulator's credentials (server/simulator/app.ts SIMULATOR_DEFAULTS), used when none are set. */
+export interface SimulatorCredentials {
+  appid: string;
+  mch_id: string;
+  key: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+export const CONFIG_DEFAULTS = {
+  port: 8787,
+  dataDir: './data',
+  deadlineMs: 45_000,
+  pollIntervalMs: 2_000,
+  reverseMinAgeMs: 15_000,
+  gatewayTimeoutMs: 10_000,
+  maxAmountFen: 10_000_000,
+  timeZone: 'Asia/Shanghai',
+  body: 'micropay-pos',
+  signType: 'MD5' as SignType,
+} as const;
+
+export const PIN_FORMAT = /^\d{4,12}$/;
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, simulator: SimulatorCredentials): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const warnings: string[] = [];
+
+  const port = integer(read, 'PORT', CONFIG_DEFAULTS.port, 0, 65_535);
+  const host = read('HOST');
+  const dataDir = resolve(read('DATA_DIR') ?? CONFIG_DEFAULTS.dataDir);
+
+  const credentialNames = ['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const;
+  const present = credentialNames.filter((n) => read(n) !== undefined);
+  if (present.length > 0 && present.length < credentialNames.length) {
+    const missing = credentialNames.filter((n) => read(n) === undefined);
+    throw new ConfigError(missing[0]!, `missing while ${present.join(', ')} ${present.length === 1 ? 'is' : 'are'} set; set all of ${credentialNames.join(', ')} for a merchant account, or none for the simulator`);
+  }
+  const hasCredentials = present.length === credentialNames.length;
+
+  const appid = read('WECHAT_APPID') ?? simulator.appid;
+  if (!/^wx[0-9A-Za-z]{6,32}$/.test(appid)) throw new ConfigError('WECHAT_APPID', `"${appid}" is not an AppID (it starts with "wx", e.g. wx2421b1c4370ec43b)`);
+  const mch_id = read('WECHAT_MCH_ID') ?? simulator.mch_id;
+  if (!/^\d{6,20}$/.test(mch_id)) throw new ConfigError('WECHAT_MCH_ID', `"${mch_id}" is not a merchant id (digits only, e.g. 1900000109)`);
+  const key = read('WECHAT_API_KEY') ?? simulator.key;
+  // Never echo the key itself: only its length.
+  if (!/^[\x21-\x7e]{32}$/.test(key)) throw new ConfigError('WECHAT_API_KEY', `must be the 32-character API v2 key from the merchant platform (got ${key.length} characters)`);
+
+  const signTypeText = read('WECHAT_SIGN_TYPE') ?? CONFIG_DEFAULTS.signType;
+  if (!isSignType(signTypeText)) throw new ConfigError('WECHAT_SIGN_TYPE', `"${signTypeText}" is not one of MD5, HMAC-SHA256`);
+
+  const subMchId = read('WECHAT_SUB_MCH_ID');
+  if (subMchId !== undefined && !/^\d{6,20}$/.test(subMchId)) throw new ConfigError('WECHAT_SUB_MCH_ID', `"${subMchId}" is not a merchant id (digits only)`);
+  const subAppid = read('WECHAT_SUB_APPID');
+  if (subAppid !== undefined && !/^wx[0-9A-Za-z]{6,32}$/.test(subAppid)) throw new ConfigError('WECHAT_SUB_APPID', `"${subAppid}" is not an AppID (it starts with "wx")`);
+  if (subAppid !== undefined && subMchId === undefined) throw new ConfigError('WECHAT_SUB_MCH_ID', 'missing while WECHAT_SUB_APPID is set (a sub-AppID belongs to a sub-merchant)');
+
+  let apiBase = read('WECHAT_API_BASE');
+  if (apiBase !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(apiBase);
+    } catch {
+      throw new ConfigError('WECHAT_API_BASE', `"${apiBase}" is not a URL (e.g. ${DEFAULT_API_BASE})`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('WECHAT_API_BASE', `"${apiBase}" must be an https:// URL (or http:// for a local simulator)`);
+    apiBase = apiBase.replace(/\/+$/, '');
+  } else if (hasCredentials) {
+    apiBase = DEFAULT_API_BASE;
+  }
+  const isHttps = apiBase?.startsWith('https:') ?? false;
+  if (isHttps && !hasCredentials) throw new ConfigError('WECHAT_API_KEY', `missing: ${apiBase} is a real gateway and needs WECHAT_APPID, WECHAT_MCH_ID and WECHAT_API_KEY`);
+  const mode: Mode = isHttps ? 'live' : 'simulator';
+
+  const certPemPath = optionalPath(read, 'WECHAT_CERT_PEM');
+  const keyPemPath = optionalPath(read, 'WECHAT_KEY_PEM');
+  if ((certPemPath === undefined) !== (keyPemPath === undefined)) {
+    throw new ConfigError(certPemPath === undefined ? 'WECHAT_CERT_PEM' : 'WECHAT_KEY_PEM', 'set both WECHAT_CERT_PEM and WECHAT_KEY_PEM (apiclient_cert.pem and apiclient_key.pem), or neither');
+  }
+  if (mode === 'live' && certPemPath === undefined) {
+    warnings.push('WECHAT_CERT_PEM and WECHAT_KEY_PEM are not set: payments work, but cancels and deadline reverses (/secapi/pay/reverse) and refunds need the merchant certificate and will fail; open payments will wait in needs_attention');
+  }
+
+  const deadlineMs = integer(read, 'PAY_DEADLINE_MS', CONFIG_DEFAULTS.deadlineMs, 1_000, 600_000);
+  const pollIntervalMs = integer(read, 'PAY_POLL_INTERVAL_MS', CONFIG_DEFAULTS.pollIntervalMs, 10, 60_000);
+  const reverseMinAgeMs = integer(read, 'PAY_REVERSE_MIN_AGE_MS', CONFIG_DEFAULTS.reverseMinAgeMs, 0, 600_000);
+  const timeoutMs = integer(read, 'GATEWAY_TIMEOUT_MS', CONFIG_DEFAULTS.gatewayTimeoutMs, 100, 120_000);
+  const maxAmountFen = integer(read, 'MAX_AMOUNT_FEN', CONFIG_DEFAULTS.maxAmountFen, 1, Number.MAX_SAFE_INTEGER);
+
+  const timeZone = read('SHOP_TIMEZONE') ?? CONFIG_DEFAULTS.timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new ConfigError('SHOP_TIMEZONE', `"${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
+  }
+  const body = read('SHOP_NAME') ?? CONFIG_DEFAULTS.body;
+  // WeChat's `body` is at most 128 bytes; keep room for the description the cashier adds.
+  if (Buffer.byteLength(body) > 64) throw new ConfigError('SHOP_NAME', `is ${Buffer.byteLength(body)} bytes long; at most 64 bytes (WeChat's body field is short)`);
+
+  const managerPin = read('MANAGER_PIN');
+  if (managerPin !== undefined && !PIN_FORMAT.test(managerPin)) throw new ConfigError('MANAGER_PIN', 'must be 4 to 12 digits');
+
+  const tlsCert = optionalPath(read, 'TLS_CERT');
+  const tlsKey = optionalPath(read, 'TLS_KEY');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError(tlsCert === undefined ? 'TLS_CERT' : 'TLS_KEY', 'set both TLS_CERT and TLS_KEY (PEM files), or neither');
+  }
+
+  const wechat: WechatSettings = { appid, mch_id, key, signType: signTypeText, timeoutMs };
+  if (subMchId !== undefined) wechat.subMchId = subMchId;
+  if (subAppid !== undefined) wechat.subAppid = subAppid;
+  if (apiBase !== undefined) wechat.apiBase = apiBase;
+  if (certPemPath !== undefined && keyPemPath !== undefined) {
+    wechat.certPemPath = certPemPath;
+    wechat.keyPemPath = keyPemPath;
+  }
+
+  const config: Config = {
+    port,
+    dataDir,
+    mode,
+    builtInSimulator: apiBase === undefined,
+    wechat,
+    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body },
+    warnings,
+  };
+  if (host !== undefined) config.host = host;
+  if (managerPin !== undefined) config.managerPin = managerPin;
+  if (tlsCert !== undefined && tlsKey !== undefined) config.tls = { certPath: tlsCert, keyPath: tlsKey };
+  return config;
+}
+
+function integer(read: (n: string) => string | undefined, name: string, fallback: number, min: number, max: number): number {
+  const text = read(name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new ConfigError(name, `"${text}" is not a whole number`);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}..${max}`);
+  return value;
+}
+
+function optionalPath(read: (n: string) => string | undefined, name: string): string | undefined {
+  const path = read(name);
+  if (path === undefined) return undefined;
+  const absolute = resolve(path);
+  try {
+    accessSync(absolute, constants.R_OK);
+  } catch {
+    throw new ConfigError(name, `cannot read ${absolute}`);
+  }
+  return absolute;
+}
+
+/** How the server is reached from this machine (links printed at start and by the CLI). */
+export function publicOrigin(config: Pick<Config, 'port' | 'host' | 'tls'>, port = config.port): string {
+  const scheme = config.tls ? 'https' : 'http';
+  const wildcard = config.host === undefined || config.host === '0.0.0.0' || config.host === '::';
+  const host = wildcard ? 'localhost' : config.host!.includes(':') ? `[${config.host}]` : config.host;
+  return `${scheme}://${host}:${port}`;
+}

@@ -1,0 +1,144 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, publicOrigin } from '../../server/config.ts';
+
+const SIM = { appid: 'wx00000000sim00000', mch_id: '1900000109', key: 'simulatorkey0123456789abcdefABCD' };
+const LIVE = { WECHAT_APPID: 'wx2421b1c4370ec43b', WECHAT_MCH_ID: '10000100', WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d' };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, SIM);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+function pemFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  const path = join(dir, 'x.pem');
+  writeFileSync(path, '-----BEGIN CERTIFICATE-----\n');
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('runs the built-in simulator with its own credentials and the contract defaults when nothing is set', () => {
+    const config = loadConfig({}, SIM);
+    expect(config).toMatchObject({
+      port: 8787,
+      mode: 'simulator',
+      builtInSimulator: true,
+      wechat: { appid: SIM.appid, mch_id: SIM.mch_id, key: SIM.key, signType: 'MD5', timeoutMs: 10_000 },
+      flow: { deadlineMs: 45_000, pollIntervalMs: 2_000, reverseMinAgeMs: 15_000, timeZone: 'Asia/Shanghai' },
+      warnings: [],
+    });
+    expect(config.wechat.apiBase).toBeUndefined();
+    expect(config.dataDir).toBe(join(process.cwd(), 'data'));
+    expect(config.managerPin).toBeUndefined();
+    expect(config.tls).toBeUndefined();
+  });
+
+  it('goes live against the real WeChat host when all three credentials are set', () => {
+    const config = loadConfig(LIVE, SIM);
+    expect(config.mode).toBe('live');
+    expect(config.builtInSimulator).toBe(false);
+    expect(config.wechat.apiBase).toBe('https://api.mch.weixin.qq.com');
+    expect(config.wechat.key).toBe(LIVE.WECHAT_API_KEY);
+  });
+
+  it('warns that reverses and refunds need the merchant certificate when live without one', () => {
+    const config = loadConfig(LIVE, SIM);
+    expect(config.warnings.join('\n')).toMatch(/WECHAT_CERT_PEM.*refund/s);
+  });
+
+  it('takes the certificate paths when both are readable and then has no warning', () => {
+    const config = loadConfig({ ...LIVE, WECHAT_CERT_PEM: pemFile(), WECHAT_KEY_PEM: pemFile() }, SIM);
+    expect(config.wechat.certPemPath).toMatch(/x\.pem$/);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('treats an http:// base without credentials as an external simulator', () => {
+    const config = loadConfig({ WECHAT_API_BASE: 'http://127.0.0.1:8788/' }, SIM);
+    expect(config).toMatchObject({ mode: 'simulator', builtInSimulator: false, wechat: { apiBase: 'http://127.0.0.1:8788', key: SIM.key } });
+  });
+
+  it('parses every number and the optional settings', () => {
+    const config = loadConfig(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: '/tmp/pos-data',
+        PAY_DEADLINE_MS: '3000',
+        PAY_POLL_INTERVAL_MS: '100',
+        PAY_REVERSE_MIN_AGE_MS: '1000',
+        GATEWAY_TIMEOUT_MS: '500',
+        MAX_AMOUNT_FEN: '5000',
+        SHOP_TIMEZONE: 'Europe/Paris',
+        SHOP_NAME: 'Café 12',
+        MANAGER_PIN: '2468',
+        WECHAT_SIGN_TYPE: 'HMAC-SHA256',
+        WECHAT_SUB_MCH_ID: '1230000109',
+        WECHAT_SUB_APPID: 'wx8888888888888888',
+      },
+      SIM,
+    );
+    expect(config).toMatchObject({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: '/tmp/pos-data',
+      managerPin: '2468',
+      wechat: { signType: 'HMAC-SHA256', subMchId: '1230000109', subAppid: 'wx8888888888888888', timeoutMs: 500 },
+      flow: { deadlineMs: 3000, pollIntervalMs: 100, reverseMinAgeMs: 1000, maxAmountFen: 5000, timeZone: 'Europe/Paris', body: 'Café 12' },
+    });
+  });
+
+  it.each([
+    [{ WECHAT_APPID: 'wx2421b1c4370ec43b' }, 'WECHAT_MCH_ID'],
+    [{ WECHAT_APPID: 'wx2421b1c4370ec43b', WECHAT_MCH_ID: '10000100' }, 'WECHAT_API_KEY'],
+    [{ WECHAT_API_KEY: LIVE.WECHAT_API_KEY }, 'WECHAT_APPID'],
+    [{ ...LIVE, WECHAT_API_KEY: 'short' }, 'WECHAT_API_KEY'],
+    [{ ...LIVE, WECHAT_APPID: 'app123' }, 'WECHAT_APPID'],
+    [{ ...LIVE, WECHAT_MCH_ID: 'abc' }, 'WECHAT_MCH_ID'],
+    [{ WECHAT_SIGN_TYPE: 'SHA1' }, 'WECHAT_SIGN_TYPE'],
+    [{ WECHAT_SUB_APPID: 'wx8888888888888888' }, 'WECHAT_SUB_MCH_ID'],
+    [{ WECHAT_API_BASE: 'ftp://example' }, 'WECHAT_API_BASE'],
+    [{ WECHAT_API_BASE: 'not a url' }, 'WECHAT_API_BASE'],
+    [{ WECHAT_API_BASE: 'https://api2.mch.weixin.qq.com' }, 'WECHAT_API_KEY'],
+    [{ WECHAT_CERT_PEM: '/nonexistent/cert.pem' }, 'WECHAT_CERT_PEM'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PAY_DEADLINE_MS: '-1' }, 'PAY_DEADLINE_MS'],
+    [{ PAY_POLL_INTERVAL_MS: '1.5' }, 'PAY_POLL_INTERVAL_MS'],
+    [{ GATEWAY_TIMEOUT_MS: '0' }, 'GATEWAY_TIMEOUT_MS'],
+    [{ MAX_AMOUNT_FEN: '0' }, 'MAX_AMOUNT_FEN'],
+    [{ SHOP_TIMEZONE: 'Mars/Olympus' }, 'SHOP_TIMEZONE'],
+    [{ SHOP_NAME: 'x'.repeat(65) }, 'SHOP_NAME'],
+    [{ MANAGER_PIN: '12' }, 'MANAGER_PIN'],
+    [{ MANAGER_PIN: 'abcd' }, 'MANAGER_PIN'],
+    [{ TLS_CERT: '/nonexistent/server.crt' }, 'TLS_CERT'],
+  ])('refuses %j naming %s', (env, variable) => {
+    const error = errorOf(env as Record<string, string>);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('asks for both halves of a pair of files', () => {
+    expect(errorOf({ WECHAT_CERT_PEM: pemFile() }).variable).toBe('WECHAT_KEY_PEM');
+    expect(errorOf({ TLS_KEY: pemFile() }).variable).toBe('TLS_CERT');
+  });
+
+  it('never repeats the API key in its error', () => {
+    const key = 'secret-but-too-long-0123456789abcdef';
+    expect(errorOf({ ...LIVE, WECHAT_API_KEY: key }).message).not.toContain(key);
+  });
+});
+
+describe('publicOrigin', () => {
+  it('links to localhost on a wildcard host and uses https with TLS', () => {
+    expect(publicOrigin({ port: 8787 })).toBe('http://localhost:8787');
+    expect(publicOrigin({ port: 8787, host: '192.168.1.20', tls: { certPath: 'a', keyPath: 'b' } })).toBe('https://192.168.1.20:8787');
+  });
+});
