@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { PAIRING_TTL_MS, TerminalError, TerminalRegistry } from '../../../server/terminals/registry.ts';
+import { sha256 } from '../../../server/terminals/secrets.ts';
+import { memoryTerminalStore } from './memory-terminal-store.ts';
+
+function setup(envPin?: string) {
+  let now = Date.parse('2026-11-28T10:00:00Z');
+  const store = memoryTerminalStore();
+  const registry = new TerminalRegistry({ store, now: () => now, ...(envPin ? { envPin } : {}) });
+  return { store, registry, advance: (ms: number) => (now += ms) };
+}
+
+describe('TerminalRegistry', () => {
+  it('creates a terminal whose printed token authenticates and is stored only as a hash', async () => {
+    const { store, registry } = setup();
+    const issued = await registry.add('Front till');
+    expect(issued.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(issued.code).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const rows = await store.listTerminals();
+    expect(rows[0]!.token_hash).toBe(sha256(issued.token));
+    expect(JSON.stringify(rows)).not.toContain(issued.token);
+    expect((await registry.authenticate(issued.token))?.name).toBe('Front till');
+    expect(await registry.authenticate(issued.token.slice(0, -1) + 'x')).toBeUndefined();
+  });
+
+  it('pairs once with a code and hands out the same token the CLI printed', async () => {
+    const { registry } = setup();
+    const issued = await registry.add('Till 2');
+    const paired = await registry.pair(issued.code);
+    expect(paired?.token).toBe(issued.token);
+    expect(paired?.terminal).toMatchObject({ name: 'Till 2', paired_at: '2026-11-28T10:00:00.000Z' });
+    expect(await registry.pair(issued.code)).toBeUndefined();
+  });
+
+  it('refuses an expired code', async () => {
+    const { registry, advance } = setup();
+    const issued = await registry.add('Till 3');
+    advance(PAIRING_TTL_MS + 1);
+    expect(await registry.pair(issued.code)).toBeUndefined();
+  });
+
+  it('rotates the token when a new code is issued, so the old device and the older code stop working', async () => {
+    const { registry } = setup();
+    const first = await registry.add('Till 4');
+    const second = await registry.reissue(first.terminal.id);
+    expect(second.token).not.toBe(first.token);
+    expect(await registry.authenticate(first.token)).toBeUndefined();
+    expect(await registry.pair(first.code)).toBeUndefined();
+    expect((await registry.pair(second.code))?.token).toBe(second.token);
+  });
+
+  it('refuses a duplicate or malformed name with a clear error', async () => {
+    const { registry } = setup();
+    await registry.add('Till');
+    await expect(registry.add('till')).rejects.toMatchObject({ code: 'NAME_TAKEN' });
+    await expect(registry.add('  ')).rejects.toBeInstanceOf(TerminalError);
+    await expect(registry.add('x'.repeat(41))).rejects.toMatchObject({ code: 'INVALID_NAME' });
+  });
+
+  it('offers a first-terminal link on every start until a device pairs, then none', async () => {
+    const { registry } = setup();
+    const first = await registry.firstTerminalPairing();
+    expect(first?.terminal.name).toBe('Terminal 1');
+    const again = await registry.firstTerminalPairing();
+    expect(again?.terminal.id).toBe(first?.terminal.id);
+    expect(await registry.pair(first!.code)).toBeUndefined();
+    expect(await registry.pair(again!.code)).toBeDefined();
+    expect(await registry.firstTerminalPairing()).toBeUndefined();
+    expect(await registry.list()).toHaveLength(1);
+  });
+
+  it('never rotates the token of a terminal made with the CLI to print a start link', async () => {
+    const { registry } = setup();
+    const cli = await registry.add('Counter');
+    expect(await registry.firstTerminalPairing()).toBeUndefined();
+    expect(await registry.authenticate(cli.token)).toBeDefined();
+  });
+
+  it('checks a PIN set by command against its scrypt hash', async () => {
+    const { store, registry } = setup();
+    await expect(registry.checkPin('1234')).rejects.toMatchObject({ code: 'NO_PIN' });
+    expect(await registry.pinConfigured()).toBe(false);
+    await registry.setPin('1234');
+    expect(await store.setting('manager_pin')).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(await registry.checkPin('1234')).toBe(true);
+    expect(await registry.checkPin('4321')).toBe(false);
+  });
+
+  it('lets MANAGER_PIN from the environment win over a PIN set by command', async () => {
+    const { registry } = setup('9999');
+    await registry.setPin('1234');
+    expect(await registry.checkPin('9999')).toBe(true);
+    expect(await registry.checkPin('1234')).toBe(false);
+  });
+});
