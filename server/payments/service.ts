@@ -2,17 +2,18 @@ import type { CreatePaymentRequest, Payment, PaymentList, Refund } from '../../s
 import type { ApiErrorCode } from '../../shared/api.ts';
 
 /**
- * What the HTTP API asks of the payment flow. Implemented in server/payments/ on a Store and a
+ * What the HTTP API asks of the payment flow. Reads are async too: the Store behind them may be
+ * a network database (PostgreSQL) in a multi-instance deployment. Implemented in server/payments/ on a Store and a
  * Gateway; the routes in server/api/ only validate, authorise and translate errors to HTTP.
  */
 export interface PaymentService {
   /** Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → ApiError ID_CONFLICT. */
   create(terminalId: string, req: CreatePaymentRequest): Promise<Payment>;
-  get(id: string): Payment | undefined;
+  get(id: string): Promise<Payment | undefined>;
   /** Payments of one shop-local day (YYYY-MM-DD) with totals. */
-  list(date: string): PaymentList;
+  list(date: string): Promise<PaymentList>;
   /** The terminal's payment still in progress, if any (one at a time per terminal). */
-  active(terminalId: string): Payment | undefined;
+  active(terminalId: string): Promise<Payment | undefined>;
   /** Requests a cancel; the reverse path follows in the background. */
   cancel(id: string): Promise<Payment>;
   /** Refund `amount_fen` of a succeeded payment; `id` is the refund's idempotency key (out_refund_no). */

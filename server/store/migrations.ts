@@ -1,0 +1,107 @@
+/**
+ * Numbered schema migrations, applied in order and recorded in schema_migrations. Never edit a
+ * released migration: add the next number. Times are epoch milliseconds, money integer fen.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'payments journal, refunds, terminals, pairing codes, settings',
+    sql: `
+      CREATE TABLE payments (
+        id                 TEXT PRIMARY KEY,
+        out_trade_no       TEXT NOT NULL UNIQUE,
+        terminal_id        TEXT NOT NULL,
+        amount_fen         INTEGER NOT NULL CHECK (amount_fen > 0),
+        description        TEXT,
+        auth_code_masked   TEXT NOT NULL,
+        auth_code_hash     TEXT NOT NULL,
+        status             TEXT NOT NULL CHECK (status IN ('processing', 'user_paying', 'succeeded', 'failed', 'canceled', 'needs_attention')),
+        step               TEXT NOT NULL CHECK (step IN ('send', 'query', 'reverse', 'confirm', 'manual', 'done')),
+        error_code         TEXT,
+        error_message      TEXT,
+        transaction_id     TEXT,
+        late_payment       INTEGER NOT NULL DEFAULT 0,
+        cancel_requested   INTEGER NOT NULL DEFAULT 0,
+        send_rejected      INTEGER NOT NULL DEFAULT 0,
+        sent_at            INTEGER,
+        reverse_decided_at INTEGER,
+        reverse_reason     TEXT,
+        reverse_attempts   INTEGER NOT NULL DEFAULT 0,
+        deadline_at        INTEGER NOT NULL,
+        reverse_after      INTEGER NOT NULL,
+        next_at            INTEGER NOT NULL,
+        lease_owner        TEXT,
+        lease_until        INTEGER,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL
+      );
+      -- One payment in progress per terminal, enforced by the database (design.md).
+      CREATE UNIQUE INDEX payments_one_active_per_terminal ON payments (terminal_id) WHERE status IN ('processing', 'user_paying');
+      CREATE INDEX payments_created_at ON payments (created_at);
+      CREATE INDEX payments_unfinished ON payments (next_at) WHERE step NOT IN ('done', 'manual');
+
+      -- Append-only journal of every status/step change.
+      CREATE TABLE payment_events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        payment_id  TEXT NOT NULL REFERENCES payments (id),
+        at          INTEGER NOT NULL,
+        from_status TEXT,
+        to_status   TEXT NOT NULL,
+        from_step   TEXT,
+        to_step     TEXT NOT NULL,
+        error_code  TEXT
+      );
+      CREATE INDEX payment_events_payment ON payment_events (payment_id, seq);
+
+      CREATE TABLE refunds (
+        id            TEXT PRIMARY KEY,
+        payment_id    TEXT NOT NULL REFERENCES payments (id),
+        amount_fen    INTEGER NOT NULL CHECK (amount_fen > 0),
+        reason        TEXT,
+        status        TEXT NOT NULL CHECK (status IN ('processing', 'succeeded', 'failed')),
+        step          TEXT NOT NULL CHECK (step IN ('send', 'query', 'done')),
+        error_code    TEXT,
+        error_message TEXT,
+        refund_id     TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        next_at       INTEGER NOT NULL,
+        lease_owner   TEXT,
+        lease_until   INTEGER,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      );
+      CREATE INDEX refunds_payment ON refunds (payment_id);
+      CREATE INDEX refunds_unfinished ON refunds (next_at) WHERE step != 'done';
+
+      -- refunded_fen is derived from succeeded refunds, so it can never drift from them.
+      CREATE VIEW payments_v AS
+        SELECT p.*, (SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'succeeded') AS refunded_fen
+        FROM payments p;
+
+      CREATE TABLE terminals (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE pairing_codes (
+        code_hash   TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL REFERENCES terminals (id),
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER
+      );
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];

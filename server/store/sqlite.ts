@@ -1,0 +1,396 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  FlowStep,
+  InsertPaymentResult,
+  InsertRefundResult,
+  NewPayment,
+  NewRefund,
+  PaymentEvent,
+  PaymentPatch,
+  PaymentRow,
+  RefundPatch,
+  RefundRow,
+  ReverseReason,
+  Store,
+  TerminalRow,
+  Transition,
+} from './types.ts';
+import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+/**
+ * The journal on SQLite (better-sqlite3). WAL lets readers run beside the writer;
+ * synchronous=FULL makes every commit durable before the call returns: the row that says
+ * "micropay about to be sent" must survive a power cut, or a charge could happen that the
+ * journal never heard of. The price is one WAL fsync per commit (a few per payment).
+ * Mutations run in BEGIN IMMEDIATE transactions, so several processes on one file stay safe.
+ */
+export function openSqliteStore(dataDir: string, fileName = 'micropay.sqlite'): Store {
+  const path = dataDir === ':memory:' ? ':memory:' : join(ensureDir(dataDir), fileName);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Applies the numbered migrations not yet recorded in schema_migrations, each in its own transaction. */
+export function migrate(db: Database.Database): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  const done: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }).immediate();
+    done.push(m.version);
+  }
+  return done;
+}
+
+type SqlValue = string | number | null;
+type DbRow = Record<string, SqlValue>;
+
+const PAYMENT_COLUMNS = [
+  'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
+  'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
+  'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
+  'lease_until', 'created_at', 'updated_at',
+] as const;
+const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
+const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
+const REFUND_COLUMNS = [
+  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'attempts',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at',
+] as const;
+
+const toSql = (column: string, value: unknown): SqlValue => {
+  if (value === undefined || value === null) return null;
+  if (BOOLEAN_COLUMNS.has(column)) return value ? 1 : 0;
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  throw new TypeError(`cannot store ${typeof value} in ${column}`);
+};
+
+const str = (v: SqlValue | undefined): string => String(v);
+const optStr = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: SqlValue | undefined): number => Number(v);
+const optNum = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+function paymentFromDb(r: DbRow): PaymentRow {
+  return {
+    id: str(r.id),
+    out_trade_no: str(r.out_trade_no),
+    terminal_id: str(r.terminal_id),
+    amount_fen: num(r.amount_fen),
+    description: optStr(r.description),
+    auth_code_masked: str(r.auth_code_masked),
+    auth_code_hash: str(r.auth_code_hash),
+    status: str(r.status) as PaymentStatus,
+    step: str(r.step) as FlowStep,
+    error_code: optStr(r.error_code),
+    error_message: optStr(r.error_message),
+    transaction_id: optStr(r.transaction_id),
+    refunded_fen: num(r.refunded_fen ?? 0),
+    late_payment: r.late_payment === 1,
+    cancel_requested: r.cancel_requested === 1,
+    send_rejected: r.send_rejected === 1,
+    sent_at: optNum(r.sent_at),
+    reverse_decided_at: optNum(r.reverse_decided_at),
+    reverse_reason: optStr(r.reverse_reason) as ReverseReason | null,
+    reverse_attempts: num(r.reverse_attempts),
+    deadline_at: num(r.deadline_at),
+    reverse_after: num(r.reverse_after),
+    next_at: num(r.next_at),
+    lease_owner: optStr(r.lease_owner),
+    lease_until: optNum(r.lease_until),
+    created_at: num(r.created_at),
+    updated_at: num(r.updated_at),
+  };
+}
+
+function refundFromDb(r: DbRow): RefundRow {
+  return {
+    id: str(r.id),
+    payment_id: str(r.payment_id),
+    amount_fen: num(r.amount_fen),
+    reason: optStr(r.reason),
+    status: str(r.status) as RefundStatus,
+    step: str(r.step) as RefundRow['step'],
+    error_code: optStr(r.error_code),
+    error_message: optStr(r.error_message),
+    refund_id: optStr(r.refund_id),
+    attempts: num(r.attempts),
+    next_at: num(r.next_at),
+    lease_owner: optStr(r.lease_owner),
+    lease_until: optNum(r.lease_until),
+    created_at: num(r.created_at),
+    updated_at: num(r.updated_at),
+  };
+}
+
+const terminalFromDb = (r: DbRow): TerminalRow => ({ id: str(r.id), name: str(r.name), token_hash: str(r.token_hash), created_at: num(r.created_at) });
+
+const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+
+class SqliteStore implements Store {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    const paymentSelect = 'SELECT * FROM payments_v';
+    this.q = {
+      payment: db.prepare(`${paymentSelect} WHERE id = ?`),
+      active: db.prepare(`${paymentSelect} WHERE terminal_id = ? AND status IN ('processing', 'user_paying') ORDER BY created_at LIMIT 1`),
+      createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
+      insertPayment: db.prepare(
+        `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')})`,
+      ),
+      insertEvent: db.prepare(
+        'INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      events: db.prepare('SELECT * FROM payment_events WHERE payment_id = ? ORDER BY seq'),
+      dueIds: db.prepare(
+        `SELECT id FROM payments WHERE ${UNFINISHED_PAYMENT} AND next_at <= @dueBy
+           AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner) ORDER BY next_at LIMIT @limit`,
+      ),
+      lease: db.prepare(
+        `UPDATE payments SET lease_owner = @owner, lease_until = @until WHERE id = @id AND ${UNFINISHED_PAYMENT}
+           AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner)`,
+      ),
+      release: db.prepare('UPDATE payments SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?'),
+      refund: db.prepare('SELECT * FROM refunds WHERE id = ?'),
+      refundsOf: db.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, id'),
+      reservedRefunds: db.prepare("SELECT COALESCE(SUM(amount_fen), 0) FROM refunds WHERE payment_id = ? AND status IN ('processing', 'succeeded')").pluck(),
+      insertRefund: db.prepare(
+        `INSERT INTO refunds (${REFUND_COLUMNS.join(', ')}) VALUES (${REFUND_COLUMNS.map((c) => '@' + c).join(', ')})`,
+      ),
+      dueRefundIds: db.prepare(
+        `SELECT id FROM refunds WHERE step != 'done' AND next_at <= @dueBy
+           AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner) ORDER BY next_at LIMIT @limit`,
+      ),
+      leaseRefund: db.prepare(
+        `UPDATE refunds SET lease_owner = @owner, lease_until = @until WHERE id = @id AND step != 'done'
+           AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner)`,
+      ),
+      insertTerminal: db.prepare('INSERT INTO terminals (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)'),
+      terminal: db.prepare('SELECT * FROM terminals WHERE id = ?'),
+      terminalByToken: db.prepare('SELECT * FROM terminals WHERE token_hash = ?'),
+      terminals: db.prepare('SELECT * FROM terminals ORDER BY created_at, id'),
+      replaceToken: db.prepare('UPDATE terminals SET token_hash = ? WHERE id = ?'),
+      insertPairing: db.prepare('INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (@code_hash, @terminal_id, @expires_at)'),
+      consumePairing: db.prepare('UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING terminal_id').pluck(),
+      setting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  private paymentNow(id: string): PaymentRow | undefined {
+    const r = this.q.payment.get(id) as DbRow | undefined;
+    return r && paymentFromDb(r);
+  }
+
+  private refundNow(id: string): RefundRow | undefined {
+    const r = this.q.refund.get(id) as DbRow | undefined;
+    return r && refundFromDb(r);
+  }
+
+  async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
+    const attempt = this.db.transaction((): InsertPaymentResult => {
+      const existing = this.paymentNow(p.id);
+      if (existing) return { kind: 'exists', payment: existing };
+      const active = (this.q.active.get(p.terminal_id) as DbRow | undefined) ?? undefined;
+      if (active) return { kind: 'terminal_busy', active: paymentFromDb(active) };
+      const values: Record<string, SqlValue> = {};
+      for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
+      this.q.insertPayment.run(values);
+      this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
+      return { kind: 'created', payment: this.paymentNow(p.id)! };
+    });
+    try {
+      return attempt.immediate();
+    } catch (e) {
+      // Another process won the race between our read and our insert: the unique indexes said no.
+      if (!isUniqueViolation(e)) throw e;
+      return attempt.immediate();
+    }
+  }
+
+  async payment(id: string): Promise<PaymentRow | undefined> {
+    return this.paymentNow(id);
+  }
+
+  async activePayment(terminalId: string): Promise<PaymentRow | undefined> {
+    const r = this.q.active.get(terminalId) as DbRow | undefined;
+    return r && paymentFromDb(r);
+  }
+
+  async paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]> {
+    return (this.q.createdBetween.all(fromMs, toMs) as DbRow[]).map(paymentFromDb);
+  }
+
+  async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
+    return this.db
+      .transaction((): Transition | undefined => {
+        const before = this.paymentNow(id);
+        if (!before) return undefined;
+        const patch = decide(before);
+        if (!patch || Object.keys(patch).length === 0) return { before, after: before, changed: false };
+        const columns = Object.keys(patch).filter((c) => (PAYMENT_COLUMNS as readonly string[]).includes(c));
+        const values: Record<string, SqlValue> = { id };
+        for (const c of columns) values[c] = toSql(c, (patch as Record<string, unknown>)[c]);
+        this.db.prepare(`UPDATE payments SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(values);
+        const after = this.paymentNow(id)!;
+        if (after.status !== before.status || after.step !== before.step) {
+          this.q.insertEvent.run(id, after.updated_at, before.status, after.status, before.step, after.step, after.error_code);
+        }
+        return { before, after, changed: true };
+      })
+      .immediate();
+  }
+
+  async paymentEvents(id: string): Promise<PaymentEvent[]> {
+    return (this.q.events.all(id) as DbRow[]).map((r) => ({
+      payment_id: str(r.payment_id),
+      at: num(r.at),
+      from_status: optStr(r.from_status) as PaymentStatus | null,
+      to_status: str(r.to_status) as PaymentStatus,
+      from_step: optStr(r.from_step) as FlowStep | null,
+      to_step: str(r.to_step) as FlowStep,
+      error_code: optStr(r.error_code),
+    }));
+  }
+
+  async claimPayments(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<PaymentRow[]> {
+    return this.db
+      .transaction(() => {
+        const ids = this.q.dueIds.pluck().all({ owner, now, dueBy, limit }) as string[];
+        const claimed: PaymentRow[] = [];
+        for (const id of ids) {
+          if (this.q.lease.run({ id, owner, now, until: now + leaseMs }).changes === 1) claimed.push(this.paymentNow(id)!);
+        }
+        return claimed;
+      })
+      .immediate();
+  }
+
+  async claimPayment(id: string, owner: string, now: number, leaseMs: number): Promise<PaymentRow | undefined> {
+    return this.db
+      .transaction(() => (this.q.lease.run({ id, owner, now, until: now + leaseMs }).changes === 1 ? this.paymentNow(id) : undefined))
+      .immediate();
+  }
+
+  async releasePayment(id: string, owner: string): Promise<void> {
+    this.q.release.run(id, owner);
+  }
+
+  async insertRefund(r: NewRefund): Promise<InsertRefundResult> {
+    return this.db
+      .transaction((): InsertRefundResult => {
+        const existing = this.refundNow(r.id);
+        if (existing) return { kind: 'exists', refund: existing };
+        const payment = this.paymentNow(r.payment_id);
+        if (!payment) return { kind: 'payment_not_found' };
+        if (payment.status !== 'succeeded') return { kind: 'not_allowed', payment };
+        const remaining = payment.amount_fen - Number(this.q.reservedRefunds.get(r.payment_id));
+        if (r.amount_fen > remaining) return { kind: 'too_large', remaining_fen: Math.max(0, remaining) };
+        const values: Record<string, SqlValue> = {};
+        for (const c of REFUND_COLUMNS) values[c] = toSql(c, (r as Record<string, unknown>)[c]);
+        this.q.insertRefund.run(values);
+        return { kind: 'created', refund: this.refundNow(r.id)! };
+      })
+      .immediate();
+  }
+
+  async refund(id: string): Promise<RefundRow | undefined> {
+    return this.refundNow(id);
+  }
+
+  async refundsOf(paymentId: string): Promise<RefundRow[]> {
+    return (this.q.refundsOf.all(paymentId) as DbRow[]).map(refundFromDb);
+  }
+
+  async transitionRefund(id: string, decide: (current: RefundRow) => RefundPatch | undefined): Promise<RefundRow | undefined> {
+    return this.db
+      .transaction(() => {
+        const before = this.refundNow(id);
+        if (!before) return undefined;
+        const patch = decide(before);
+        if (!patch) return before;
+        const columns = Object.keys(patch).filter((c) => (REFUND_COLUMNS as readonly string[]).includes(c));
+        if (columns.length === 0) return before;
+        const values: Record<string, SqlValue> = { id };
+        for (const c of columns) values[c] = toSql(c, (patch as Record<string, unknown>)[c]);
+        this.db.prepare(`UPDATE refunds SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(values);
+        return this.refundNow(id);
+      })
+      .immediate();
+  }
+
+  async claimRefunds(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<RefundRow[]> {
+    return this.db
+      .transaction(() => {
+        const ids = this.q.dueRefundIds.pluck().all({ owner, now, dueBy, limit }) as string[];
+        const claimed: RefundRow[] = [];
+        for (const id of ids) {
+          if (this.q.leaseRefund.run({ id, owner, now, until: now + leaseMs }).changes === 1) claimed.push(this.refundNow(id)!);
+        }
+        return claimed;
+      })
+      .immediate();
+  }
+
+  async createTerminal(t: TerminalRow): Promise<TerminalRow> {
+    this.q.insertTerminal.run(t);
+    return { ...t };
+  }
+
+  async terminal(id: string): Promise<TerminalRow | undefined> {
+    const r = this.q.terminal.get(id) as DbRow | undefined;
+    return r && terminalFromDb(r);
+  }
+
+  async terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined> {
+    const r = this.q.terminalByToken.get(tokenHash) as DbRow | undefined;
+    return r && terminalFromDb(r);
+  }
+
+  async listTerminals(): Promise<TerminalRow[]> {
+    return (this.q.terminals.all() as DbRow[]).map(terminalFromDb);
+  }
+
+  async replaceToken(terminalId: string, tokenHash: string): Promise<boolean> {
+    return this.q.replaceToken.run(tokenHash, terminalId).changes === 1;
+  }
+
+  async createPairingCode(code: { code_hash: string; terminal_id: string; expires_at: number }): Promise<void> {
+    this.q.insertPairing.run(code);
+  }
+
+  async consumePairingCode(codeHash: string, now: number): Promise<string | undefined> {
+    const id = this.q.consumePairing.get(now, codeHash, now) as string | undefined;
+    return id ?? undefined;
+  }
+
+  async setting(key: string): Promise<string | undefined> {
+    return (this.q.setting.get(key) as string | undefined) ?? undefined;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.q.setSetting.run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
