@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { PaymentService } from '../payments/service.ts';
+import type { TerminalRow } from '../store/types.ts';
+import type { AttemptLimiter } from '../terminals/rate-limit.ts';
+import type { TerminalRegistry } from '../terminals/registry.ts';
+import type { Mode } from '../config.ts';
+
+/** What the routes need, injected once (tests pass a fake PaymentService and an in-memory store). */
+export interface ApiDeps {
+  service: PaymentService;
+  terminals: TerminalRegistry;
+  mode: Mode;
+  maxAmountFen: number;
+  timeZone: string;
+  shopName: string;
+  log: ApiLog;
+  limits: { pairing: AttemptLimiter; pin: AttemptLimiter };
+  now?: () => Date;
+}
+
+/** The part of the server logger the API uses. */
+export interface ApiLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export type ApiEnv = { Variables: { terminal: TerminalRow } };
+
+/**
+ * The peer's address for per-IP limits. Forwarded headers are ignored on purpose: anyone can
+ * send them, and the POS is served directly, not behind a proxy.
+ */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

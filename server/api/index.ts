@@ -1,0 +1,69 @@
+import { Hono, type Context, type ErrorHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from '../payments/service.ts';
+import { terminalAuth } from './auth.ts';
+import type { ApiDeps, ApiEnv, ApiLog } from './context.ts';
+import { errorResponse, RetryLater } from './errors.ts';
+import { healthRoutes } from './health.ts';
+import { pairRoutes } from './pair.ts';
+import { paymentRoutes } from './payments.ts';
+import { terminalRoutes } from './terminal.ts';
+
+export type { ApiDeps, ApiLog } from './context.ts';
+
+/** Request bodies are a few hundred bytes; anything near this is a mistake or an attack. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The HTTP API of design.md's contract under /api. Pairing and health are open; everything
+ * after the auth middleware needs a terminal's bearer token (unknown paths included, so the
+ * API's shape is not discoverable without one).
+ */
+export function createApi(deps: ApiDeps) {
+  const api = new Hono<ApiEnv>().basePath('/api');
+  api.onError(apiErrorHandler(deps.log));
+  api.use(accessLog(deps.log));
+  api.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => errorResponse(c, 413, 'BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`),
+    }),
+  );
+  const routes = api
+    .route('/health', healthRoutes(deps))
+    .route('/pair', pairRoutes(deps))
+    .use(terminalAuth(deps.terminals))
+    .route('/terminal', terminalRoutes(deps))
+    .route('/payments', paymentRoutes(deps));
+  routes.all('*', (c) => errorResponse(c, 404, 'NOT_FOUND', `No API route ${c.req.method} ${c.req.path}.`));
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApi>;
+
+export function apiErrorHandler(log: ApiLog): ErrorHandler {
+  return (error: Error, c: Context) => {
+    if (error instanceof RetryLater) {
+      return errorResponse(c, 429, error.code, error.message, { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) });
+    }
+    if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
+    log.error('request failed', { method: c.req.method, path: c.req.path, error: error.message, stack: error.stack });
+    return errorResponse(c, 500, 'INTERNAL_ERROR', 'The server failed to answer this request. Retrying with the same payment id is safe: it never charges twice.');
+  };
+}
+
+/** One line per request: method, path, status, time. Bodies and headers (tokens, PINs) are never logged. */
+function accessLog(log: ApiLog) {
+  return async function logRequest(c: Context<ApiEnv>, next: () => Promise<void>) {
+    const started = performance.now();
+    await next();
+    const terminal = c.get('terminal') as { id: string } | undefined;
+    log.info('http', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+      ...(terminal ? { terminal: terminal.id } : {}),
+    });
+  };
+}

@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import { clientAddress, type ApiDeps, type ApiEnv } from './context.ts';
+import { fail, tooManyAttempts } from './errors.ts';
+import { jsonBody } from './validate.ts';
+
+/** POST /api/pair {code} → {token, terminal}: one try per code, and a few tries per minute per address. */
+export function pairRoutes(deps: ApiDeps) {
+  return new Hono<ApiEnv>().post('/', async (c) => {
+    const address = clientAddress(c);
+    const verdict = deps.limits.pairing.attempt(address);
+    if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'pairing attempts');
+    const body = await jsonBody(c);
+    const paired = typeof body.code === 'string' ? await deps.terminals.pair(body.code.trim()) : undefined;
+    if (!paired) {
+      deps.limits.pairing.failed(address);
+      deps.log.warn('pairing refused', { address });
+      fail(400, 'INVALID_PAIRING_CODE', 'This pairing link is unknown, used or expired: ask the manager for a new one (npm run terminal -- pair <name>).');
+    }
+    deps.limits.pairing.succeeded(address);
+    deps.log.info('terminal paired', { terminal: paired.terminal.id, name: paired.terminal.name, address });
+    return c.json({ token: paired.token, terminal: paired.terminal });
+  });
+}

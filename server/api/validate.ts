@@ -1,0 +1,77 @@
+import type { Context } from 'hono';
+import type { CreatePaymentRequest } from '../../shared/api.ts';
+import { PAYMENT_ID } from '../../shared/api.ts';
+import { rejectCode } from '../../shared/payment-code.ts';
+import { fail } from './errors.ts';
+
+/** Request bodies checked field by field, so each mistake gets its own error code and a sentence. */
+
+type Json = Record<string, unknown>;
+
+export async function jsonBody(c: Context): Promise<Json> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    fail(400, 'INVALID_JSON', 'The request body is not valid JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail(400, 'INVALID_JSON', 'The request body must be a JSON object.');
+  return body as Json;
+}
+
+export function clientId(value: unknown, field = 'id'): string {
+  if (typeof value !== 'string' || !PAYMENT_ID.test(value)) fail(400, 'INVALID_ID', `"${field}" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".`);
+  return value;
+}
+
+export function amountFen(value: unknown, maxAmountFen: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) fail(400, 'INVALID_AMOUNT', '"amount_fen" must be a positive whole number of fen (1 yuan = 100 fen).');
+  if (value > maxAmountFen) fail(422, 'AMOUNT_TOO_LARGE', `"amount_fen" ${value} is above this shop's limit of ${maxAmountFen} fen.`);
+  return value;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function shortText(value: unknown, field: string, max: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > max || CONTROL.test(value)) fail(400, 'INVALID_DESCRIPTION', `"${field}" must be text of at most ${max} characters.`);
+  const text = value.trim();
+  return text === '' ? undefined : text;
+}
+
+export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh' | 'en'): CreatePaymentRequest {
+  const id = clientId(body.id);
+  const amount_fen = amountFen(body.amount_fen, maxAmountFen);
+  if (typeof body.auth_code !== 'string' || body.auth_code.trim() === '') fail(400, 'INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
+  const auth_code = body.auth_code.trim();
+  const verdict = rejectCode(auth_code);
+  if (verdict) fail(422, 'NOT_WECHAT_CODE', verdict[lang]);
+  const request: CreatePaymentRequest = { id, amount_fen, auth_code };
+  const description = shortText(body.description, 'description', 64);
+  if (description !== undefined) request.description = description;
+  return request;
+}
+
+export function refundRequest(body: Json, maxAmountFen: number): { id: string; amount_fen: number; reason?: string } {
+  const request: { id: string; amount_fen: number; reason?: string } = { id: clientId(body.id), amount_fen: amountFen(body.amount_fen, maxAmountFen) };
+  const reason = shortText(body.reason, 'reason', 80);
+  if (reason !== undefined) request.reason = reason;
+  return request;
+}
+
+/** YYYY-MM-DD that is a real calendar day. */
+export function calendarDate(value: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const day = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!day || day.toISOString().slice(0, 10) !== value) fail(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD, e.g. 2026-11-28 (got "${value}").`);
+  return value;
+}
+
+/** Today in the shop's time zone, as YYYY-MM-DD. */
+export function shopToday(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function preferredLanguage(c: Context): 'zh' | 'en' {
+  return /^\s*zh/i.test(c.req.header('accept-language') ?? '') ? 'zh' : 'en';
+}

@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest';
+import { createApi, MAX_BODY_BYTES, type ApiLog } from '../../../server/api/index.ts';
+import { AttemptLimiter } from '../../../server/terminals/rate-limit.ts';
+import { TerminalRegistry } from '../../../server/terminals/registry.ts';
+import { makeTestCode } from '../../../server/simulator/test-codes.ts';
+import { memoryTerminalStore } from '../terminals/memory-terminal-store.ts';
+import { FakePaymentService } from './fake-service.ts';
+
+interface Setup {
+  api: ReturnType<typeof createApi>;
+  service: FakePaymentService;
+  registry: TerminalRegistry;
+  token: string;
+  lines: { level: string; msg: string; fields?: Record<string, unknown> }[];
+  call(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+async function setup(options: { envPin?: string; maxAmountFen?: number } = {}): Promise<Setup> {
+  const service = new FakePaymentService();
+  const registry = new TerminalRegistry({ store: memoryTerminalStore(), ...(options.envPin ? { envPin: options.envPin } : {}) });
+  const lines: Setup['lines'] = [];
+  const log: ApiLog = {
+    info: (msg, fields) => lines.push({ level: 'info', msg, fields }),
+    warn: (msg, fields) => lines.push({ level: 'warn', msg, fields }),
+    error: (msg, fields) => lines.push({ level: 'error', msg, fields }),
+  };
+  const api = createApi({
+    service,
+    terminals: registry,
+    mode: 'simulator',
+    maxAmountFen: options.maxAmountFen ?? 1_000_000,
+    timeZone: 'Asia/Shanghai',
+    shopName: 'Test shop',
+    log,
+    limits: {
+      pairing: new AttemptLimiter({ limit: 5, windowMs: 60_000 }),
+      pin: new AttemptLimiter({ limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 900_000 }),
+    },
+    now: () => new Date('2026-11-28T17:30:00Z'),
+  });
+  const { token } = await registry.add('Till 1');
+  const call: Setup['call'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const bearer = opts.token === undefined ? token : opts.token;
+    if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await api.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+  return { api, service, registry, token, lines, call };
+}
+
+const payment = (over: Record<string, unknown> = {}) => ({ id: 'pay-1', amount_fen: 1234, auth_code: makeTestCode('success'), ...over });
+
+describe('open routes', () => {
+  it('answers health without a token', async () => {
+    const { call } = await setup();
+    expect(await call('GET', '/api/health', { token: null })).toMatchObject({ status: 200, body: { ok: true, mode: 'simulator' } });
+  });
+
+  it('pairs a device once with a code and its token then works', async () => {
+    const { registry, call } = await setup();
+    const issued = await registry.add('Till 2');
+    const paired = await call('POST', '/api/pair', { token: null, body: { code: issued.code } });
+    expect(paired).toMatchObject({ status: 200, body: { token: issued.token, terminal: { name: 'Till 2' } } });
+    expect((await call('GET', '/api/terminal', { token: paired.body.token })).body.terminal.name).toBe('Till 2');
+    expect(await call('POST', '/api/pair', { token: null, body: { code: issued.code } })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PAIRING_CODE' } } });
+  });
+
+  it('answers 429 after five pairing attempts a minute from one address', async () => {
+    const { call } = await setup();
+    for (let i = 0; i < 5; i++) expect((await call('POST', '/api/pair', { token: null, body: { code: `wrong-code-${i}` } })).status).toBe(400);
+    const limited = await call('POST', '/api/pair', { token: null, body: { code: 'wrong-code-x' } });
+    expect(limited).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_ATTEMPTS' } } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['GET', '/api/terminal'],
+    ['GET', '/api/payments'],
+    ['GET', '/api/payments/active'],
+    ['GET', '/api/payments/pay-1'],
+    ['POST', '/api/payments'],
+    ['POST', '/api/payments/pay-1/cancel'],
+    ['POST', '/api/payments/pay-1/refunds'],
+    ['GET', '/api/no-such-route'],
+  ])('answers 401 UNAUTHORIZED to %s %s without a valid token', async (method, path) => {
+    const { call, service } = await setup();
+    for (const token of [null, 'not-a-real-token-at-all-0123456789', '']) {
+      const res = await call(method, path, { token, body: method === 'POST' ? payment() : undefined });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('UNAUTHORIZED');
+    }
+    expect(service.calls).toEqual([]);
+  });
+
+  it('says who the terminal is and how the shop is set up', async () => {
+    const { call } = await setup({ envPin: '1234' });
+    expect((await call('GET', '/api/terminal')).body).toMatchObject({ terminal: { name: 'Till 1' }, mode: 'simulator', shop_name: 'Test shop', time_zone: 'Asia/Shanghai', max_amount_fen: 1_000_000, pin_configured: true });
+  });
+});
+
+describe('POST /api/payments', () => {
+  it('creates a payment and returns the same one for the same id', async () => {
+    const { call } = await setup();
+    const body = payment();
+    const first = await call('POST', '/api/payments', { body });
+    expect(first).toMatchObject({ status: 200, body: { id: 'pay-1', amount_fen: 1234, status: 'processing' } });
+    expect(JSON.stringify(first.body)).not.toContain(body.auth_code);
+    expect((await call('POST', '/api/payments', { body })).body).toEqual(first.body);
+  });
+
+  it('answers 409 ID_CONFLICT when the same id comes with another amount', async () => {
+    const { call } = await setup();
+    const body = payment();
+    await call('POST', '/api/payments', { body });
+    expect(await call('POST', '/api/payments', { body: { ...body, amount_fen: 999 } })).toMatchObject({ status: 409, body: { error: { code: 'ID_CONFLICT' } } });
+  });
+
+  it('answers 409 PAYMENT_IN_PROGRESS for a second payment on the same terminal', async () => {
+    const { call } = await setup();
+    await call('POST', '/api/payments', { body: payment() });
+    const second = await call('POST', '/api/payments', { body: payment({ id: 'pay-2' }) });
+    expect(second).toMatchObject({ status: 409, body: { error: { code: 'PAYMENT_IN_PROGRESS' } } });
+    expect(second.body.error.message).toContain('pay-1');
+  });
+
+  it.each([
+    ['{"id":', 400, 'INVALID_JSON'],
+    ['[1,2]', 400, 'INVALID_JSON'],
+    [JSON.stringify(payment({ id: 'has space' })), 400, 'INVALID_ID'],
+    [JSON.stringify(payment({ id: 'x'.repeat(33) })), 400, 'INVALID_ID'],
+    [JSON.stringify(payment({ id: 42 })), 400, 'INVALID_ID'],
+    [JSON.stringify(payment({ amount_fen: 0 })), 400, 'INVALID_AMOUNT'],
+    [JSON.stringify(payment({ amount_fen: -5 })), 400, 'INVALID_AMOUNT'],
+    [JSON.stringify(payment({ amount_fen: 12.5 })), 400, 'INVALID_AMOUNT'],
+    [JSON.stringify(payment({ amount_fen: '100' })), 400, 'INVALID_AMOUNT'],
+    [JSON.stringify(payment({ amount_fen: 1_000_001 })), 422, 'AMOUNT_TOO_LARGE'],
+    [JSON.stringify(payment({ auth_code: 134 })), 400, 'INVALID_AUTH_CODE'],
+    [JSON.stringify(payment({ auth_code: '' })), 400, 'INVALID_AUTH_CODE'],
+    [JSON.stringify(payment({ description: 'x'.repeat(65) })), 400, 'INVALID_DESCRIPTION'],
+    [JSON.stringify(payment({ description: 'line\nbreak' })), 400, 'INVALID_DESCRIPTION'],
+  ])('refuses body %s with %i %s', async (body, status, code) => {
+    const { call, service } = await setup();
+    const res = await call('POST', '/api/payments', { body });
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(res.body.error.message.length).toBeGreaterThan(10);
+    expect(service.calls).toEqual([]);
+  });
+
+  it('refuses an Alipay code with the cashier sentence, in Chinese when asked', async () => {
+    const { call } = await setup();
+    const alipay = payment({ auth_code: '285551234567890123' });
+    const en = await call('POST', '/api/payments', { body: alipay });
+    expect(en).toMatchObject({ status: 422, body: { error: { code: 'NOT_WECHAT_CODE' } } });
+    expect(en.body.error.message).toMatch(/Alipay/);
+    const zh = await call('POST', '/api/payments', { body: alipay, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(zh.body.error.message).toMatch(/支付宝/);
+  });
+
+  it('answers 413 BODY_TOO_LARGE for a huge body', async () => {
+    const { call } = await setup();
+    const res = await call('POST', '/api/payments', { body: payment({ description: 'x'.repeat(MAX_BODY_BYTES) }) });
+    expect(res).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
+  });
+});
+
+describe('reading payments', () => {
+  it('gets one payment or 404', async () => {
+    const { call } = await setup();
+    await call('POST', '/api/payments', { body: payment() });
+    expect((await call('GET', '/api/payments/pay-1')).body.id).toBe('pay-1');
+    expect(await call('GET', '/api/payments/pay-9')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await call('GET', '/api/payments/bad%20id')).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ID' } } });
+  });
+
+  it("lists today's payments in the shop's time zone by default", async () => {
+    const { call, service } = await setup();
+    // 17:30 UTC on the 28th is already the 29th in Shanghai.
+    expect((await call('GET', '/api/payments')).body.date).toBe('2026-11-29');
+    expect((await call('GET', '/api/payments?date=2026-11-01')).body).toMatchObject({ date: '2026-11-01', totals: { count: 0 } });
+    expect(service.calls).toEqual(['list 2026-11-29', 'list 2026-11-01']);
+  });
+
+  it.each(['2026-13-01', '2026-02-30', '28.11.2026', 'today'])('refuses the date %s with INVALID_DATE', async (date) => {
+    const { call } = await setup();
+    expect(await call('GET', `/api/payments?date=${date}`)).toMatchObject({ status: 400, body: { error: { code: 'INVALID_DATE' } } });
+  });
+
+  it("returns this terminal's payment in progress, and null once it is final", async () => {
+    const { call, service } = await setup();
+    expect((await call('GET', '/api/payments/active')).body).toEqual({ payment: null });
+    await call('POST', '/api/payments', { body: payment() });
+    expect((await call('GET', '/api/payments/active')).body.payment.id).toBe('pay-1');
+    service.settle('pay-1', 'succeeded');
+    expect((await call('GET', '/api/payments/active')).body).toEqual({ payment: null });
+  });
+
+  it('requests a cancel and maps a refusal', async () => {
+    const { call, service } = await setup();
+    await call('POST', '/api/payments', { body: payment() });
+    expect((await call('POST', '/api/payments/pay-1/cancel')).body).toMatchObject({ id: 'pay-1', cancel_requested: true });
+    service.settle('pay-1', 'succeeded');
+    expect(await call('POST', '/api/payments/pay-1/cancel')).toMatchObject({ status: 409, body: { error: { code: 'NOT_CANCELABLE' } } });
+    expect(await call('POST', '/api/payments/nope/cancel')).toMatchObject({ status: 404 });
+  });
+});
+
+describe('refunds', () => {
+  async function paid(options: { envPin?: string } = { envPin: '2468' }) {
+    const s = await setup(options);
+    await s.call('POST', '/api/payments', { body: payment() });
+    s.service.settle('pay-1', 'succeeded');
+    return s;
+  }
+  const refund = { id: 'ref-1', amount_fen: 234, reason: 'returned' };
+
+  it('refunds with the right manager PIN, idempotently by refund id', async () => {
+    const { call, service } = await paid();
+    const first = await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '2468' } });
+    expect(first).toMatchObject({ status: 200, body: { id: 'ref-1', amount_fen: 234, status: 'succeeded' } });
+    expect((await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '2468' } })).body).toEqual(first.body);
+    expect(service.payments.get('pay-1')!.refunded_fen).toBe(234);
+  });
+
+  it('asks for the PIN, refuses a wrong one, and never reaches the service', async () => {
+    const { call, service } = await paid();
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: refund })).toMatchObject({ status: 403, body: { error: { code: 'PIN_REQUIRED' } } });
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '1111' } })).toMatchObject({ status: 403, body: { error: { code: 'PIN_WRONG' } } });
+    expect(service.calls.filter((c) => c.startsWith('refund'))).toEqual([]);
+  });
+
+  it('says no PIN is set when none was configured', async () => {
+    const { call } = await paid({});
+    const res = await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '2468' } });
+    expect(res).toMatchObject({ status: 403, body: { error: { code: 'PIN_REQUIRED' } } });
+    expect(res.body.error.message).toMatch(/MANAGER_PIN/);
+  });
+
+  it('answers 429 after five wrong PINs a minute, even for the right PIN', async () => {
+    const { call } = await paid();
+    for (let i = 0; i < 5; i++) expect((await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '0000' } })).status).toBe(403);
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '2468' } })).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_ATTEMPTS' } } });
+  });
+
+  it('maps too large and not allowed refunds, and validates the body', async () => {
+    const { call, service } = await paid();
+    const pin = { 'x-manager-pin': '2468' };
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-2', amount_fen: 5000 }, headers: pin })).toMatchObject({ status: 422, body: { error: { code: 'REFUND_TOO_LARGE' } } });
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref 2', amount_fen: 5 }, headers: pin })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ID' } } });
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-3', amount_fen: 0 }, headers: pin })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_AMOUNT' } } });
+    service.settle('pay-1', 'failed');
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-4', amount_fen: 5 }, headers: pin })).toMatchObject({ status: 409, body: { error: { code: 'REFUND_NOT_ALLOWED' } } });
+  });
+});
+
+describe('logging and errors', () => {
+  it('logs each request without tokens, PINs or payment codes', async () => {
+    const { call, lines, token } = await setup({ envPin: '2468' });
+    const body = payment();
+    await call('POST', '/api/payments', { body });
+    await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'r1', amount_fen: 1 }, headers: { 'x-manager-pin': '2468' } });
+    const text = JSON.stringify(lines);
+    expect(lines.some((l) => l.msg === 'http' && l.fields?.path === '/api/payments' && l.fields?.status === 200)).toBe(true);
+    for (const secret of [token, body.auth_code, '2468']) expect(text).not.toContain(secret);
+  });
+
+  it('answers 500 INTERNAL_ERROR when the service throws something unexpected, and logs it', async () => {
+    const { call, service, lines } = await setup();
+    service.get = async () => {
+      throw new Error('disk on fire');
+    };
+    expect(await call('GET', '/api/payments/pay-1')).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL_ERROR' } } });
+    expect(lines.some((l) => l.level === 'error' && l.fields?.error === 'disk on fire')).toBe(true);
+  });
+
+  it('answers 404 as JSON for an unknown route of a paired terminal', async () => {
+    const { call } = await setup();
+    expect(await call('GET', '/api/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+});
