@@ -32,3 +32,27 @@ export function makeTestCode(behaviour: Behaviour = 'success'): string {
   for (let i = 0; i < 12; i++) rest += String(randomInt(10));
   return BEHAVIOURS[behaviour].prefix + rest;
 }
+
+export const BEHAVIOUR_NAMES = Object.keys(BEHAVIOURS) as Behaviour[];
+
+export function isBehaviour(value: unknown): value is Behaviour {
+  return typeof value === 'string' && Object.hasOwn(BEHAVIOURS, value);
+}
+
+export interface TestCodeInfo {
+  behaviour: Behaviour;
+  prefix: string;
+  zh: string;
+  en: string;
+}
+
+/** The customer-facing list of test codes (for the README, the phone page and GET /control/behaviours). */
+export function testCodeList(): TestCodeInfo[] {
+  return BEHAVIOUR_NAMES.map((behaviour) => ({ behaviour, ...BEHAVIOURS[behaviour] }));
+}
+
+/** The same list as a markdown table, so the README shows exactly what the simulator does. */
+export function testCodeMarkdown(): string {
+  const rows = testCodeList().map((t) => `| \`${t.prefix}\` + 12 digits | \`${t.behaviour}\` | ${t.en} | ${t.zh} |`);
+  return ['| Code | Behaviour | What happens | 说明 |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,316 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { isSignType, sign, verify, type SignType } from '../wechat/sign.ts';
+import { MAX_XML_BYTES, parseXml, toXml, XmlError, type XmlFields } from '../wechat/xml.ts';
+import { barcodeSvg, type Symbology } from './barcode.ts';
+import { renderBill, selectRecords, type BillType } from './bill.ts';
+import { nonceStr } from './ids.ts';
+import { createLedger, type Answer, type SimOrder } from './ledger.ts';
+import { phonePage } from './phone.ts';
+import { isBehaviour, testCodeList, type Behaviour } from './test-codes.ts';
+import { beijingDay } from './time.ts';
+import { validateByOrder, validateDownloadBill, validateMicropay, validateRefund, validateRefundQuery, type ValidationError } from './validate.ts';
+
+export type { SimOrder, SimRefund, SimTradeState } from './ledger.ts';
+
+/**
+ * A WeChat Pay v2 gateway at WeChat's own paths, for development, tests, demos and cashier
+ * training (WeChat's sandbox is retired). It checks requests the way the real gateway does
+ * (XML, signature, merchant ids, field formats), keeps orders in memory, and behaves by test
+ * payment code (test-codes.ts). JSON control endpoints and a "customer phone" page drive it.
+ */
+
+/** Credentials the simulator accepts when WECHAT_APPID / WECHAT_MCH_ID / WECHAT_API_KEY are unset. */
+export const SIMULATOR_DEFAULTS = {
+  appid: 'wx00000000sim00000',
+  mch_id: '1900000109',
+  key: 'micropayPosSimulatorKey000000000',
+} as const;
+
+export interface SimulatorOptions {
+  appid?: string;
+  mch_id?: string;
+  key?: string;
+  /** Added to every gateway answer (default 0). */
+  latencyMs?: number;
+  /** Delay of the 'slow' behaviour's micropay answer (default 10000: longer than a client timeout). */
+  slowMs?: number;
+  /** When a 'password_declined' payment fails (default 3000). */
+  passwordDeclineMs?: number;
+  /** How long an accepted refund stays PROCESSING before SUCCESS (default 1000; 0 = at once). */
+  refundSettleMs?: number;
+  /** How long a code from POST /control/codes or the phone page can be charged (default 180000). */
+  codeTtlMs?: number;
+  now?: () => Date;
+}
+
+export interface Simulator {
+  app: Hono;
+  orders(): SimOrder[];
+  order(out_trade_no: string): SimOrder | undefined;
+  confirm(out_trade_no: string): boolean;
+  decline(out_trade_no: string): boolean;
+  reset(): void;
+  close(): void;
+}
+
+/** Bills are kept about three months, as at WeChat. */
+const BILL_RETENTION_DAYS = 92;
+
+type GatewayResult = Answer | { bill: string; gzip: boolean } | { fail: string; extra?: Record<string, string> };
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const appid = options.appid ?? SIMULATOR_DEFAULTS.appid;
+  const mchId = options.mch_id ?? SIMULATOR_DEFAULTS.mch_id;
+  const key = options.key ?? SIMULATOR_DEFAULTS.key;
+  const latencyMs = options.latencyMs ?? 0;
+  const now = options.now ?? (() => new Date());
+  // What the forged_signature behaviour signs with: not the merchant's key, so verification must fail.
+  const forgedKey = createHash('md5').update(`forged:${key}`).digest('hex');
+
+  const ledger = createLedger({
+    now,
+    slowMs: options.slowMs ?? 10_000,
+    passwordDeclineMs: options.passwordDeclineMs ?? 3_000,
+    refundSettleMs: options.refundSettleMs ?? 1_000,
+    codeTtlMs: options.codeTtlMs ?? 180_000,
+  });
+
+  // Delayed answers (latency, 'slow'): close() lets them all go at once instead of leaving requests hanging.
+  const pending = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+  const wait = (ms: number) =>
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const entry = {
+            timer: setTimeout(() => entry.done(), ms),
+            done: () => {
+              clearTimeout(entry.timer);
+              pending.delete(entry);
+              resolve();
+            },
+          };
+          pending.add(entry);
+        });
+
+  const xml = (c: Context, body: string) => c.body(body, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+  const failXml = (msg: string, extra: Record<string, string> = {}) => toXml({ return_code: 'FAIL', return_msg: msg, ...extra });
+
+  /** A signed answer, with the request's algorithm; WeChat never puts sign_type in answers. */
+  function signedAnswer(req: XmlFields, signType: SignType, answer: Answer): string {
+    const fields: Record<string, string> = {
+      return_code: 'SUCCESS',
+      return_msg: 'OK',
+      appid: req.appid || appid,
+      mch_id: req.mch_id || mchId,
+      ...(req.sub_appid ? { sub_appid: req.sub_appid } : {}),
+      ...(req.sub_mch_id ? { sub_mch_id: req.sub_mch_id } : {}),
+      ...(req.device_info ? { device_info: req.device_info } : {}),
+      nonce_str: nonceStr(),
+    };
+    if (answer.ok) Object.assign(fields, { result_code: 'SUCCESS' }, answer.fields);
+    else Object.assign(fields, { result_code: 'FAIL', err_code: answer.code, err_code_des: answer.des }, answer.fields ?? {});
+    fields.sign = sign(fields, answer.ok && answer.forged ? forgedKey : key, signType);
+    return toXml(fields);
+  }
+
+  const asAnswer = (e: ValidationError): Answer => ({ ok: false, code: e.code, des: e.des });
+
+  /**
+   * The envelope every gateway call shares, in WeChat's order: POST, size, UTF-8, XML,
+   * sign_type, signature (return_code FAIL, unsigned), then merchant ids and nonce (signed
+   * business errors), then the call itself.
+   */
+  async function gateway(c: Context, call: (f: XmlFields) => GatewayResult): Promise<Response> {
+    let delayMs = 0;
+    const respond = async (body: string | Uint8Array, type = 'text/xml; charset=utf-8') => {
+      await wait(latencyMs + delayMs);
+      return c.body(body as string, 200, { 'Content-Type': type });
+    };
+    if (c.req.method !== 'POST') return respond(failXml('请使用post方法'));
+
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+    } catch {
+      return respond(failXml('编码格式错误，请使用UTF-8'));
+    }
+    let f: XmlFields;
+    try {
+      f = parseXml(text);
+    } catch (error) {
+      if (error instanceof XmlError) return respond(failXml('XML格式错误'));
+      throw error;
+    }
+
+    const signType = f.sign_type || 'MD5';
+    if (!isSignType(signType)) return respond(failXml('sign_type参数错误，只能是MD5或HMAC-SHA256'));
+    if (!verify(f, key, signType)) return respond(failXml('签名错误'));
+
+    const business = (answer: Answer) => respond(signedAnswer(f, signType, answer));
+    for (const name of ['appid', 'mch_id', 'nonce_str']) {
+      if (!f[name]) return business({ ok: false, code: 'LACK_PARAMS', des: `缺少参数${name}` });
+    }
+    if (f.mch_id !== mchId) return business({ ok: false, code: 'MCHID_NOT_EXIST', des: '商户号不存在' });
+    if (f.appid !== appid) {
+      // A well-formed appid that is not this merchant's is a mismatch; anything else does not exist.
+      return /^wx[0-9A-Za-z]{16}$/.test(f.appid!)
+        ? business({ ok: false, code: 'APPID_MCHID_NOT_MATCH', des: 'appid和mch_id不匹配' })
+        : business({ ok: false, code: 'APPID_NOT_EXIST', des: 'appid不存在' });
+    }
+    if (Buffer.byteLength(f.nonce_str!, 'utf8') > 32) return business({ ok: false, code: 'PARAM_ERROR', des: 'nonce_str参数长度有误（最多32字节）' });
+
+    const result = call(f);
+    if ('bill' in result) {
+      return result.gzip ? respond(gzipSync(result.bill), 'application/x-gzip') : respond(result.bill, 'text/plain; charset=utf-8');
+    }
+    if ('fail' in result) return respond(failXml(result.fail, result.extra));
+    delayMs = result.delayMs ?? 0;
+    return business(result);
+  }
+
+  const byOrder = (f: XmlFields) => ({
+    ...(f.transaction_id ? { transaction_id: f.transaction_id } : {}),
+    ...(f.out_trade_no ? { out_trade_no: f.out_trade_no } : {}),
+  });
+
+  function downloadBill(f: XmlFields): GatewayResult {
+    const today = beijingDay(now());
+    const billDate = f.bill_date!;
+    if (billDate > today) return { fail: 'invalid bill_date', extra: { error_code: '20001' } };
+    const oldest = beijingDay(new Date(now().getTime() - BILL_RETENTION_DAYS * 86_400_000));
+    if (billDate < oldest) return { fail: 'No Bill Exist', extra: { error_code: '20002' } };
+    const billType = (f.bill_type || 'ALL') as BillType;
+    const records = selectRecords(ledger.billRecords(billDate), billType);
+    if (records.length === 0) return { fail: 'No Bill Exist', extra: { error_code: '20002' } };
+    const merchant = { appid, mch_id: mchId, ...(f.sub_mch_id ? { sub_mch_id: f.sub_mch_id } : {}) };
+    return { bill: renderBill(records, merchant, billType), gzip: f.tar_type === 'GZIP' };
+  }
+
+  const app = new Hono();
+  const limit = bodyLimit({
+    maxSize: MAX_XML_BYTES,
+    onError: (c) => xml(c, failXml(`请求体过大（最多${MAX_XML_BYTES}字节）`)),
+  });
+  const route = (path: string, call: (f: XmlFields) => GatewayResult) => app.all(path, limit, (c) => gateway(c, call));
+
+  route('/pay/micropay', (f) => {
+    const invalid = validateMicropay(f);
+    if (invalid) return asAnswer(invalid);
+    return ledger.micropay({
+      out_trade_no: f.out_trade_no!,
+      total_fee: Number(f.total_fee),
+      auth_code: f.auth_code!,
+      body: f.body!,
+      ...(f.device_info ? { device_info: f.device_info } : {}),
+      ...(f.attach ? { attach: f.attach } : {}),
+    });
+  });
+  route('/pay/orderquery', (f) => {
+    const invalid = validateByOrder(f);
+    return invalid ? asAnswer(invalid) : ledger.orderQuery(byOrder(f));
+  });
+  route('/secapi/pay/reverse', (f) => {
+    const invalid = validateByOrder(f);
+    return invalid ? asAnswer(invalid) : ledger.reverse(byOrder(f));
+  });
+  route('/secapi/pay/refund', (f) => {
+    const invalid = validateRefund(f);
+    if (invalid) return asAnswer(invalid);
+    return ledger.refund({ order: byOrder(f), out_refund_no: f.out_refund_no!, total_fee: Number(f.total_fee), refund_fee: Number(f.refund_fee) });
+  });
+  route('/pay/refundquery', (f) => {
+    const invalid = validateRefundQuery(f);
+    if (invalid) return asAnswer(invalid);
+    return ledger.refundQuery({
+      ...byOrder(f),
+      ...(f.out_refund_no ? { out_refund_no: f.out_refund_no } : {}),
+      ...(f.refund_id ? { refund_id: f.refund_id } : {}),
+      ...(f.offset ? { offset: Number(f.offset) } : {}),
+    });
+  });
+  route('/pay/downloadbill', (f) => {
+    const invalid = validateDownloadBill(f);
+    return invalid ? asAnswer(invalid) : downloadBill(f);
+  });
+  route('/payitil/report', () => {
+    ledger.report();
+    return { ok: true, fields: {} };
+  });
+
+  // ---- control (JSON) ----
+  const notFound = (c: Context, out_trade_no: string) =>
+    c.json({ error: { code: 'NOT_FOUND', message: `no order ${out_trade_no}` } }, 404);
+
+  app.get('/control/orders', (c) => {
+    // Extra filter for the phone page: the order charged with one full code.
+    const code = c.req.query('auth_code');
+    if (code === undefined) return c.json(ledger.orders());
+    const order = ledger.orderForCode(code);
+    return c.json(order ? [order] : []);
+  });
+  app.get('/control/orders/:out_trade_no', (c) => {
+    const order = ledger.order(c.req.param('out_trade_no'));
+    return order ? c.json(order) : notFound(c, c.req.param('out_trade_no'));
+  });
+  const decide = (action: 'confirm' | 'decline') => (c: Context) => {
+    const outTradeNo = c.req.param('out_trade_no')!;
+    const order = ledger.order(outTradeNo);
+    if (!order) return notFound(c, outTradeNo);
+    if (!ledger[action](outTradeNo)) {
+      return c.json({ error: { code: 'NOT_WAITING', message: `order ${outTradeNo} is ${order.trade_state}, not waiting for the password` } }, 409);
+    }
+    return c.json(ledger.order(outTradeNo));
+  };
+  app.post('/control/orders/:out_trade_no/confirm', decide('confirm'));
+  app.post('/control/orders/:out_trade_no/decline', decide('decline'));
+  app.post('/control/codes', async (c) => {
+    let behaviour: unknown = 'success';
+    const text = await c.req.text();
+    if (text.trim()) {
+      try {
+        behaviour = (JSON.parse(text) as { behaviour?: unknown }).behaviour ?? 'success';
+      } catch {
+        return c.json({ error: { code: 'INVALID_JSON', message: 'the body must be JSON like {"behaviour":"password"}' } }, 400);
+      }
+    }
+    if (!isBehaviour(behaviour)) {
+      return c.json({ error: { code: 'UNKNOWN_BEHAVIOUR', message: `behaviour must be one of: ${testCodeList().map((b) => b.behaviour).join(', ')}` } }, 400);
+    }
+    return c.json({ code: ledger.issueCode(behaviour), behaviour });
+  });
+  app.get('/control/behaviours', (c) => c.json(testCodeList()));
+  app.post('/control/reset', (c) => {
+    ledger.reset();
+    return c.json({ ok: true });
+  });
+
+  // ---- customer phone ----
+  app.get('/phone', (c) => {
+    const asked = c.req.query('behaviour') ?? 'success';
+    const behaviour: Behaviour = isBehaviour(asked) ? asked : 'success';
+    c.header('Cache-Control', 'no-store');
+    return c.html(phonePage(ledger.issueCode(behaviour), behaviour));
+  });
+  const svgRoute = (symbology: Symbology) => (c: Context) => {
+    const code = c.req.query('code') ?? '';
+    if (!/^\d{1,32}$/.test(code)) return c.text('code must be 1-32 digits', 400);
+    return c.body(barcodeSvg(code, symbology), 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' });
+  };
+  app.get('/phone/code128.svg', svgRoute('code128'));
+  app.get('/phone/qrcode.svg', svgRoute('qrcode'));
+
+  return {
+    app,
+    orders: ledger.orders,
+    order: ledger.order,
+    confirm: ledger.confirm,
+    decline: ledger.decline,
+    reset: ledger.reset,
+    close: () => {
+      for (const entry of [...pending]) entry.done();
+    },
+  };
+}

@@ -1,0 +1,545 @@
+import { maskCode } from '../../shared/payment-code.ts';
+import { createIdMint } from './ids.ts';
+import { behaviourOf, makeTestCode, type Behaviour } from './test-codes.ts';
+import { beijingDateTime, beijingDay, beijingStamp } from './time.ts';
+
+/**
+ * The simulated gateway's books: every order, refund and reversal, and the rules WeChat applies
+ * to them. Pure logic over an injectable clock; the HTTP envelope (XML, signatures) lives in
+ * app.ts. Time-driven changes (a declined password, a refund settling) are applied lazily when
+ * an order is read, so a fake clock drives them without timers.
+ */
+
+export type SimTradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+export type SimRefundStatus = 'PROCESSING' | 'SUCCESS';
+
+export interface SimRefund {
+  out_refund_no: string;
+  refund_id: string;
+  refund_fee: number;
+  refund_status: SimRefundStatus;
+}
+
+/** What GET /control/orders shows (interfaces.md). A reverse tombstone has total_fee 0 and no code. */
+export interface SimOrder {
+  out_trade_no: string;
+  transaction_id: string;
+  total_fee: number;
+  trade_state: SimTradeState;
+  auth_code_masked: string;
+  device_info?: string;
+  refunds: SimRefund[];
+  reverse_calls: number;
+  micropay_calls: number;
+  created_at: string;
+  paid_at?: string;
+  /** Extra: which test behaviour the order's code chose (absent for tombstones). */
+  behaviour?: Behaviour;
+}
+
+interface RefundRecord {
+  out_refund_no: string;
+  refund_id: string;
+  refund_fee: number;
+  accepted_at: Date;
+}
+
+interface Order {
+  out_trade_no: string;
+  transaction_id: string;
+  total_fee: number;
+  trade_state: SimTradeState;
+  auth_code: string;
+  behaviour?: Behaviour;
+  device_info?: string;
+  attach?: string;
+  body: string;
+  openid: string;
+  created_at: Date;
+  paid_at?: Date;
+  revoked_at?: Date;
+  /** The order was paid when it was reversed: the money went back (a REVOKED bill line). */
+  reversed_after_payment: boolean;
+  refunds: RefundRecord[];
+  reverse_calls: number;
+  micropay_calls: number;
+  /** The business error a retried micropay answers again while the order is unpaid. */
+  last_error?: { code: string; des: string };
+}
+
+/** A ledger answer before the envelope: fields of a SUCCESS result, or a business error. */
+export type Answer =
+  | { ok: true; fields: Record<string, string>; forged?: boolean; delayMs?: number }
+  | { ok: false; code: string; des: string; fields?: Record<string, string>; delayMs?: number };
+
+export interface LedgerOptions {
+  now: () => Date;
+  slowMs: number;
+  passwordDeclineMs: number;
+  /** How long an accepted refund stays PROCESSING before it is SUCCESS (0: at once). */
+  refundSettleMs: number;
+  /** How long a code handed out by issueCode() can be charged (WeChat: about a minute). */
+  codeTtlMs: number;
+}
+
+export interface MicropayInput {
+  out_trade_no: string;
+  total_fee: number;
+  auth_code: string;
+  body: string;
+  device_info?: string;
+  attach?: string;
+}
+
+export interface RefundInput {
+  order: { out_trade_no?: string; transaction_id?: string };
+  out_refund_no: string;
+  total_fee: number;
+  refund_fee: number;
+}
+
+export interface BillRecord {
+  time: Date;
+  kind: 'SUCCESS' | 'REFUND' | 'REVOKED';
+  transaction_id: string;
+  out_trade_no: string;
+  openid: string;
+  device_info?: string;
+  body: string;
+  attach?: string;
+  total_fee: number;
+  refund_id?: string;
+  out_refund_no?: string;
+  refund_fee?: number;
+}
+
+const MAX_REFUNDS = 50;
+const REVERSE_WINDOW_MS = 7 * 24 * 3600_000;
+const REFUND_WINDOW_MS = 365 * 24 * 3600_000;
+
+const TRADE_STATE_DESC: Record<SimTradeState, string> = {
+  SUCCESS: '支付成功',
+  REFUND: '订单发生过退款，退款详情请查询退款单',
+  NOTPAY: '订单未支付',
+  CLOSED: '订单已关闭',
+  REVOKED: '订单已撤销',
+  USERPAYING: '需要用户输入支付密码',
+  PAYERROR: '支付失败，请重新下单支付',
+};
+
+const err = (code: string, des: string, extra: Partial<Answer> = {}): Answer => ({ ok: false, code, des, ...extra }) as Answer;
+const USERPAYING_ERR = { code: 'USERPAYING', des: '需要用户输入支付密码' };
+const PAYERROR_ERR = { code: 'TRADE_ERROR', des: '支付失败，用户取消支付或密码错误' };
+
+export function createLedger(options: LedgerOptions) {
+  const ids = createIdMint();
+  const orders = new Map<string, Order>();
+  const byTransactionId = new Map<string, Order>();
+  const usedCodes = new Map<string, string>(); // auth_code → out_trade_no
+  const issuedCodes = new Map<string, Date>(); // codes handed out by issueCode(), for their time to live
+  const reverseRecalls = new Set<string>(); // reverse_recall orders whose first reverse was answered
+  let reports = 0;
+
+  const now = () => options.now();
+
+  /** Applies the changes time alone makes: a password that is declined after a while. */
+  function settle(order: Order): Order {
+    if (
+      order.trade_state === 'USERPAYING' &&
+      order.behaviour === 'password_declined' &&
+      now().getTime() - order.created_at.getTime() >= options.passwordDeclineMs
+    ) {
+      order.trade_state = 'PAYERROR';
+      order.last_error = PAYERROR_ERR;
+    }
+    return order;
+  }
+
+  const refundStatus = (r: RefundRecord): SimRefundStatus =>
+    now().getTime() - r.accepted_at.getTime() >= options.refundSettleMs ? 'SUCCESS' : 'PROCESSING';
+  const refundSuccessTime = (r: RefundRecord) => new Date(r.accepted_at.getTime() + options.refundSettleMs);
+  const refunded = (o: Order) => o.refunds.reduce((sum, r) => sum + r.refund_fee, 0);
+
+  function find(q: { out_trade_no?: string; transaction_id?: string }): Order | undefined {
+    const order = q.transaction_id ? byTransactionId.get(q.transaction_id) : q.out_trade_no ? orders.get(q.out_trade_no) : undefined;
+    return order && settle(order);
+  }
+
+  function view(order: Order): SimOrder {
+    settle(order);
+    return {
+      out_trade_no: order.out_trade_no,
+      transaction_id: order.transaction_id,
+      total_fee: order.total_fee,
+      trade_state: order.trade_state,
+      auth_code_masked: order.auth_code ? maskCode(order.auth_code) : '',
+      ...(order.device_info ? { device_info: order.device_info } : {}),
+      refunds: order.refunds.map((r) => ({ out_refund_no: r.out_refund_no, refund_id: r.refund_id, refund_fee: r.refund_fee, refund_status: refundStatus(r) })),
+      reverse_calls: order.reverse_calls,
+      micropay_calls: order.micropay_calls,
+      created_at: order.created_at.toISOString(),
+      ...(order.paid_at ? { paid_at: order.paid_at.toISOString() } : {}),
+      ...(order.behaviour ? { behaviour: order.behaviour } : {}),
+    };
+  }
+
+  function paidFields(order: Order): Record<string, string> {
+    return {
+      ...(order.device_info ? { device_info: order.device_info } : {}),
+      openid: order.openid,
+      is_subscribe: 'N',
+      trade_type: 'MICROPAY',
+      bank_type: 'OTHERS',
+      fee_type: 'CNY',
+      total_fee: String(order.total_fee),
+      cash_fee_type: 'CNY',
+      cash_fee: String(order.total_fee),
+      transaction_id: order.transaction_id,
+      out_trade_no: order.out_trade_no,
+      ...(order.attach ? { attach: order.attach } : {}),
+      time_end: beijingStamp(order.paid_at ?? order.created_at),
+    };
+  }
+
+  function pay(order: Order): void {
+    order.trade_state = 'SUCCESS';
+    order.paid_at = now();
+    delete order.last_error;
+  }
+
+  /** What a micropay for an existing order answers: a retry gets the order's current state. */
+  function answerFor(order: Order): Answer {
+    const delayMs = order.behaviour === 'slow' ? options.slowMs : 0;
+    switch (order.trade_state) {
+      case 'SUCCESS':
+        return { ok: true, fields: paidFields(order), delayMs };
+      case 'REFUND':
+        return err('ORDERPAID', '订单已支付');
+      case 'REVOKED':
+        return err('ORDERREVERSED', '订单已撤销');
+      case 'CLOSED':
+        return err('ORDERCLOSED', '订单已关闭');
+      case 'USERPAYING':
+        return err(USERPAYING_ERR.code, USERPAYING_ERR.des);
+      default:
+        if (order.behaviour === 'forged_signature') return { ok: true, forged: true, fields: { ...paidFields(order), time_end: beijingStamp(now()) } };
+        return err(order.last_error?.code ?? 'TRADE_ERROR', order.last_error?.des ?? '支付失败');
+    }
+  }
+
+  function micropay(input: MicropayInput): Answer {
+    const existing = orders.get(input.out_trade_no);
+    if (existing) {
+      settle(existing);
+      existing.micropay_calls += 1;
+      if (existing.trade_state === 'REVOKED') return err('ORDERREVERSED', '订单已撤销');
+      const retry = existing.auth_code === input.auth_code && existing.total_fee === input.total_fee;
+      if (retry) return answerFor(existing);
+      if (existing.trade_state === 'SUCCESS' || existing.trade_state === 'REFUND') return err('ORDERPAID', '订单已支付');
+      if (existing.trade_state === 'CLOSED') return err('ORDERCLOSED', '订单已关闭');
+      return err('OUT_TRADE_NO_USED', '商户订单号重复');
+    }
+
+    if (usedCodes.has(input.auth_code)) return err('AUTHCODEEXPIRE', '每个二维码仅限使用一次，请刷新再试');
+    const behaviour = behaviourOf(input.auth_code);
+    const issued = issuedCodes.get(input.auth_code);
+    if (behaviour === 'authcode_expired' || (issued && now().getTime() - issued.getTime() > options.codeTtlMs)) {
+      return err('AUTHCODEEXPIRE', '二维码已过期，请用户在微信上刷新后再试');
+    }
+
+    const created = now();
+    const order: Order = {
+      out_trade_no: input.out_trade_no,
+      transaction_id: ids.transactionId(created),
+      total_fee: input.total_fee,
+      trade_state: 'NOTPAY',
+      auth_code: input.auth_code,
+      behaviour,
+      body: input.body,
+      openid: ids.openid(),
+      created_at: created,
+      reversed_after_payment: false,
+      refunds: [],
+      reverse_calls: 0,
+      micropay_calls: 1,
+      ...(input.device_info ? { device_info: input.device_info } : {}),
+      ...(input.attach ? { attach: input.attach } : {}),
+    };
+    orders.set(order.out_trade_no, order);
+    byTransactionId.set(order.transaction_id, order);
+    usedCodes.set(input.auth_code, order.out_trade_no);
+
+    switch (behaviour) {
+      case 'success':
+      case 'slow':
+        pay(order);
+        return answerFor(order);
+      case 'systemerror_paid':
+        pay(order);
+        return err('SYSTEMERROR', '系统超时');
+      case 'password':
+      case 'password_declined':
+      case 'reverse_recall':
+        order.trade_state = 'USERPAYING';
+        return answerFor(order);
+      case 'bankerror':
+        order.last_error = { code: 'BANKERROR', des: '银行系统异常' };
+        return answerFor(order);
+      case 'notenough':
+        order.trade_state = 'PAYERROR';
+        order.last_error = { code: 'NOTENOUGH', des: '余额不足' };
+        return answerFor(order);
+      case 'forged_signature':
+        return answerFor(order);
+    }
+  }
+
+  function orderQuery(q: { out_trade_no?: string; transaction_id?: string }): Answer {
+    const order = find(q);
+    if (!order) return err('ORDERNOTEXIST', '订单不存在');
+    const everPaid = order.paid_at !== undefined;
+    const fields: Record<string, string> = everPaid
+      ? paidFields(order)
+      : {
+          ...(order.device_info ? { device_info: order.device_info } : {}),
+          out_trade_no: order.out_trade_no,
+          ...(order.total_fee ? { total_fee: String(order.total_fee), fee_type: 'CNY' } : {}),
+          ...(order.attach ? { attach: order.attach } : {}),
+        };
+    return { ok: true, fields: { ...fields, trade_state: order.trade_state, trade_state_desc: TRADE_STATE_DESC[order.trade_state] } };
+  }
+
+  function reverse(q: { out_trade_no?: string; transaction_id?: string }): Answer {
+    let order = find(q);
+    if (!order) {
+      if (!q.out_trade_no) return err('INVALID_TRANSACTIONID', '无效transaction_id');
+      // A tombstone: a micropay that arrives later with this number must not charge anyone.
+      const created = now();
+      order = {
+        out_trade_no: q.out_trade_no,
+        transaction_id: '',
+        total_fee: 0,
+        trade_state: 'REVOKED',
+        auth_code: '',
+        body: '',
+        openid: '',
+        created_at: created,
+        revoked_at: created,
+        reversed_after_payment: false,
+        refunds: [],
+        reverse_calls: 1,
+        micropay_calls: 0,
+      };
+      orders.set(order.out_trade_no, order);
+      return { ok: true, fields: { recall: 'N' } };
+    }
+    order.reverse_calls += 1;
+    if (order.behaviour === 'reverse_recall' && order.trade_state === 'USERPAYING' && !reverseRecalls.has(order.out_trade_no)) {
+      reverseRecalls.add(order.out_trade_no);
+      return err('SYSTEMERROR', '系统超时，请重新调用撤销', { fields: { recall: 'Y' } });
+    }
+    switch (order.trade_state) {
+      case 'REVOKED':
+      case 'CLOSED':
+        return { ok: true, fields: { recall: 'N' } };
+      case 'REFUND':
+        return err('TRADE_ERROR', '订单已发生退款，不能撤销，请走退款流程', { fields: { recall: 'N' } });
+      case 'SUCCESS':
+        if (now().getTime() - order.created_at.getTime() > REVERSE_WINDOW_MS) {
+          return err('REVERSE_EXPIRE', '订单已超过撤销期限，请走退款流程', { fields: { recall: 'N' } });
+        }
+        order.reversed_after_payment = true;
+        break;
+      default: // NOTPAY, USERPAYING, PAYERROR: nothing was taken; the payment can no longer complete
+        break;
+    }
+    order.trade_state = 'REVOKED';
+    order.revoked_at = now();
+    return { ok: true, fields: { recall: 'N' } };
+  }
+
+  function refund(input: RefundInput): Answer {
+    const order = find(input.order);
+    if (!order || !order.transaction_id) return err('ORDERNOTEXIST', '订单不存在');
+    const accepted = (r: RefundRecord): Answer => ({
+      ok: true,
+      fields: {
+        transaction_id: order.transaction_id,
+        out_trade_no: order.out_trade_no,
+        out_refund_no: r.out_refund_no,
+        refund_id: r.refund_id,
+        refund_fee: String(r.refund_fee),
+        total_fee: String(order.total_fee),
+        fee_type: 'CNY',
+        cash_fee: String(order.total_fee),
+        cash_refund_fee: String(r.refund_fee),
+        coupon_refund_fee: '0',
+        coupon_refund_count: '0',
+      },
+    });
+
+    // The same out_refund_no again is the same refund: answered again, never paid out twice.
+    const again = order.refunds.find((r) => r.out_refund_no === input.out_refund_no);
+    if (again) {
+      if (again.refund_fee !== input.refund_fee || order.total_fee !== input.total_fee) {
+        return err('ERROR', '订单金额或退款金额与之前请求不一致，请核实后再试');
+      }
+      return accepted(again);
+    }
+    for (const other of orders.values()) {
+      if (other !== order && other.refunds.some((r) => r.out_refund_no === input.out_refund_no)) {
+        return err('ERROR', 'out_refund_no已在其他订单上使用');
+      }
+    }
+    if (order.trade_state !== 'SUCCESS' && order.trade_state !== 'REFUND') {
+      return err('ERROR', order.trade_state === 'REVOKED' ? '订单已撤销，不能退款' : '订单未支付，不能退款');
+    }
+    if (input.total_fee !== order.total_fee) return err('PARAM_ERROR', '订单金额total_fee与实际不符');
+    if (now().getTime() - (order.paid_at ?? order.created_at).getTime() > REFUND_WINDOW_MS) {
+      return err('TRADE_OVERDUE', '订单已经超过退款期限');
+    }
+    const left = order.total_fee - refunded(order);
+    if (left === 0) return err('ERROR', '订单已全额退款');
+    if (input.refund_fee > left) return err('ERROR', `累计退款金额大于支付金额（可退${left}分）`);
+    if (order.refunds.length >= MAX_REFUNDS) return err('ERROR', `订单退款次数已达上限（${MAX_REFUNDS}次）`);
+
+    const at = now();
+    const record: RefundRecord = { out_refund_no: input.out_refund_no, refund_id: ids.refundId(at), refund_fee: input.refund_fee, accepted_at: at };
+    order.refunds.push(record);
+    order.trade_state = 'REFUND';
+    return accepted(record);
+  }
+
+  function refundQuery(q: { out_trade_no?: string; transaction_id?: string; out_refund_no?: string; refund_id?: string; offset?: number }): Answer {
+    let order: Order | undefined;
+    let only: RefundRecord | undefined;
+    if (q.refund_id || q.out_refund_no) {
+      for (const o of orders.values()) {
+        only = o.refunds.find((r) => (q.refund_id ? r.refund_id === q.refund_id : r.out_refund_no === q.out_refund_no));
+        if (only) {
+          order = settle(o);
+          break;
+        }
+      }
+    } else {
+      order = find(q);
+    }
+    if (!order || order.refunds.length === 0) return err('REFUNDNOTEXIST', '退款订单查询失败');
+    const all = only ? [only] : order.refunds;
+    const offset = only ? 0 : (q.offset ?? 0);
+    if (offset >= all.length) return err('REFUNDNOTEXIST', '退款订单查询失败（offset超出范围）');
+    const page = all.slice(offset, offset + 10);
+
+    const fields: Record<string, string> = {
+      transaction_id: order.transaction_id,
+      out_trade_no: order.out_trade_no,
+      total_fee: String(order.total_fee),
+      fee_type: 'CNY',
+      cash_fee: String(order.total_fee),
+      refund_count: String(page.length),
+      ...(q.offset !== undefined ? { total_refund_count: String(all.length) } : {}),
+    };
+    page.forEach((r, n) => {
+      const status = refundStatus(r);
+      fields[`out_refund_no_${n}`] = r.out_refund_no;
+      fields[`refund_id_${n}`] = r.refund_id;
+      fields[`refund_channel_${n}`] = 'ORIGINAL';
+      fields[`refund_fee_${n}`] = String(r.refund_fee);
+      fields[`refund_status_${n}`] = status;
+      fields[`refund_account_${n}`] = 'REFUND_SOURCE_UNSETTLED_FUNDS';
+      fields[`refund_recv_accout_${n}`] = '支付用户的零钱'; // sic: WeChat spells it "accout"
+      if (status === 'SUCCESS') fields[`refund_success_time_${n}`] = beijingDateTime(refundSuccessTime(r));
+    });
+    return { ok: true, fields };
+  }
+
+  /** The bill lines of one Beijing day (yyyyMMdd): payments, refunds once settled, reversals of paid orders. */
+  function billRecords(day: string): BillRecord[] {
+    const records: BillRecord[] = [];
+    for (const order of orders.values()) {
+      settle(order);
+      if (!order.paid_at) continue;
+      const base = {
+        transaction_id: order.transaction_id,
+        out_trade_no: order.out_trade_no,
+        openid: order.openid,
+        body: order.body,
+        total_fee: order.total_fee,
+        ...(order.device_info ? { device_info: order.device_info } : {}),
+        ...(order.attach ? { attach: order.attach } : {}),
+      };
+      if (beijingDay(order.paid_at) === day) records.push({ ...base, time: order.paid_at, kind: 'SUCCESS' });
+      for (const r of order.refunds) {
+        const done = refundSuccessTime(r);
+        if (refundStatus(r) === 'SUCCESS' && beijingDay(done) === day) {
+          records.push({ ...base, time: done, kind: 'REFUND', refund_id: r.refund_id, out_refund_no: r.out_refund_no, refund_fee: r.refund_fee });
+        }
+      }
+      if (order.reversed_after_payment && order.revoked_at && beijingDay(order.revoked_at) === day) {
+        records.push({ ...base, time: order.revoked_at, kind: 'REVOKED', refund_fee: order.total_fee - refunded(order) });
+      }
+    }
+    return records.sort((a, b) => a.time.getTime() - b.time.getTime());
+  }
+
+  /** The customer confirmed the password: a waiting payment is paid. */
+  function confirm(outTradeNo: string): boolean {
+    const order = find({ out_trade_no: outTradeNo });
+    if (!order || order.trade_state !== 'USERPAYING') return false;
+    pay(order);
+    return true;
+  }
+
+  /** The customer cancelled (or got the password wrong): a waiting payment fails. */
+  function decline(outTradeNo: string): boolean {
+    const order = find({ out_trade_no: outTradeNo });
+    if (!order || order.trade_state !== 'USERPAYING') return false;
+    order.trade_state = 'PAYERROR';
+    order.last_error = PAYERROR_ERR;
+    return true;
+  }
+
+  function issueCode(behaviour: Behaviour): string {
+    let code = makeTestCode(behaviour);
+    while (usedCodes.has(code) || issuedCodes.has(code)) code = makeTestCode(behaviour);
+    issuedCodes.set(code, now());
+    return code;
+  }
+
+  function reset(): void {
+    orders.clear();
+    byTransactionId.clear();
+    usedCodes.clear();
+    issuedCodes.clear();
+    reverseRecalls.clear();
+    reports = 0;
+  }
+
+  return {
+    micropay,
+    orderQuery,
+    reverse,
+    refund,
+    refundQuery,
+    billRecords,
+    confirm,
+    decline,
+    issueCode,
+    reset,
+    report: () => void reports++,
+    reportCount: () => reports,
+    orders: () => [...orders.values()].map(view),
+    order: (outTradeNo: string) => {
+      const o = orders.get(outTradeNo);
+      return o && view(o);
+    },
+    /** The order charged with this full code, if any (the phone page follows its code). */
+    orderForCode: (authCode: string) => {
+      const outTradeNo = usedCodes.get(authCode);
+      const o = outTradeNo ? orders.get(outTradeNo) : undefined;
+      return o && view(o);
+    },
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

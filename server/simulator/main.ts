@@ -1,0 +1,39 @@
+import { serve } from '@hono/node-server';
+import { createSimulator, SIMULATOR_DEFAULTS } from './app.ts';
+
+/**
+ * `npm run simulator`: the WeChat Pay v2 simulator alone, on SIMULATOR_PORT (default 8788),
+ * loopback only unless SIMULATOR_HOST says otherwise. Credentials come from WECHAT_APPID,
+ * WECHAT_MCH_ID and WECHAT_API_KEY, else SIMULATOR_DEFAULTS; SIMULATOR_LATENCY_MS delays
+ * every gateway answer.
+ */
+function intFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) {
+    console.error(`${name} must be a whole number, got "${text}"`);
+    process.exit(2);
+  }
+  return Number(text);
+}
+
+const port = intFromEnv('SIMULATOR_PORT', 8788);
+const host = process.env.SIMULATOR_HOST || '127.0.0.1';
+const appid = process.env.WECHAT_APPID || SIMULATOR_DEFAULTS.appid;
+const mchId = process.env.WECHAT_MCH_ID || SIMULATOR_DEFAULTS.mch_id;
+const key = process.env.WECHAT_API_KEY || SIMULATOR_DEFAULTS.key;
+
+const simulator = createSimulator({ appid, mch_id: mchId, key, latencyMs: intFromEnv('SIMULATOR_LATENCY_MS', 0) });
+const server = serve({ fetch: simulator.app.fetch, port, hostname: host }, (info) => {
+  const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`;
+  console.log(`WeChat Pay v2 simulator on ${base} (appid ${appid}, mch_id ${mchId}${process.env.WECHAT_API_KEY ? '' : ', default key'})`);
+  console.log(`  customer phone page: ${base}/phone`);
+  console.log(`  gateway: ${base}/pay/micropay …   control: ${base}/control/orders`);
+});
+
+const stop = () => {
+  simulator.close();
+  server.close(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
