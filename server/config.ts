@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
 import { isSignType, type SignType } from './wechat/sign.ts';
 
 /**
@@ -84,7 +85,7 @@ export const PIN_FORMAT = /^\d{4,12}$/;
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env, simulator: SimulatorCredentials): Config {
+export function loadConfig(env: Env = process.env, simulator: SimulatorCredentials = SIMULATOR_DEFAULTS): Config {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;

@@ -1,0 +1,116 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminals/registry.ts';
+
+/**
+ * `npm run terminal -- <command>`: set up tablets and the manager PIN on the server's data
+ * directory (same DATA_DIR, PORT, HOST, TLS_* as `npm start`; safe while the server runs).
+ * For `add` and `pair` the last stdout line is JSON {"name","token","pair_url"} for scripts.
+ */
+
+export const USAGE = `Usage: npm run terminal -- <command>
+
+  add <name>     create a terminal; prints its pairing link (valid 24 h, one use) and token
+  pair <name>    a new pairing link for an existing terminal (its previous device is signed out)
+  list           the terminals and when each was paired
+  pin <pin>      set the manager PIN refunds ask for (4 to 12 digits; MANAGER_PIN, if set, wins)
+
+The last line of add and pair is JSON: {"name","token","pair_url"}.`;
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export function pairUrl(config: Pick<Config, 'port' | 'host' | 'tls'>, code: string): string {
+  // The code travels in the fragment: browsers never send it, so it stays out of access logs.
+  return `${publicOrigin(config)}/#/pair/${code}`;
+}
+
+export async function runTerminalCli(args: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  const argument = rest.join(' ').trim();
+  const usage = (problem: string) => {
+    io.err(`${problem}\n\n${USAGE}`);
+    return 2;
+  };
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    if (command === undefined) return usage('No command given.');
+    io.out(USAGE);
+    return 0;
+  }
+  if (!['add', 'pair', 'list', 'pin'].includes(command)) return usage(`Unknown command "${command}".`);
+  if ((command === 'add' || command === 'pair' || command === 'pin') && argument === '') return usage(`"${command}" needs ${command === 'pin' ? 'a PIN' : 'a terminal name'}.`);
+  if (command === 'list' && argument !== '') return usage('"list" takes no argument.');
+  if (command === 'pin' && !PIN_FORMAT.test(argument)) return usage('The PIN must be 4 to 12 digits.');
+
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`Configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const store = openSqliteStore(config.dataDir);
+  const registry = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
+  const printPairing = (issued: IssuedPairing, verb: string) => {
+    const url = pairUrl(config, issued.code);
+    io.out(`${verb} terminal "${issued.terminal.name}" (${issued.terminal.id}).`);
+    io.out(`Open this link on the tablet within 24 hours (one use): ${url}`);
+    io.out(JSON.stringify({ name: issued.terminal.name, token: issued.token, pair_url: url }));
+  };
+  try {
+    switch (command) {
+      case 'add':
+        printPairing(await registry.add(argument), 'Created');
+        return 0;
+      case 'pair': {
+        const terminal = await registry.byName(argument);
+        if (!terminal) {
+          const names = (await registry.list()).map((t) => t.name);
+          io.err(`No terminal named "${argument}". ${names.length ? `Terminals: ${names.join(', ')}.` : 'There are none yet: npm run terminal -- add <name>.'}`);
+          return 1;
+        }
+        printPairing(await registry.reissue(terminal.id), 'New pairing link for');
+        return 0;
+      }
+      case 'list': {
+        const terminals = await registry.list();
+        if (terminals.length === 0) io.out('No terminals yet: npm run terminal -- add <name>.');
+        for (const t of terminals) io.out(`${t.name}\t${t.id}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}`);
+        return 0;
+      }
+      case 'pin':
+        await registry.setPin(argument);
+        io.out('Manager PIN set.');
+        if (config.managerPin) io.err('Note: MANAGER_PIN is set in the environment and wins over this PIN while it is set.');
+        return 0;
+    }
+    return 2;
+  } catch (error) {
+    if (error instanceof TerminalError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (invokedDirectly) {
+  const code = await runTerminalCli(process.argv.slice(2), {
+    env: process.env,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exitCode = code;
+}
