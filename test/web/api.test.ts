@@ -1,0 +1,54 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Api, ApiFailure } from '../../web/src/lib/api.ts';
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+describe('Api', () => {
+  it('sends the bearer token, the language and a JSON body', async () => {
+    const fetch = vi.fn(async () => json(200, { id: 'p1' }));
+    const api = new Api({ token: () => 'secret', lang: () => 'zh', fetch });
+    await api.createPayment({ id: 'p1', amount_fen: 100, auth_code: '134567890123456789' });
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/payments');
+    expect(init.method).toBe('POST');
+    expect(init.headers).toMatchObject({ Authorization: 'Bearer secret', 'Accept-Language': 'zh', 'Content-Type': 'application/json' });
+    expect(JSON.parse(String(init.body))).toEqual({ id: 'p1', amount_fen: 100, auth_code: '134567890123456789' });
+  });
+
+  it('sends the manager PIN in X-Manager-Pin with a refund', async () => {
+    const fetch = vi.fn(async () => json(200, { id: 'r1', amount_fen: 5, status: 'succeeded' }));
+    await new Api({ token: () => 't', fetch }).refund('p 1', { id: 'r1', amount_fen: 5 }, '2468');
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/payments/p%201/refunds');
+    expect(init.headers).toMatchObject({ 'X-Manager-Pin': '2468' });
+  });
+
+  it('turns an error answer into an ApiFailure with the server’s code and message', async () => {
+    const api = new Api({ token: () => 't', fetch: async () => json(409, { error: { code: 'PAYMENT_IN_PROGRESS', message: 'busy' } }) });
+    const failure = await api.payment('x').catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApiFailure);
+    expect(failure).toMatchObject({ status: 409, code: 'PAYMENT_IN_PROGRESS', message: 'busy', network: false, retryable: false });
+  });
+
+  it('marks a request that got no answer as a retryable network failure', async () => {
+    const api = new Api({ token: () => 't', fetch: async () => { throw new TypeError('Failed to fetch'); } });
+    await expect(api.health()).rejects.toMatchObject({ network: true, retryable: true, code: 'NETWORK' });
+  });
+
+  it('treats a 5xx without a JSON body as retryable', async () => {
+    const api = new Api({ token: () => 't', fetch: async () => new Response('Bad gateway', { status: 502 }) });
+    await expect(api.health()).rejects.toMatchObject({ status: 502, code: 'HTTP_502', retryable: true });
+  });
+
+  it('reports a 401 so the app can return to the pairing screen', async () => {
+    const onUnauthorized = vi.fn();
+    const api = new Api({ token: () => 'old', onUnauthorized, fetch: async () => json(401, { error: { code: 'UNAUTHORIZED', message: 'no' } }) });
+    await expect(api.payments('2026-11-28')).rejects.toMatchObject({ status: 401 });
+    expect(onUnauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('unwraps the active payment answer', async () => {
+    const api = new Api({ token: () => 't', fetch: async () => json(200, { payment: null }) });
+    expect(await api.activePayment()).toBeNull();
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The one typed module that talks to the server (design.md "HTTP API"). Every call goes through
+ * `request`, which adds the terminal's bearer token and turns every failure into an ApiFailure,
+ * so callers switch on `code` (or `network`) and never parse bodies themselves.
+ */
+import type { CreatePaymentRequest, Payment, PaymentList, Refund } from '../../../shared/api.ts';
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface Health {
+  ok: boolean;
+  mode: 'simulator' | 'live';
+}
+export interface TerminalInfo {
+  id: string;
+  name: string;
+}
+/** GET /api/terminal: this device and the shop's setup. */
+export interface TerminalDetails {
+  terminal: TerminalInfo;
+  mode: 'simulator' | 'live';
+  shop_name?: string;
+  time_zone: string;
+  max_amount_fen: number;
+  pin_configured: boolean;
+}
+export interface PairResult {
+  token: string;
+  terminal: TerminalInfo;
+}
+export interface RefundRequest {
+  id: string;
+  amount_fen: number;
+  reason?: string;
+}
+
+/** A failed call: an answer with `{error: {code, message}}`, or no answer at all (`network`). */
+export class ApiFailure extends Error {
+  override readonly name = 'ApiFailure';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly network = false,
+  ) {
+    super(message);
+  }
+  /** The server never answered (or answered 5xx): the same request may be retried as is. */
+  get retryable(): boolean {
+    return this.network || this.status >= 500;
+  }
+}
+
+export interface ApiOptions {
+  fetch?: Fetch;
+  token: () => string | null;
+  /** The cashier's language: the server words its error messages in it. */
+  lang?: () => string;
+  /** Called when the server says the token is no longer valid (the terminal was removed). */
+  onUnauthorized?: () => void;
+  base?: string;
+}
+
+export class Api {
+  readonly #fetch: Fetch;
+  readonly #opts: ApiOptions;
+
+  constructor(opts: ApiOptions) {
+    this.#opts = opts;
+    // Bound so a page-level fetch wrapper (tests, benchmarks) sees every call.
+    this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  health = () => this.#request<Health>('GET', '/api/health');
+  pair = (code: string) => this.#request<PairResult>('POST', '/api/pair', { code });
+  terminal = () => this.#request<TerminalDetails>('GET', '/api/terminal');
+  createPayment = (req: CreatePaymentRequest) => this.#request<Payment>('POST', '/api/payments', req);
+  payment = (id: string) => this.#request<Payment>('GET', `/api/payments/${encodeURIComponent(id)}`);
+  activePayment = async () => (await this.#request<{ payment: Payment | null }>('GET', '/api/payments/active')).payment;
+  payments = (date: string) => this.#request<PaymentList>('GET', `/api/payments?date=${encodeURIComponent(date)}`);
+  cancel = (id: string) => this.#request<Payment>('POST', `/api/payments/${encodeURIComponent(id)}/cancel`);
+  refund = (paymentId: string, req: RefundRequest, pin: string) =>
+    this.#request<Refund>('POST', `/api/payments/${encodeURIComponent(paymentId)}/refunds`, req, { 'X-Manager-Pin': pin });
+
+  async #request<T>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+    const lang = this.#opts.lang?.();
+    if (lang) headers['Accept-Language'] = lang;
+    const token = this.#opts.token();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.#fetch((this.#opts.base ?? '') + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch (err) {
+      throw new ApiFailure(0, 'NETWORK', err instanceof Error ? err.message : String(err), true);
+    }
+    const data: unknown = await res.json().catch(() => undefined);
+    if (res.ok) return data as T;
+    const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const code = typeof error?.code === 'string' ? error.code : `HTTP_${res.status}`;
+    const message = typeof error?.message === 'string' ? error.message : res.statusText;
+    if (res.status === 401 && token) this.#opts.onUnauthorized?.();
+    throw new ApiFailure(res.status, code, message);
+  }
+}

@@ -1,0 +1,17 @@
+/** What every screen needs, provided once by the root component (Svelte context). */
+import { getContext, setContext } from 'svelte';
+import type { Api } from './api.ts';
+import type { Checkout } from './checkout.svelte.ts';
+import type { Session } from './session.svelte.ts';
+import type { Scanner } from './scanner/index.ts';
+
+export interface AppContext {
+  api: Api;
+  checkout: Checkout;
+  session: Session;
+  scanner: Scanner;
+}
+
+const KEY = Symbol('app');
+export const provideApp = (ctx: AppContext): AppContext => setContext(KEY, ctx);
+export const useApp = (): AppContext => getContext<AppContext>(KEY);

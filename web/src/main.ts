@@ -1,0 +1,58 @@
+/**
+ * Boot: one Api, Session, Checkout and Scanner for the page; scans and typed keys go to the
+ * checkout (only on the checkout screen); capture pauses while a text field (PIN, pairing code)
+ * has focus, so typing there is never taken for a scan or an amount.
+ */
+import { mount } from 'svelte';
+import App from './app.svelte';
+import './app.css';
+import { Api } from './lib/api.ts';
+import { Session } from './lib/session.svelte.ts';
+import { Checkout } from './lib/checkout.svelte.ts';
+import { PendingPaymentStore } from './lib/pending-payment.ts';
+import { BeepFeedback } from './lib/feedback.ts';
+import { KEYS, browserStorage } from './lib/local-store.ts';
+import { router } from './lib/router.svelte.ts';
+import { pwaUpdate } from './lib/pwa-update.svelte.ts';
+import { i18n } from './lib/i18n.svelte.ts';
+import { Scanner } from './lib/scanner/index.ts';
+
+const storage = browserStorage();
+const session = new Session(storage);
+const api = new Api({ token: session.tokenGetter, lang: () => i18n.lang, onUnauthorized: () => session.unpair() });
+const pending = new PendingPaymentStore(storage);
+const checkout = new Checkout(api, pending, new BeepFeedback());
+const scanner = new Scanner();
+
+document.documentElement.lang = i18n.lang === 'zh' ? 'zh-CN' : 'en';
+
+const onCheckout = () => router.route.name === 'checkout' && session.paired;
+scanner.onScan((scan) => {
+  if (onCheckout()) checkout.scan(scan.code);
+});
+scanner.onHumanKey((e) => {
+  // Shortcuts (Ctrl+R, Alt+Tab…) are the browser's, not amount keys.
+  if (onCheckout() && !e.ctrlKey && !e.altKey && !e.metaKey) checkout.key(e.key);
+});
+scanner.start(window);
+
+const isTextField = (el: EventTarget | null) =>
+  el instanceof HTMLElement && (el.matches('input, textarea, select') || el.isContentEditable);
+document.addEventListener('focusin', (e) => {
+  if (isTextField(e.target)) scanner.enabled = false;
+});
+document.addEventListener('focusout', (e) => {
+  if (isTextField(e.target)) scanner.enabled = true;
+});
+
+// A payment started in another tab of this POS: follow it here too.
+window.addEventListener('storage', (e) => {
+  if (e.key !== KEYS.pending || !e.newValue) return;
+  const p = pending.load();
+  if (p && !checkout.busy) void checkout.adopt(p);
+});
+
+if (session.paired) void checkout.resume();
+pwaUpdate.register();
+
+mount(App, { target: document.getElementById('app')!, props: { api, session, checkout, scanner } });
