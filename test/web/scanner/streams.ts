@@ -207,3 +207,16 @@ export function wechatCode(random: () => number): string {
   while (s.length < 18) s += String(Math.floor(random() * 10));
   return s;
 }
+
+/** Replay a stream into a keydown handler on the virtual clock; returns the events as dispatched. */
+export function play(stream: readonly TimedKey[], clock: VirtualClock, handle: (e: FakeKeyEvent) => void, settleMs = 1000): FakeKeyEvent[] {
+  const events: FakeKeyEvent[] = [];
+  for (const k of stream) {
+    clock.advanceTo(k.at);
+    const e = new FakeKeyEvent(k.spec);
+    events.push(e);
+    handle(e);
+  }
+  clock.advanceTo((stream[stream.length - 1]?.at ?? clock.t) + settleMs);
+  return events;
+}

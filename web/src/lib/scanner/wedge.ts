@@ -152,7 +152,7 @@ export class KeyboardWedge {
     if (this.#held.length === 0) {
       if (this.#tailLeft > 0 && t <= this.#tailUntil) {
         this.#tailLeft -= 1;
-        this.#tailUntil = t + this.timing.fastGapMs;
+        this.#tailUntil = t + this.timing.slowGapMs;
         stop(e);
         return 'swallowed';
       }
@@ -166,7 +166,7 @@ export class KeyboardWedge {
     if (complete || (fastBurst && this.#held.length >= this.timing.minLength)) {
       this.#emitScanSplit('terminator');
       this.#tailLeft = 1;
-      this.#tailUntil = t + this.timing.fastGapMs;
+      this.#tailUntil = t + this.timing.slowGapMs;
       stop(e);
       return 'swallowed';
     }
@@ -231,7 +231,7 @@ export class KeyboardWedge {
     if (wechat || fastScan || this.#wechatSuffixLead() > 0) {
       this.#emitScanSplit('idle');
       this.#tailLeft = 1;
-      this.#tailUntil = this.#opts.now() + this.timing.fastGapMs;
+      this.#tailUntil = this.#opts.now() + this.timing.slowGapMs;
       return;
     }
     this.#releaseHuman();
