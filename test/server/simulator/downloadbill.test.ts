@@ -1,0 +1,108 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { SIMULATOR_DEFAULTS } from '../../../server/simulator/app.ts';
+import { BILL_HEADER, BILL_TOTALS_HEADER } from '../../../server/simulator/bill.ts';
+import { harness } from './helpers.ts';
+
+const bill = (h: ReturnType<typeof harness>, fields: Record<string, string>) => h.call('/pay/downloadbill', fields);
+
+/** A bill line's values without the leading backticks. */
+const cells = (line: string) =>
+  line.split(',').map((v) => {
+    expect(v.startsWith('`')).toBe(true);
+    return v.slice(1);
+  });
+
+describe('simulator downloadbill', () => {
+  it('answers the real CSV: header, one line per payment and refund, totals, amounts in yuan', async () => {
+    const h = harness({ refundSettleMs: 0 });
+    const paid = await h.micropay({ out_trade_no: 'D1', total_fee: '1234', device_info: 'T-01', attach: 'a1' });
+    h.clock.advance(60_000);
+    await h.micropay({ out_trade_no: 'D2', total_fee: '1' });
+    h.clock.advance(60_000);
+    const refund = await h.refund('D1', 'RD1', 234);
+    await h.pay('bankerror', { out_trade_no: 'D3' }); // not paid: not in the bill
+
+    const r = await bill(h, { bill_date: '20261128', bill_type: 'ALL' });
+    expect(r.contentType).toContain('text/plain');
+    const lines = r.text.split('\r\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines[0]).toBe(BILL_HEADER);
+    expect(lines).toHaveLength(7);
+    const d1 = cells(lines[1]!);
+    expect(d1).toEqual([
+      '2026-11-28 10:00:00', SIMULATOR_DEFAULTS.appid, SIMULATOR_DEFAULTS.mch_id, '0', 'T-01', paid.fields.transaction_id, 'D1', paid.fields.openid,
+      'MICROPAY', 'SUCCESS', 'OTHERS', 'CNY', '12.34', '0.00', '0', '0', '0.00', '0.00', '', '', 'Shop-POS', 'a1', '0.07', '0.60%', '12.34', '0.00', '',
+    ]);
+    expect(cells(lines[2]!)).toMatchObject({ 0: '2026-11-28 10:01:00', 6: 'D2', 9: 'SUCCESS', 12: '0.01', 22: '0.00' });
+    const refundLine = cells(lines[3]!);
+    expect(refundLine).toMatchObject({ 0: '2026-11-28 10:02:00', 6: 'D1', 9: 'REFUND', 12: '0.00', 14: refund.fields.refund_id, 15: 'RD1', 16: '2.34', 18: 'ORIGINAL', 19: 'SUCCESS', 22: '-0.01', 25: '2.34' });
+    expect(lines[4]).toBe(BILL_TOTALS_HEADER);
+    expect(cells(lines[5]!)).toEqual(['3', '12.35', '2.34', '0.00', '0.06', '12.35', '2.34']);
+  });
+
+  it('filters SUCCESS and REFUND bills', async () => {
+    const h = harness({ refundSettleMs: 0 });
+    await h.micropay({ out_trade_no: 'D4' });
+    await h.refund('D4', 'RD4', 100);
+    const success = (await bill(h, { bill_date: '20261128', bill_type: 'SUCCESS' })).text.split('\r\n');
+    expect(success).toHaveLength(5);
+    expect(cells(success[1]!)[9]).toBe('SUCCESS');
+    const refunds = (await bill(h, { bill_date: '20261128', bill_type: 'REFUND' })).text.split('\r\n');
+    expect(refunds).toHaveLength(5);
+    expect(cells(refunds[1]!)[9]).toBe('REFUND');
+  });
+
+  it('lists the reversal of a paid order as a REVOKED line', async () => {
+    const h = harness();
+    await h.micropay({ out_trade_no: 'D5', total_fee: '500' });
+    await h.reverse('D5');
+    const lines = (await bill(h, { bill_date: '20261128' })).text.split('\r\n');
+    expect(cells(lines[2]!)).toMatchObject({ 6: 'D5', 9: 'REVOKED', 16: '5.00' });
+  });
+
+  it('puts a payment on its Beijing day, not its UTC day', async () => {
+    const h = harness();
+    h.clock.advance(15 * 3600_000 + 30 * 60_000); // 17:30 UTC = 01:30 next day in Beijing
+    await h.micropay({ out_trade_no: 'D6' });
+    expect((await bill(h, { bill_date: '20261128' })).fields.return_msg).toBe('No Bill Exist');
+    expect((await bill(h, { bill_date: '20261129' })).text).toContain('`D6');
+  });
+
+  it('answers GZIP when tar_type=GZIP', async () => {
+    const h = harness();
+    await h.micropay({ out_trade_no: 'D7' });
+    const res = await h.sim.app.request('/pay/downloadbill', { method: 'POST', body: h.signedXml({ bill_date: '20261128', tar_type: 'GZIP' }) });
+    expect(res.headers.get('content-type')).toBe('application/x-gzip');
+    const text = gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8');
+    expect(text.startsWith(BILL_HEADER)).toBe(true);
+    expect(text).toContain('`D7');
+  });
+
+  it('answers XML No Bill Exist for a day without payments', async () => {
+    const h = harness();
+    const r = await bill(h, { bill_date: '20261127' });
+    expect(r.fields).toEqual({ return_code: 'FAIL', return_msg: 'No Bill Exist', error_code: '20002' });
+  });
+
+  it('answers XML for a future day and for a bill older than three months', async () => {
+    const h = harness();
+    expect((await bill(h, { bill_date: '20261129' })).fields.return_msg).toBe('invalid bill_date');
+    expect((await bill(h, { bill_date: '20260801' })).fields.return_msg).toBe('No Bill Exist');
+  });
+
+  it('answers PARAM_ERROR for a malformed date or bill_type, LACK_PARAMS without a date', async () => {
+    const h = harness();
+    expect((await bill(h, { bill_date: '2026-11-28' })).fields.err_code).toBe('PARAM_ERROR');
+    expect((await bill(h, { bill_date: '20261131' })).fields.err_code).toBe('PARAM_ERROR');
+    expect((await bill(h, { bill_date: '20261128', bill_type: 'EVERYTHING' })).fields.err_code).toBe('PARAM_ERROR');
+    expect((await bill(h, {})).fields.err_code).toBe('LACK_PARAMS');
+  });
+
+  it('needs a valid signature like every other call', async () => {
+    const h = harness();
+    await h.micropay({ out_trade_no: 'D8' });
+    const r = await h.call('/pay/downloadbill', { bill_date: '20261128' }, { key: 'z'.repeat(32) });
+    expect(r.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
+  });
+});
