@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { FLOW_DEFAULTS } from './payments/config.ts';
 import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
 import { isSignType, type SignType } from './wechat/sign.ts';
 
@@ -68,16 +69,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** Flow timings and limits default to the payment flow's own (server/payments/config.ts). */
 export const CONFIG_DEFAULTS = {
   port: 8787,
   dataDir: './data',
-  deadlineMs: 45_000,
-  pollIntervalMs: 2_000,
-  reverseMinAgeMs: 15_000,
+  deadlineMs: FLOW_DEFAULTS.deadlineMs,
+  pollIntervalMs: FLOW_DEFAULTS.pollIntervalMs,
+  reverseMinAgeMs: FLOW_DEFAULTS.reverseMinAgeMs,
   gatewayTimeoutMs: 10_000,
-  maxAmountFen: 10_000_000,
-  timeZone: 'Asia/Shanghai',
-  body: 'micropay-pos',
+  maxAmountFen: FLOW_DEFAULTS.maxAmountFen,
+  timeZone: FLOW_DEFAULTS.timeZone,
+  body: FLOW_DEFAULTS.body,
   signType: 'MD5' as SignType,
 } as const;
 

@@ -1,0 +1,197 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono, type Context, type Next } from 'hono';
+import { createApi } from './api/index.ts';
+import { publicOrigin, type Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createPaymentService } from './payments/index.ts';
+import type { PaymentService } from './payments/service.ts';
+import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/app.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/types.ts';
+import { AttemptLimiter } from './terminals/rate-limit.ts';
+import { TerminalRegistry } from './terminals/registry.ts';
+import { caCertificateRoute } from './tls/ca-route.ts';
+import { loadCertificate } from './wechat/cert.ts';
+import { createWechatClient, type WechatConfig } from './wechat/client.ts';
+
+/**
+ * The product server as one process: the API, the built web app and, in simulator mode, the
+ * WeChat Pay simulator, on one origin. `npm start` (start.ts) wraps it with the web build,
+ * the start banner and signal handling; tests start it on port 0.
+ */
+
+export interface ServerOptions {
+  /** Where log lines go (default stdout); ignored when `log` is given. */
+  logStream?: Pick<Writable, 'write'>;
+  log?: Logger;
+  /** The built web app (default dist/web). */
+  webRoot?: string;
+  /** Extra options of the built-in simulator (tests: slowMs, passwordDeclineMs, …). */
+  simulator?: Omit<SimulatorOptions, 'appid' | 'mch_id' | 'key'>;
+}
+
+export interface PosServer {
+  app: Hono;
+  service: PaymentService;
+  store: Store;
+  terminals: TerminalRegistry;
+  /** The built-in simulator (simulator mode without WECHAT_API_BASE). */
+  simulator?: Simulator;
+  log: Logger;
+  port: number;
+  /** How this machine reaches the server, e.g. http://localhost:8787. */
+  url: string;
+  /** Stops accepting requests and timers; unfinished payments stay journaled for the next start. */
+  close(): Promise<void>;
+}
+
+const PAIRING_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 20, lockMs: 15 * 60_000 };
+const PIN_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 15 * 60_000 };
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<PosServer> {
+  const log = options.log ?? createLogger(options.logStream ?? process.stdout);
+  const store = openSqliteStore(config.dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    // The built-in simulator answers the WeChat client on a loopback port of its own, so the
+    // client's path is plain HTTP even when the POS itself is served over HTTPS or on one LAN address.
+    let simulator: Simulator | undefined;
+    let apiBase = config.wechat.apiBase;
+    if (config.builtInSimulator) {
+      const sim = createSimulator({ ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key });
+      simulator = sim;
+      const gatewayOnly = new Hono().route('/simulator', sim.app);
+      const internal = await listen(serve({ fetch: gatewayOnly.fetch, port: 0, hostname: '127.0.0.1' }));
+      cleanups.push(() => sim.close(), () => closeServer(internal.server));
+      apiBase = `http://127.0.0.1:${internal.port}/simulator`;
+    }
+
+    const gateway = createWechatClient(wechatConfig(config, apiBase!));
+    cleanups.push(() => gateway.close());
+    const service = createPaymentService({ store, gateway, log, config: { ...config.flow } });
+    cleanups.push(() => service.close());
+    const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
+
+    const app = new Hono();
+    app.route(
+      '/',
+      createApi({
+        service,
+        terminals,
+        mode: config.mode,
+        maxAmountFen: config.flow.maxAmountFen,
+        timeZone: config.flow.timeZone,
+        shopName: config.flow.body,
+        log,
+        limits: { pairing: new AttemptLimiter(PAIRING_LIMIT), pin: new AttemptLimiter(PIN_LIMIT) },
+      }),
+    );
+    if (simulator) app.route('/simulator', simulator.app);
+    app.route('/', caCertificateRoute(config.dataDir));
+    mountWebApp(app, options.webRoot ?? resolve('dist/web'));
+
+    const http = await listen(
+      config.tls
+        ? serve({ fetch: app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}), createServer: createHttpsServer, serverOptions: { cert: await readFile(config.tls.certPath), key: await readFile(config.tls.keyPath) } })
+        : serve({ fetch: app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }),
+    );
+    cleanups.push(() => closeServer(http.server));
+    service.resume();
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      service,
+      store,
+      terminals,
+      ...(simulator ? { simulator } : {}),
+      log,
+      port: http.port,
+      url: publicOrigin(config, http.port),
+      close: () => (closing ??= runCleanups(cleanups)),
+    };
+  } catch (error) {
+    await runCleanups(cleanups);
+    throw error;
+  }
+}
+
+function wechatConfig(config: Config, apiBase: string): WechatConfig {
+  const w = config.wechat;
+  const result: WechatConfig = { appid: w.appid, mch_id: w.mch_id, key: w.key, signType: w.signType, apiBase, timeoutMs: w.timeoutMs };
+  if (w.subMchId) result.subMchId = w.subMchId;
+  if (w.subAppid) result.subAppid = w.subAppid;
+  if (w.certPemPath && w.keyPemPath) {
+    const { certPem, keyPem } = loadCertificate(w.certPemPath, w.keyPemPath);
+    result.certPem = certPem;
+    result.keyPem = keyPem;
+  }
+  return result;
+}
+
+/**
+ * The built web app: files as they are, client routes fall back to index.html. Hashed files
+ * under /assets/ never change (cached for a year); everything else, index.html and the service
+ * worker above all, is revalidated on each load so a new version reaches the tablets.
+ */
+function mountWebApp(app: Hono, webRoot: string): void {
+  const indexHtml = join(webRoot, 'index.html');
+  app.use('*', async function cacheHeaders(c: Context, next: Next) {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return;
+    if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/simulator/')) return;
+    if (c.res.status !== 200 || c.res.headers.has('cache-control')) return;
+    c.res.headers.set('cache-control', c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+  });
+  app.use('*', serveStatic({ root: webRoot }));
+  app.get('*', async (c, next) => {
+    const lastSegment = c.req.path.split('/').pop() ?? '';
+    // A missing file (it has an extension) is a 404, not the app: a stale script must not get HTML.
+    if (lastSegment.includes('.') || c.req.path.startsWith('/api/') || c.req.path.startsWith('/simulator/')) return next();
+    if (!existsSync(indexHtml)) return c.text('The web app is not built yet: run `npm run build` (npm start does it for you).', 503);
+    return serveStatic({ path: indexHtml })(c, next);
+  });
+}
+
+function listen(server: ServerType): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const listening = () => {
+      server.off('error', failed);
+      resolve({ server, port: (server.address() as AddressInfo).port });
+    };
+    const failed = (error: Error) => {
+      server.off('listening', listening);
+      reject(error);
+    };
+    if (server.listening) return listening();
+    server.once('listening', listening);
+    server.once('error', failed);
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    if (!('closeIdleConnections' in server)) return;
+    // Idle keep-alive connections (browsers, fetch) would hold close() open; busy ones get a moment.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+  });
+}
+
+async function runCleanups(cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // Shutting down: one failing part must not keep the others open.
+    }
+  }
+}

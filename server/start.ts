@@ -1,0 +1,79 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from './app.ts';
+import { pairUrl } from './cli/terminal.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+
+/**
+ * `npm start`: builds the web app when its sources are newer than the build, serves the POS,
+ * its API and (without credentials) the WeChat Pay simulator, resumes unfinished payments and
+ * prints a pairing link while no tablet is paired. SKIP_WEB_BUILD=1 serves dist/web as it is.
+ */
+
+const WEB_SOURCES = ['web', 'shared', 'vite.config.ts'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+async function buildWebIfStale(): Promise<void> {
+  if (process.env.SKIP_WEB_BUILD === '1' || !existsSync('web/index.html')) return;
+  const built = existsSync('dist/web/index.html') ? statSync('dist/web/index.html').mtimeMs : 0;
+  if (built >= Math.max(...WEB_SOURCES.map(newestMtime))) return;
+  console.log('Building the web app (vite build)…');
+  const { build } = await import('vite');
+  await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+for (const warning of config.warnings) console.warn(`Warning: ${warning}`);
+await buildWebIfStale();
+
+let server: Awaited<ReturnType<typeof createServer>>;
+try {
+  server = await createServer(config);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') console.error(`Port ${config.port} is in use: stop the other server or set PORT.`);
+  else console.error(`Could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+const source = config.builtInSimulator ? 'built-in simulator' : config.wechat.apiBase;
+console.log(`micropay-pos on ${server.url} (${config.mode} mode)`);
+console.log(`  WeChat Pay gateway: ${source}; journal in ${config.dataDir}`);
+if (server.simulator) console.log(`  customer phone (test payment codes): ${server.url}/simulator/phone`);
+const first = await server.terminals.firstTerminalPairing();
+if (first) console.log(`  pair the first terminal (open on the tablet; one use, 24 h): ${pairUrl({ ...config, port: server.port }, first.code)}`);
+else console.log('  another tablet: npm run terminal -- add <name>');
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) process.exit(1);
+  stopping = true;
+  console.log(`${signal}: stopping; unfinished payments resume on the next start.`);
+  await server.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

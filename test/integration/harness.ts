@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Payment } from '../../shared/api.ts';
+import { isFinal } from '../../shared/api.ts';
+import { createServer, type PosServer, type ServerOptions } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import type { SimOrder } from '../../server/simulator/app.ts';
+
+/**
+ * The real server on a loopback port with short timings, the way a cashier's tablet reaches
+ * it: HTTP + JSON. Log lines are captured so tests can look for secrets in them.
+ */
+
+export const FAST_TIMINGS = {
+  PAY_DEADLINE_MS: '3000',
+  PAY_REVERSE_MIN_AGE_MS: '1000',
+  PAY_POLL_INTERVAL_MS: '100',
+  GATEWAY_TIMEOUT_MS: '500',
+};
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+export interface Harness {
+  server: PosServer;
+  base: string;
+  logLines: string[];
+  responses: string[];
+  /** A fresh terminal's token (one payment in progress per terminal: parallel tests use their own). */
+  terminal(name?: string): Promise<string>;
+  call<T = any>(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Answer<T>>;
+  /** Follows a payment the way the web app does until it is final (or the time is up). */
+  waitFinal(token: string, id: string, timeoutMs?: number): Promise<Payment>;
+  waitStatus(token: string, id: string, status: Payment['status'], timeoutMs?: number): Promise<Payment>;
+  simOrder(outTradeNo: string): Promise<SimOrder>;
+  simPost(path: string): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+let terminalCount = 0;
+
+export async function startHarness(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pos-int-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MANAGER_PIN: '2468', ...FAST_TIMINGS, ...env });
+  const logLines: string[] = [];
+  const responses: string[] = [];
+  const stream = { write: (chunk: string) => (logLines.push(...chunk.split('\n').filter(Boolean)), true) };
+  const server = await createServer(config, {
+    log: createLogger(stream, { level: 'debug' }),
+    simulator: { slowMs: 1_500, passwordDeclineMs: 300, refundSettleMs: 0 },
+    ...options,
+  });
+  const base = `http://127.0.0.1:${server.port}`;
+
+  const call: Harness['call'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(base + path, { method, headers, ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}) });
+    const text = await res.text();
+    responses.push(text);
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON (static files)
+    }
+    return { status: res.status, body: body as any, text };
+  };
+
+  const waitFor = async (token: string, id: string, done: (p: Payment) => boolean, what: string, timeoutMs: number): Promise<Payment> => {
+    const until = Date.now() + timeoutMs;
+    let last: Payment | undefined;
+    while (Date.now() < until) {
+      const res = await call<Payment>('GET', `/api/payments/${id}`, { token });
+      if (res.status === 200) {
+        last = res.body;
+        if (done(last)) return last;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`payment ${id} not ${what} after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+  };
+
+  return {
+    server,
+    base,
+    logLines,
+    responses,
+    async terminal(name = `Till ${++terminalCount}`) {
+      return (await server.terminals.add(name)).token;
+    },
+    call,
+    waitFinal: (token, id, timeoutMs = 12_000) => waitFor(token, id, (p) => isFinal(p.status), 'final', timeoutMs),
+    waitStatus: (token, id, status, timeoutMs = 12_000) => waitFor(token, id, (p) => p.status === status, status, timeoutMs),
+    async simOrder(outTradeNo) {
+      const res = await call<SimOrder>('GET', `/simulator/control/orders/${outTradeNo}`);
+      if (res.status !== 200) throw new Error(`simulator has no order ${outTradeNo}: ${res.text}`);
+      return res.body;
+    },
+    simPost: (path) => call('POST', `/simulator/control/${path}`),
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What the customer was charged in the end, by the gateway's ledger: paid minus refunded, 0 if reversed or never paid. */
+export function chargedFen(order: SimOrder | undefined): number {
+  if (!order || (order.trade_state !== 'SUCCESS' && order.trade_state !== 'REFUND')) return 0;
+  const refunded = order.refunds.filter((r) => r.refund_status === 'SUCCESS').reduce((sum, r) => sum + r.refund_fee, 0);
+  return order.total_fee - refunded;
+}
+
+let idCount = 0;
+export const newId = (prefix = 'p') => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++idCount}`;
