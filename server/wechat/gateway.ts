@@ -54,9 +54,20 @@ export interface PaidOrder {
   out_trade_no: string;
   total_fee: number;
   cash_fee?: number;
+  /** Part of total_fee paid with coupons (fen). */
+  coupon_fee?: number;
+  /** The coupons used, rebuilt from coupon_count and the flat coupon_type_$n/coupon_id_$n/coupon_fee_$n fields. */
+  coupons?: Coupon[];
   time_end?: string;
   openid?: string;
   bank_type?: string;
+}
+
+export interface Coupon {
+  id: string;
+  /** CASH (funded) or NO_CASH, when WeChat says. */
+  type?: string;
+  fee: number;
 }
 
 export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'ACCEPT';
