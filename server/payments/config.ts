@@ -1,0 +1,70 @@
+/**
+ * Every timing and limit of the payment flow. The API maps the contract's env vars onto it
+ * (PAY_DEADLINE_MS, PAY_POLL_INTERVAL_MS, PAY_REVERSE_MIN_AGE_MS; GATEWAY_TIMEOUT_MS belongs to
+ * the WeChat client). Defaults follow WeChat's guidance (wechat-pay-v2.md §5), polling faster
+ * than its 10 s suggestion so the cashier sees the answer soon after the customer confirms.
+ */
+export interface FlowConfig {
+  /** From submission: still open then → reverse. */
+  deadlineMs: number;
+  /** Between two order queries while the outcome is open. */
+  pollIntervalMs: number;
+  /** Never reverse earlier than this after submission (WeChat: 15 s). */
+  reverseMinAgeMs: number;
+  maxAmountFen: number;
+  /** IANA zone of the shop: days, totals and WeChat's time_start/time_expire. */
+  timeZone: string;
+  /** WeChat's `body` prefix, e.g. the shop name. */
+  body: string;
+  spbillCreateIp?: string;
+  /** Reverse calls before the payment is flagged needs_attention (background tries go on). */
+  reverseMaxAttempts?: number;
+  /** First reverse retry delay; doubles each retry up to reverseBackoffMaxMs. */
+  reverseBackoffMs?: number;
+  reverseBackoffMaxMs?: number;
+  /** Pace of background work on needs_attention payments and unsettled refunds. */
+  attentionIntervalMs?: number;
+  /** Row lease of the instance working on a payment; must outlast one gateway call with failover. */
+  leaseMs?: number;
+  /** How often the recovery worker looks for due work (other instances' expired leases included). */
+  sweepIntervalMs?: number;
+  /** create() answers once the first gateway answer is in, or after this long (then the client polls). */
+  respondWithinMs?: number;
+  /** refund() waits this long for refundquery to confirm before answering "processing". */
+  refundConfirmMs?: number;
+  /** Language of the error messages stored with payments. */
+  language?: 'zh' | 'en';
+}
+
+export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'spbillCreateIp'>> & Pick<FlowConfig, 'spbillCreateIp'>;
+
+export const FLOW_DEFAULTS: ResolvedFlowConfig = {
+  deadlineMs: 45_000,
+  pollIntervalMs: 2_000,
+  reverseMinAgeMs: 15_000,
+  maxAmountFen: 10_000_000,
+  timeZone: 'Asia/Shanghai',
+  body: 'Shop-POS',
+  spbillCreateIp: '127.0.0.1',
+  reverseMaxAttempts: 6,
+  reverseBackoffMs: 1_000,
+  reverseBackoffMaxMs: 30_000,
+  attentionIntervalMs: 60_000,
+  leaseMs: 60_000,
+  sweepIntervalMs: 5_000,
+  respondWithinMs: 3_000,
+  refundConfirmMs: 4_000,
+  language: 'en',
+};
+
+export function resolveFlowConfig(config: Partial<FlowConfig>): ResolvedFlowConfig {
+  const merged = { ...FLOW_DEFAULTS };
+  for (const [k, v] of Object.entries(config)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  for (const k of ['deadlineMs', 'pollIntervalMs', 'reverseMinAgeMs', 'reverseBackoffMs', 'attentionIntervalMs', 'leaseMs', 'sweepIntervalMs'] as const) {
+    const v = merged[k];
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`FlowConfig.${k} must be a non-negative number of ms, got ${v}`);
+  }
+  if (merged.pollIntervalMs <= 0) throw new RangeError('FlowConfig.pollIntervalMs must be positive');
+  if (!Number.isSafeInteger(merged.maxAmountFen) || merged.maxAmountFen <= 0) throw new RangeError('FlowConfig.maxAmountFen must be a positive integer');
+  return merged;
+}

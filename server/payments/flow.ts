@@ -1,0 +1,276 @@
+import { setMaxListeners } from 'node:events';
+import { GatewayConfigError, GatewayError, type Gateway, type Outcome } from '../wechat/gateway.ts';
+import type { PaymentPatch, PaymentRow, Store, Transition } from '../store/types.ts';
+import type { Logger } from '../log.ts';
+import type { Clock } from './clock.ts';
+import type { ResolvedFlowConfig } from './config.ts';
+import { wechatTime } from './shop-time.ts';
+import {
+  afterMicropay,
+  afterQuery,
+  afterReverse,
+  beforeMicropay,
+  beforeReverse,
+  resumeUnsent,
+  type Answer,
+  type Ctx,
+  type UnknownAnswer,
+} from './transitions.ts';
+
+export interface FlowDeps {
+  store: Store;
+  gateway: Gateway;
+  clock: Clock;
+  config: ResolvedFlowConfig;
+  log: Logger;
+  /** This instance's lease owner name: stable across restarts of one instance, unique among instances. */
+  owner: string;
+}
+
+const UNKNOWN_CODES: Record<GatewayError['kind'], UnknownAnswer['code']> = {
+  timeout: 'GATEWAY_TIMEOUT',
+  network: 'GATEWAY_UNREACHABLE',
+  bad_signature: 'BAD_SIGNATURE',
+  bad_response: 'BAD_RESPONSE',
+};
+
+/** Runs one gateway call; whatever goes wrong becomes an answer (unknown outcome), never a throw. */
+export async function callGateway<T>(call: () => Promise<Outcome<T>>, log: Logger): Promise<Answer<T>> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof GatewayError) return { kind: 'unknown', code: UNKNOWN_CODES[error.kind], detail: error.message };
+    if (error instanceof GatewayConfigError) return { kind: 'config', code: error.code, detail: error.message };
+    log.error('gateway call failed unexpectedly', { error });
+    return { kind: 'unknown', code: 'INTERNAL', detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Drives payments to a final answer: one async loop per payment in this process, each step
+ * journaled before it is acted on, under a row lease so several instances never act on the same
+ * payment at once. Everything it needs to continue is in the journal: after a restart, `resume`
+ * picks every unfinished payment up where it stood.
+ */
+export class PaymentFlow {
+  readonly #deps: FlowDeps;
+  readonly #wakers = new Map<string, AbortController>();
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #closing = new AbortController();
+  readonly #listeners = new Set<(t: Transition) => void>();
+
+  constructor(deps: FlowDeps) {
+    this.#deps = deps;
+    // Every wait listens to the closing signal; there can be many at once.
+    setMaxListeners(0, this.#closing.signal);
+  }
+
+  get closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  isRunning(id: string): boolean {
+    return this.#running.has(id);
+  }
+
+  /** Called after every journaled change (tests and waiting requests listen). */
+  onTransition(listener: (t: Transition) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Starts driving payment `id` unless this process already does. `authCode` (in memory only) is
+   * given for a fresh payment; without it an unsent payment is settled by query.
+   */
+  run(id: string, authCode?: string, onFirstStep?: () => void): Promise<void> {
+    const existing = this.#running.get(id);
+    if (existing) return existing;
+    if (this.closed) {
+      onFirstStep?.();
+      return Promise.resolve();
+    }
+    const task = this.#drive(id, authCode, onFirstStep).finally(() => {
+      this.#running.delete(id);
+      onFirstStep?.();
+    });
+    this.#running.set(id, task);
+    return task;
+  }
+
+  /** Cuts the current wait of payment `id` short (a cancel arrived). */
+  wake(id: string): void {
+    this.#wakers.get(id)?.abort();
+  }
+
+  /** Journals `decide`'s patch (with updated_at) and logs the transition. */
+  async apply(id: string, decide: (row: PaymentRow, ctx: Ctx) => PaymentPatch | undefined): Promise<Transition | undefined> {
+    const now = this.#deps.clock.now();
+    const ctx: Ctx = { now, config: this.#deps.config };
+    const t = await this.#deps.store.transitionPayment(id, (row) => {
+      const patch = decide(row, ctx);
+      return patch && Object.keys(patch).length > 0 ? { ...patch, updated_at: now } : undefined;
+    });
+    if (t?.changed) this.#announce(t);
+    return t;
+  }
+
+  #announce(t: Transition): void {
+    const { before, after } = t;
+    if (before.status !== after.status || before.step !== after.step) {
+      const level = after.status === 'needs_attention' || after.status === 'failed' ? 'warn' : 'info';
+      this.#deps.log[level]('payment', {
+        id: after.id,
+        out_trade_no: after.out_trade_no,
+        from: before.status,
+        to: after.status,
+        step: after.step,
+        amount_fen: after.amount_fen,
+        terminal: after.terminal_id,
+        code: after.error_code ?? undefined,
+        late_payment: after.late_payment || undefined,
+        auth_code: after.auth_code_masked,
+      });
+    }
+    for (const listener of this.#listeners) listener(t);
+  }
+
+  async #drive(id: string, authCode: string | undefined, onFirstStep?: () => void): Promise<void> {
+    const { store, clock, config, owner, log } = this.#deps;
+    let code = authCode;
+    try {
+      while (!this.closed) {
+        const now = clock.now();
+        const row = await store.claimPayment(id, owner, now, config.leaseMs);
+        if (!row) return; // finished, or another instance holds the lease
+        if (row.next_at > now) {
+          // needs_attention moves at a slow pace: leave it to the recovery sweep, free the lease.
+          if (row.status === 'needs_attention') break;
+          await this.#sleep(id, Math.min(row.next_at - now, config.leaseMs / 2));
+          continue;
+        }
+        await this.#step(row, code);
+        code = undefined; // single use: after the first step it is never needed again
+        onFirstStep?.();
+      }
+    } catch (error) {
+      log.error('payment flow stopped; the recovery sweep will pick it up again', { id, error });
+    }
+    try {
+      await store.releasePayment(id, owner);
+    } catch {
+      // The store is closing; the lease simply expires.
+    }
+  }
+
+  async #sleep(id: string, ms: number): Promise<void> {
+    const waker = new AbortController();
+    this.#wakers.set(id, waker);
+    const stop = (): void => waker.abort();
+    this.#closing.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await this.#deps.clock.sleep(ms, waker.signal);
+    } finally {
+      this.#closing.signal.removeEventListener('abort', stop);
+      if (this.#wakers.get(id) === waker) this.#wakers.delete(id);
+    }
+  }
+
+  async #step(row: PaymentRow, authCode: string | undefined): Promise<void> {
+    switch (row.step) {
+      case 'send':
+        if (authCode) return this.#send(row, authCode);
+        await this.apply(row.id, resumeUnsent);
+        return;
+      case 'query':
+      case 'confirm':
+        await this.#query(row);
+        return;
+      case 'reverse': {
+        let current = row;
+        if (this.#deps.clock.now() < row.reverse_after || row.status === 'needs_attention') {
+          // Waiting for the reverse (or retrying a stuck one): a query may settle it first.
+          const t = await this.#query(row);
+          if (!t || t.after.step !== 'reverse' || this.#deps.clock.now() < t.after.reverse_after) return;
+          current = t.after;
+        }
+        return this.#reverse(current);
+      }
+      default:
+        return;
+    }
+  }
+
+  async #send(row: PaymentRow, authCode: string): Promise<void> {
+    const { gateway, config, log } = this.#deps;
+    const journal = await this.apply(row.id, beforeMicropay);
+    if (!journal?.changed) return; // canceled before it was sent
+    const answer = await callGateway(
+      () =>
+        gateway.micropay({
+          out_trade_no: row.out_trade_no,
+          total_fee: row.amount_fen,
+          auth_code: authCode,
+          body: wechatBody(config.body, row.description),
+          device_info: row.terminal_id,
+          attach: row.id,
+          time_start: wechatTime(row.created_at, config.timeZone),
+          // WeChat wants time_expire at least a minute after time_start.
+          time_expire: wechatTime(row.created_at + Math.max(config.deadlineMs, 60_000) + 60_000, config.timeZone),
+          ...(config.spbillCreateIp ? { spbill_create_ip: config.spbillCreateIp } : {}),
+        }),
+      log,
+    );
+    await this.apply(row.id, (current, ctx) => afterMicropay(current, answer, ctx));
+  }
+
+  async #query(row: PaymentRow): Promise<Transition | undefined> {
+    const answer = await callGateway(() => this.#deps.gateway.orderQuery({ out_trade_no: row.out_trade_no }), this.#deps.log);
+    return this.apply(row.id, (current, ctx) => afterQuery(current, answer, ctx));
+  }
+
+  async #reverse(row: PaymentRow): Promise<void> {
+    const journal = await this.apply(row.id, beforeReverse);
+    if (!journal?.changed) return;
+    const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no }), this.#deps.log);
+    await this.apply(row.id, (current, ctx) => afterReverse(current, answer, ctx));
+  }
+
+  /** Takes the lease of every unfinished payment whose lease is free (or ours) and drives it. */
+  async resumeAll(): Promise<number> {
+    const { store, clock, config, owner } = this.#deps;
+    const rows = await store.claimPayments(owner, clock.now(), config.leaseMs, Number.MAX_SAFE_INTEGER, 10_000);
+    for (const row of rows) void this.run(row.id);
+    return rows.length;
+  }
+
+  /** One recovery round: due payments nobody drives (crashed instances, needs_attention). */
+  async sweep(): Promise<number> {
+    const { store, clock, config, owner } = this.#deps;
+    const now = clock.now();
+    const rows = await store.claimPayments(owner, now, config.leaseMs, now, 100);
+    for (const row of rows) if (!this.isRunning(row.id)) void this.run(row.id);
+    return rows.length;
+  }
+
+  get closingSignal(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    for (const waker of this.#wakers.values()) waker.abort();
+    await Promise.allSettled([...this.#running.values()]);
+  }
+}
+
+/** WeChat's `body`: "<shop>-<description>", at most 127 bytes of UTF-8. */
+export function wechatBody(prefix: string, description: string | null): string {
+  const full = description ? `${prefix}-${description}` : prefix;
+  let out = '';
+  for (const ch of full) {
+    if (Buffer.byteLength(out + ch) > 127) break;
+    out += ch;
+  }
+  return out || 'POS';
+}

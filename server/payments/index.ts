@@ -1,0 +1,323 @@
+import { hostname } from 'node:os';
+import { PAYMENT_ID, type CreatePaymentRequest, type Payment, type PaymentList, type Refund } from '../../shared/api.ts';
+import { maskCode, rejectCode } from '../../shared/payment-code.ts';
+import type { Gateway } from '../wechat/gateway.ts';
+import type { PaymentRow, Store } from '../store/types.ts';
+import type { Logger } from '../log.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { resolveFlowConfig, type FlowConfig } from './config.ts';
+import { PaymentFlow, type FlowDeps } from './flow.ts';
+import { codeFingerprint, newOutTradeNo, newSecret } from './ids.ts';
+import { stepRefund } from './refunds.ts';
+import { ApiError, type PaymentService } from './service.ts';
+import { isCalendarDate, localDayRange } from './shop-time.ts';
+import { requestCancel } from './transitions.ts';
+import { paymentView, refundView } from './view.ts';
+
+export { ApiError, type PaymentService } from './service.ts';
+export { FLOW_DEFAULTS, type FlowConfig } from './config.ts';
+export { systemClock, ManualClock, type Clock } from './clock.ts';
+
+export interface PaymentServiceDeps {
+  store: Store;
+  gateway: Gateway;
+  clock?: Clock;
+  config: FlowConfig;
+  log: Logger;
+  appName?: string;
+  /**
+   * Lease owner name of this instance. Default: the host name, so a restarted instance takes its
+   * own leases back at once; give each instance of a multi-instance deployment its own.
+   */
+  instanceId?: string;
+}
+
+/** The service plus what tests and operators use to look inside. */
+export interface PaymentServiceHandle extends PaymentService {
+  /** One recovery round now (normally run every sweepIntervalMs after resume()). */
+  sweep(): Promise<void>;
+  /** Resolves when the background loops of this process are idle (tests). */
+  idle(): Promise<void>;
+  onTransition: PaymentFlow['onTransition'];
+}
+
+const CODE_KEY_SETTING = 'payments.code_fingerprint_key';
+const DESCRIPTION_MAX = 64;
+
+export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHandle {
+  const config = resolveFlowConfig(deps.config);
+  const clock = deps.clock ?? systemClock;
+  const { store, log } = deps;
+  const owner = deps.instanceId ?? `${deps.appName ?? 'micropay-pos'}@${hostname()}`;
+  const flowDeps: FlowDeps = { store, gateway: deps.gateway, clock, config, log, owner };
+  const flow = new PaymentFlow(flowDeps);
+  const refundsRunning = new Map<string, Promise<void>>();
+  let sweeper: Promise<void> | undefined;
+  let fingerprintKey: Promise<string> | undefined;
+
+  const fingerprint = async (code: string): Promise<string> => {
+    fingerprintKey ??= (async () => {
+      const existing = await store.setting(CODE_KEY_SETTING);
+      if (existing) return existing;
+      await store.setSetting(CODE_KEY_SETTING, newSecret());
+      return (await store.setting(CODE_KEY_SETTING))!;
+    })();
+    return codeFingerprint(code, await fingerprintKey);
+  };
+
+  /** Waits for the first gateway answer to be journaled, at most `ms` (then the client polls). */
+  const firstAnswer = async (id: string, authCode: string, ms: number): Promise<void> => {
+    const timer = new AbortController();
+    let stepped!: () => void;
+    const answered = new Promise<void>((resolve) => (stepped = resolve));
+    void flow.run(id, authCode, stepped);
+    await Promise.race([answered, clock.sleep(ms, AbortSignal.any([timer.signal, flow.closingSignal]))]);
+    timer.abort();
+  };
+
+  const view = async (id: string): Promise<Payment | undefined> => {
+    const row = await store.payment(id);
+    return row && paymentView(row);
+  };
+
+  const sameRequest = (row: PaymentRow, terminalId: string, req: CreatePaymentRequest, hash: string, description: string | null): boolean =>
+    row.terminal_id === terminalId && row.amount_fen === req.amount_fen && row.auth_code_hash === hash && row.description === description;
+
+  async function create(terminalId: string, req: CreatePaymentRequest): Promise<Payment> {
+    const { id, amount_fen, auth_code } = validateCreate(req, config.maxAmountFen);
+    const description = req.description?.trim() || null;
+    const hash = await fingerprint(auth_code);
+    const conflict = (): ApiError =>
+      new ApiError(409, 'ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
+
+    const existing = await store.payment(id);
+    if (existing) {
+      if (!sameRequest(existing, terminalId, req, hash, description)) throw conflict();
+      return paymentView(existing);
+    }
+    const now = clock.now();
+    const result = await store.insertPayment({
+      id,
+      out_trade_no: newOutTradeNo(now, config.timeZone),
+      terminal_id: terminalId,
+      amount_fen,
+      description,
+      auth_code_masked: maskCode(auth_code),
+      auth_code_hash: hash,
+      status: 'processing',
+      step: 'send',
+      error_code: null,
+      error_message: null,
+      transaction_id: null,
+      late_payment: false,
+      cancel_requested: false,
+      send_rejected: false,
+      sent_at: null,
+      reverse_decided_at: null,
+      reverse_reason: null,
+      reverse_attempts: 0,
+      deadline_at: now + config.deadlineMs,
+      reverse_after: now + config.reverseMinAgeMs,
+      next_at: now,
+      lease_owner: owner,
+      lease_until: now + config.leaseMs,
+      created_at: now,
+      updated_at: now,
+    });
+    switch (result.kind) {
+      case 'exists':
+        // Lost the race to a concurrent create with the same id: same rules as above.
+        if (!sameRequest(result.payment, terminalId, req, hash, description)) throw conflict();
+        return paymentView(result.payment);
+      case 'terminal_busy':
+        throw new ApiError(
+          409,
+          'PAYMENT_IN_PROGRESS',
+          `Payment ${result.active.id} (${result.active.amount_fen} fen) is still in progress on this terminal: wait for it or cancel it before taking another.`,
+        );
+      case 'created': {
+        log.info('payment', {
+          id,
+          out_trade_no: result.payment.out_trade_no,
+          from: null,
+          to: 'processing',
+          step: 'send',
+          amount_fen,
+          terminal: terminalId,
+          auth_code: result.payment.auth_code_masked,
+        });
+        await firstAnswer(id, auth_code, config.respondWithinMs);
+        return (await view(id))!;
+      }
+    }
+  }
+
+  async function cancel(id: string): Promise<Payment> {
+    const t = await flow.apply(id, requestCancel);
+    if (!t) throw new ApiError(404, 'NOT_FOUND', `No payment with id "${id}".`);
+    if (!t.changed) {
+      if (t.before.cancel_requested && !['succeeded', 'failed', 'canceled'].includes(t.before.status)) return paymentView(t.before);
+      throw new ApiError(409, 'NOT_CANCELABLE', `Payment ${id} is ${t.before.status}: only a payment still in progress can be canceled.`);
+    }
+    if (flow.isRunning(id)) flow.wake(id);
+    else void flow.run(id);
+    return paymentView(t.after);
+  }
+
+  async function driveRefund(refundId: string, untilMs: number): Promise<void> {
+    for (;;) {
+      const row = await store.refund(refundId);
+      if (!row || row.step === 'done' || flow.closed) return;
+      const payment = await store.payment(row.payment_id);
+      if (!payment) return;
+      if (row.next_at > clock.now()) {
+        if (clock.now() + Math.max(0, row.next_at - clock.now()) > untilMs) return; // the background sweep continues
+        await clock.sleep(row.next_at - clock.now(), flow.closingSignal);
+        continue;
+      }
+      await stepRefund(flowDeps, row, payment.out_trade_no, payment.amount_fen);
+    }
+  }
+
+  const runRefund = (refundId: string, untilMs: number): Promise<void> => {
+    const running = refundsRunning.get(refundId);
+    if (running) return running;
+    const task = driveRefund(refundId, untilMs)
+      .catch((error: unknown) => log.error('refund flow stopped; the recovery sweep will pick it up again', { id: refundId, error }))
+      .finally(() => refundsRunning.delete(refundId));
+    refundsRunning.set(refundId, task);
+    return task;
+  };
+
+  async function refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }): Promise<Refund> {
+    if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
+    validateAmount(req.amount_fen, config.maxAmountFen);
+    const reason = req.reason?.trim() || null;
+    const conflict = (): ApiError => new ApiError(409, 'ID_CONFLICT', `Refund id "${req.id}" was already used for another refund. Use a new id for a new refund.`);
+    const existing = await store.refund(req.id);
+    if (existing) {
+      if (existing.payment_id !== paymentId || existing.amount_fen !== req.amount_fen) throw conflict();
+      return refundView(existing);
+    }
+    const now = clock.now();
+    const result = await store.insertRefund({
+      id: req.id,
+      payment_id: paymentId,
+      amount_fen: req.amount_fen,
+      reason,
+      status: 'processing',
+      step: 'send',
+      error_code: null,
+      error_message: null,
+      refund_id: null,
+      attempts: 0,
+      next_at: now,
+      lease_owner: owner,
+      lease_until: now + config.leaseMs,
+      created_at: now,
+      updated_at: now,
+    });
+    switch (result.kind) {
+      case 'exists':
+        if (result.refund.payment_id !== paymentId || result.refund.amount_fen !== req.amount_fen) throw conflict();
+        return refundView(result.refund);
+      case 'payment_not_found':
+        throw new ApiError(404, 'NOT_FOUND', `No payment with id "${paymentId}".`);
+      case 'not_allowed':
+        throw new ApiError(409, 'REFUND_NOT_ALLOWED', `Payment ${paymentId} is ${result.payment.status}: only a succeeded payment can be refunded.`);
+      case 'too_large':
+        throw new ApiError(409, 'REFUND_TOO_LARGE', `At most ${result.remaining_fen} fen of payment ${paymentId} can still be refunded.`);
+      case 'created':
+        log.info('refund', { id: req.id, payment_id: paymentId, from: null, to: 'processing', amount_fen: req.amount_fen });
+        await runRefund(req.id, now + config.refundConfirmMs);
+        return refundView((await store.refund(req.id))!);
+    }
+  }
+
+  async function list(date: string): Promise<PaymentList> {
+    if (!isCalendarDate(date)) throw new ApiError(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD (got "${date}").`);
+    const { from, to } = localDayRange(date, config.timeZone);
+    const payments = (await store.paymentsCreatedBetween(from, to)).map(paymentView);
+    const succeeded = payments.filter((p) => p.status === 'succeeded');
+    const succeeded_fen = succeeded.reduce((sum, p) => sum + p.amount_fen, 0);
+    const refunded_fen = payments.reduce((sum, p) => sum + p.refunded_fen, 0);
+    return {
+      date,
+      payments,
+      totals: { count: payments.length, succeeded_count: succeeded.length, succeeded_fen, refunded_fen, net_fen: succeeded_fen - refunded_fen },
+    };
+  }
+
+  async function sweep(): Promise<void> {
+    await flow.sweep();
+    const now = clock.now();
+    for (const row of await store.claimRefunds(owner, now, config.leaseMs, now, 100)) {
+      if (!refundsRunning.has(row.id)) void runRefund(row.id, now);
+    }
+  }
+
+  async function sweepForever(): Promise<void> {
+    while (!flow.closed) {
+      try {
+        await sweep();
+      } catch (error) {
+        log.error('recovery sweep failed', { error });
+      }
+      await clock.sleep(config.sweepIntervalMs, flow.closingSignal);
+    }
+  }
+
+  return {
+    create,
+    get: view,
+    list,
+    active: async (terminalId) => {
+      const row = await store.activePayment(terminalId);
+      return row && paymentView(row);
+    },
+    cancel,
+    refund,
+    resume(): void {
+      if (sweeper || flow.closed) return;
+      sweeper = (async () => {
+        try {
+          const resumed = await flow.resumeAll();
+          if (resumed > 0) log.info('resumed unfinished payments', { count: resumed });
+        } catch (error) {
+          log.error('resume failed; the recovery sweep retries', { error });
+        }
+        await sweepForever();
+      })();
+    },
+    sweep,
+    async idle(): Promise<void> {
+      await Promise.allSettled([...refundsRunning.values()]);
+    },
+    onTransition: (listener) => flow.onTransition(listener),
+    async close(): Promise<void> {
+      await flow.close();
+      await Promise.allSettled([sweeper, ...refundsRunning.values()]);
+    },
+  };
+}
+
+function validateAmount(amount: unknown, maxAmountFen: number): asserts amount is number {
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
+    throw new ApiError(400, 'INVALID_AMOUNT', '"amount_fen" must be a positive whole number of fen (1 yuan = 100 fen).');
+  }
+  if (amount > maxAmountFen) throw new ApiError(422, 'AMOUNT_TOO_LARGE', `"amount_fen" ${amount} is above this shop's limit of ${maxAmountFen} fen.`);
+}
+
+/** The service checks again what the API checked: it must be safe on its own. */
+function validateCreate(req: CreatePaymentRequest, maxAmountFen: number): CreatePaymentRequest {
+  if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', '"id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
+  validateAmount(req.amount_fen, maxAmountFen);
+  if (typeof req.auth_code !== 'string' || req.auth_code.trim() === '') throw new ApiError(400, 'INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
+  const code = req.auth_code.trim();
+  const verdict = rejectCode(code);
+  if (verdict) throw new ApiError(422, 'NOT_WECHAT_CODE', verdict.en);
+  if (req.description !== undefined && (typeof req.description !== 'string' || req.description.length > DESCRIPTION_MAX || /[\u0000-\u001f\u007f]/.test(req.description))) {
+    throw new ApiError(400, 'INVALID_DESCRIPTION', `"description" must be text of at most ${DESCRIPTION_MAX} characters.`);
+  }
+  return { ...req, auth_code: code };
+}

@@ -1,0 +1,89 @@
+/**
+ * The shop's local time (design.md: days, "today", time_start/time_expire are shop-local;
+ * default Asia/Shanghai). Pure Intl arithmetic, correct across DST for zones that have it.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+}
+
+/** How far the zone's wall clock is ahead of UTC at instant `ms`. */
+function offsetAt(ms: number, timeZone: string): number {
+  const p = localParts(ms, timeZone);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** WeChat's `yyyyMMddHHmmss` in the shop's zone. */
+export function wechatTime(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${pad(p.year, 4)}${pad(p.month)}${pad(p.day)}${pad(p.hour)}${pad(p.minute)}${pad(p.second)}`;
+}
+
+/** The shop-local calendar date (YYYY-MM-DD) of an instant. */
+export function localDate(ms: number, timeZone: string): string {
+  const p = localParts(ms, timeZone);
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether `date` is a real calendar date written YYYY-MM-DD. */
+export function isCalendarDate(date: string): boolean {
+  const m = DATE.exec(date);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** The instant the shop-local wall clock shows 00:00 on `date`. */
+function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  const wall = Date.UTC(year, month - 1, day);
+  let guess = wall - offsetAt(wall, timeZone);
+  guess = wall - offsetAt(guess, timeZone); // second pass settles a DST change near midnight
+  return guess;
+}
+
+/** [start, end) in epoch ms of the shop-local day `date` (YYYY-MM-DD). */
+export function localDayRange(date: string, timeZone: string): { from: number; to: number } {
+  const m = DATE.exec(date);
+  if (!m || !isCalendarDate(date)) throw new RangeError(`not a calendar date: ${date}`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const next = new Date(Date.UTC(y, mo - 1, d + 1));
+  return {
+    from: localMidnight(y, mo, d, timeZone),
+    to: localMidnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone),
+  };
+}

@@ -1,0 +1,267 @@
+import { ERROR_CATALOGUE, describeError, type Operation } from '../../shared/error-catalogue.ts';
+import type { PaymentStatus } from '../../shared/api.ts';
+import type { OrderState, Outcome, PaidOrder, ReverseResult } from '../wechat/gateway.ts';
+import type { PaymentPatch, PaymentRow, ReverseReason } from '../store/types.ts';
+import type { ResolvedFlowConfig } from './config.ts';
+
+/**
+ * The payment state machine (design.md), as pure functions: (current journal row, gateway
+ * answer, now) → the patch to journal. The driver (flow.ts) performs the calls; everything that
+ * decides lives here so it can be read, and tested, in one place. Every function re-reads the
+ * current row, so an answer that arrives after a cancel (or after another instance moved the
+ * payment on) merges instead of overwriting.
+ */
+
+/** A call whose outcome is unknown (timeout, network, unverifiable or malformed answer). */
+export interface UnknownAnswer {
+  kind: 'unknown';
+  code: 'GATEWAY_TIMEOUT' | 'GATEWAY_UNREACHABLE' | 'BAD_SIGNATURE' | 'BAD_RESPONSE' | 'INTERNAL';
+  detail: string;
+}
+
+/** A call that could not be made at all (e.g. no client certificate for /secapi/). */
+export interface ConfigAnswer {
+  kind: 'config';
+  code: string;
+  detail: string;
+}
+
+export type Answer<T> = Outcome<T> | UnknownAnswer | ConfigAnswer;
+
+export interface Ctx {
+  now: number;
+  config: ResolvedFlowConfig;
+}
+
+const msg = (code: string, ctx: Ctx, operation: Operation = 'micropay'): string => describeError(code, operation)[ctx.config.language];
+
+export const CUSTOM_MESSAGES = {
+  AMOUNT_MISMATCH: {
+    zh: '微信返回的支付金额与应收金额不一致，请店长核对后处理（必要时退款）。',
+    en: 'WeChat reports a paid amount that differs from the amount asked. The manager must check it (and refund if needed).',
+  },
+  REQUEST_REJECTED: {
+    zh: '微信支付拒绝了请求（未处理），顾客未被扣款。请联系店长检查收银配置。',
+    en: 'WeChat Pay refused the request without processing it: the customer was not charged. Ask the manager to check the till configuration.',
+  },
+} as const;
+
+const custom = (code: keyof typeof CUSTOM_MESSAGES, ctx: Ctx, detail?: string): string =>
+  CUSTOM_MESSAGES[code][ctx.config.language] + (detail ? ` (${detail})` : '');
+
+export const isSettled = (row: PaymentRow): boolean => row.step === 'done' || row.step === 'manual';
+
+/** needs_attention sticks until a final answer; processing may become user_paying, never back. */
+function openStatus(row: PaymentRow, wanted: 'processing' | 'user_paying'): PaymentStatus {
+  if (row.status === 'needs_attention' || row.status === 'user_paying') return row.status;
+  return wanted;
+}
+
+export function backoffMs(attempt: number, config: ResolvedFlowConfig): number {
+  return Math.min(config.reverseBackoffMs * 2 ** Math.max(0, attempt - 1), config.reverseBackoffMaxMs);
+}
+
+function failed(code: string, ctx: Ctx, operation: Operation = 'micropay', detail?: string): PaymentPatch {
+  return { status: 'failed', step: 'done', error_code: code, error_message: msg(code, ctx, operation) + (detail ? ` (${detail})` : '') };
+}
+
+/** The order was reversed or closed after our decision: nothing was charged. */
+function canceledAfterReverse(row: PaymentRow, ctx: Ctx): PaymentPatch {
+  const code = row.cancel_requested ? 'CANCELED' : 'REVERSED';
+  return { status: 'canceled', step: 'done', error_code: code, error_message: msg(code, ctx, 'local') };
+}
+
+/** WeChat says paid: succeeded if the amount matches; flagged late when a reverse had been decided. */
+export function paid(row: PaymentRow, order: PaidOrder, ctx: Ctx): PaymentPatch {
+  if (order.total_fee !== row.amount_fen) {
+    return {
+      status: 'needs_attention',
+      step: 'manual',
+      transaction_id: order.transaction_id,
+      error_code: 'AMOUNT_MISMATCH',
+      error_message: custom('AMOUNT_MISMATCH', ctx, `${order.total_fee} ≠ ${row.amount_fen} fen`),
+    };
+  }
+  const late = row.reverse_decided_at !== null;
+  return {
+    status: 'succeeded',
+    step: 'done',
+    transaction_id: order.transaction_id,
+    late_payment: late,
+    error_code: late ? 'LATE_PAYMENT' : null,
+    error_message: late ? msg('LATE_PAYMENT', ctx, 'local') : null,
+  };
+}
+
+export function decideReverse(row: PaymentRow, reason: ReverseReason, ctx: Ctx): PaymentPatch {
+  return {
+    step: 'reverse',
+    reverse_reason: reason,
+    reverse_decided_at: ctx.now,
+    next_at: ctx.now < row.reverse_after ? Math.min(ctx.now + ctx.config.pollIntervalMs, row.reverse_after) : ctx.now,
+  };
+}
+
+/** One more reverse (or confirmation) is needed: back off, and past the bound flag needs_attention. */
+function retryReverse(row: PaymentRow, ctx: Ctx, attempts: number, extra: PaymentPatch = {}): PaymentPatch {
+  const { config, now } = ctx;
+  if (row.status === 'needs_attention') return { ...extra, reverse_attempts: attempts, next_at: now + config.attentionIntervalMs };
+  if (attempts >= config.reverseMaxAttempts) {
+    return {
+      ...extra,
+      reverse_attempts: attempts,
+      status: 'needs_attention',
+      error_code: 'OUTCOME_UNKNOWN',
+      error_message: msg('OUTCOME_UNKNOWN', ctx, 'local'),
+      next_at: now + config.attentionIntervalMs,
+    };
+  }
+  return { ...extra, reverse_attempts: attempts, next_at: now + backoffMs(attempts, config) };
+}
+
+/** The outcome is still open after an answer: schedule the next action of the current step. */
+function stillOpen(row: PaymentRow, ctx: Ctx, extra: PaymentPatch = {}): PaymentPatch {
+  const { now, config } = ctx;
+  switch (row.step) {
+    case 'query':
+      if (row.status === 'needs_attention') return { ...extra, next_at: now + config.attentionIntervalMs };
+      if (now >= row.deadline_at) return { ...extra, ...decideReverse(row, 'deadline', ctx) };
+      return { ...extra, next_at: Math.min(now + config.pollIntervalMs, row.deadline_at) };
+    case 'reverse':
+      return { ...extra, next_at: now < row.reverse_after ? Math.min(now + config.pollIntervalMs, row.reverse_after) : now };
+    case 'confirm':
+      return retryReverse(row, ctx, row.reverse_attempts + 1, extra);
+    default:
+      return extra;
+  }
+}
+
+/** Journal entry written before micropay is sent: from here on the outcome is unknown until answered. */
+export function beforeMicropay(row: PaymentRow, ctx: Ctx): PaymentPatch | undefined {
+  return row.step === 'send' ? { step: 'query', sent_at: ctx.now, next_at: ctx.now } : undefined;
+}
+
+/** No code in memory (the process restarted before sending): settle by query, as if possibly sent. */
+export function resumeUnsent(row: PaymentRow, ctx: Ctx): PaymentPatch | undefined {
+  return row.step === 'send' ? { step: 'query', next_at: ctx.now } : undefined;
+}
+
+export function afterMicropay(row: PaymentRow, answer: Answer<PaidOrder>, ctx: Ctx): PaymentPatch | undefined {
+  if (isSettled(row)) return undefined;
+  // Answers that leave the outcome open only reschedule the query step; a cancel owns reverse/confirm.
+  const open = (extra: PaymentPatch, delayMs: number): PaymentPatch =>
+    row.step === 'query' ? { ...extra, next_at: ctx.now + delayMs } : extra;
+  switch (answer.kind) {
+    case 'ok':
+      return paid(row, answer.value, ctx);
+    case 'business_error': {
+      const entry = ERROR_CATALOGUE.micropay[answer.code];
+      if (entry && (entry.class === 'C' || entry.class === 'M')) return failed(answer.code, ctx);
+      if (answer.code === 'USERPAYING') return open({ status: openStatus(row, 'user_paying') }, ctx.config.pollIntervalMs);
+      if (answer.code === 'SYSTEMERROR') return open({}, ctx.config.pollIntervalMs);
+      // BANKERROR, order-state codes (ORDERPAID, OUT_TRADE_NO_USED, ...) and codes we do not know: ask at once.
+      return open({}, 0);
+    }
+    case 'rejected':
+      // return_code=FAIL: not processed, yet only a query proves no order exists.
+      return open({ send_rejected: true }, 0);
+    default:
+      return open({}, 0);
+  }
+}
+
+export function afterQuery(row: PaymentRow, answer: Answer<OrderState>, ctx: Ctx): PaymentPatch | undefined {
+  if (isSettled(row)) return undefined;
+  if (answer.kind === 'ok') {
+    const { trade_state: state, paid: order } = answer.value;
+    switch (state) {
+      case 'SUCCESS':
+      case 'REFUND':
+        return order ? paid(row, order, ctx) : stillOpen(row, ctx);
+      case 'PAYERROR':
+        return failed('PAYERROR', ctx);
+      case 'REVOKED':
+        return canceledAfterReverse(row, ctx);
+      case 'CLOSED':
+        return row.reverse_decided_at !== null
+          ? canceledAfterReverse(row, ctx)
+          : { status: 'canceled', step: 'done', error_code: 'ORDERCLOSED', error_message: msg('ORDERCLOSED', ctx) };
+      case 'NOTPAY':
+        // After an acknowledged reverse, NOTPAY means closed: nothing was charged.
+        if (row.step === 'confirm') return canceledAfterReverse(row, ctx);
+        return stillOpen(row, ctx);
+      case 'USERPAYING':
+      case 'ACCEPT':
+        // After a reverse, still paying means the reverse did not take: reverse again.
+        if (row.step === 'confirm') return retryReverse(row, ctx, row.reverse_attempts, { step: 'reverse' });
+        return stillOpen(row, ctx, state === 'USERPAYING' ? { status: openStatus(row, 'user_paying') } : {});
+    }
+  }
+  if (answer.kind === 'business_error' && answer.code === 'ORDERNOTEXIST') {
+    if (row.step === 'confirm') return canceledAfterReverse(row, ctx);
+    if (row.step === 'query') {
+      if (row.send_rejected) return { status: 'failed', step: 'done', error_code: 'REQUEST_REJECTED', error_message: custom('REQUEST_REJECTED', ctx) };
+      if (row.status === 'needs_attention') return canceledAfterReverse(row, ctx);
+      // The request may still be on its way (timeout) or was never sent (crash): reverse closes the
+      // out_trade_no so a delayed micropay cannot charge afterwards.
+      return decideReverse(row, 'not_found', ctx);
+    }
+  }
+  return stillOpen(row, ctx);
+}
+
+/** Journal entry written before each reverse call. */
+export function beforeReverse(row: PaymentRow, ctx: Ctx): PaymentPatch | undefined {
+  return row.step === 'reverse' ? { reverse_attempts: row.reverse_attempts + 1, next_at: ctx.now } : undefined;
+}
+
+export function afterReverse(row: PaymentRow, answer: Answer<ReverseResult>, ctx: Ctx): PaymentPatch | undefined {
+  if (row.step !== 'reverse') return undefined;
+  const attempts = row.reverse_attempts;
+  switch (answer.kind) {
+    case 'ok':
+      // Acknowledged: one query confirms nothing was paid in between (late payment check).
+      return answer.value.recall ? retryReverse(row, ctx, attempts) : { step: 'confirm', next_at: ctx.now };
+    case 'business_error':
+      switch (answer.code) {
+        case 'SYSTEMERROR':
+        case 'USERPAYING':
+          return retryReverse(row, ctx, attempts);
+        case 'ORDERNOTEXIST':
+          return { step: 'confirm', next_at: ctx.now };
+        case 'REVERSE_EXPIRE':
+          // Older than 7 days: reverse is no longer possible. Keep querying; a person refunds if it was paid.
+          return {
+            status: 'needs_attention',
+            step: 'query',
+            error_code: 'REVERSE_EXPIRE',
+            error_message: msg('REVERSE_EXPIRE', ctx, 'reverse'),
+            next_at: ctx.now,
+          };
+        default:
+          return {
+            status: 'needs_attention',
+            error_code: answer.code,
+            error_message: msg(answer.code, ctx, 'reverse'),
+            reverse_attempts: attempts,
+            next_at: ctx.now + ctx.config.attentionIntervalMs,
+          };
+      }
+    case 'config':
+      return {
+        status: 'needs_attention',
+        error_code: answer.code,
+        error_message: `${msg(answer.code, ctx, 'local')} ${answer.detail}`.trim(),
+        next_at: ctx.now + ctx.config.attentionIntervalMs,
+      };
+    default:
+      return retryReverse(row, ctx, attempts);
+  }
+}
+
+/** The cashier cancels: the same reverse path (still not before reverse_after). */
+export function requestCancel(row: PaymentRow, ctx: Ctx): PaymentPatch | undefined {
+  if (isSettled(row)) return undefined;
+  if (row.step === 'reverse' || row.step === 'confirm') return { cancel_requested: true };
+  return { cancel_requested: true, ...decideReverse(row, 'cancel', ctx) };
+}
