@@ -47,7 +47,9 @@ export function harness(options: SimulatorOptions = {}) {
   }
 
   async function send(path: string, body: string | Uint8Array, signType: SignType = 'MD5', method = 'POST'): Promise<Reply> {
-    const res = await sim.app.request(path, { method, ...(method === 'POST' ? { body } : {}), headers: { 'Content-Type': 'text/xml' } });
+    const init: RequestInit = { method, headers: { 'Content-Type': 'text/xml' } };
+    if (method === 'POST') init.body = typeof body === 'string' ? body : new Blob([new Uint8Array(body)]);
+    const res = await sim.app.request(path, init);
     const text = await res.text();
     const fields = text.startsWith('<') ? parseXml(text) : {};
     return { status: res.status, text, contentType: res.headers.get('content-type') ?? '', fields, signed: verify(fields, key, signType) };
