@@ -113,3 +113,19 @@ describe('customer phone page in Chromium', () => {
     await context.close();
   });
 });
+
+describe('customer phone page timing', () => {
+  it('shows a new code after about 60 s when the code was not used, like WeChat', async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${base}/phone`);
+    const before = (await page.textContent('#digits'))!.replace(/\s/g, '');
+    await Promise.all([page.waitForURL(/behaviour=success/), page.clock.runFor(61_000)]);
+    await page.waitForSelector('#digits');
+    const after = (await page.textContent('#digits'))!.replace(/\s/g, '');
+    expect(after).toMatch(/^130000\d{12}$/);
+    expect(after).not.toBe(before);
+    await context.close();
+  });
+});
