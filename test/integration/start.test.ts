@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type PosServer } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { silentLogger } from '../../server/log.ts';
+
+/** `npm start` as a process, and the web app served beside the API. */
+
+function runStart(env: Record<string, string>, stopWhen: RegExp | null) {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, SKIP_WEB_BUILD: '1', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  return new Promise<{ stdout: string; stderr: string; code: number | null; proc: typeof proc }>((resolve) => {
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+      if (stopWhen && stopWhen.test(stdout)) resolve({ stdout, stderr, code: null, proc });
+    });
+    proc.on('exit', (code) => resolve({ stdout, stderr, code, proc }));
+  });
+}
+
+describe('npm start', () => {
+  it('prints where it serves, the simulator phone page and a pairing link that pairs a tablet; stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pos-start-'));
+    const started = await runStart({ DATA_DIR: dataDir }, /pair the first terminal.*\n/);
+    expect(started.stdout).toMatch(/^micropay-pos on http:\/\/127\.0\.0\.1:\d+ \(simulator mode\)$/m);
+    expect(started.stdout).toMatch(/\/simulator\/phone/);
+    const link = /(http:\/\/\S+)\/#\/pair\/([\w-]+)/.exec(started.stdout)!;
+    expect(link).not.toBeNull();
+    const paired = await fetch(`${link[1]}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: link[2] }) });
+    expect(paired.status).toBe(200);
+    const { token, terminal } = (await paired.json()) as { token: string; terminal: { name: string } };
+    expect(terminal.name).toBe('Terminal 1');
+    expect((await fetch(`${link[1]}/api/terminal`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // The pairing code travels in the URL fragment: it is in no access log line.
+    const exited = new Promise<number | null>((r) => started.proc.on('exit', r));
+    started.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const log = started.stdout;
+    expect(log.split('\n').filter((l) => l.startsWith('{') && l.includes(link[2]!))).toEqual([]);
+
+    // Once a tablet is paired, a restart prints no new link.
+    const again = await runStart({ DATA_DIR: dataDir }, /another tablet/);
+    expect(again.stdout).not.toMatch(/#\/pair\//);
+    again.proc.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a bad configuration with the variable named and exit code 2', async () => {
+    const result = await runStart({ DATA_DIR: tmpdir(), WECHAT_APPID: 'wx2421b1c4370ec43b' }, null);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Configuration error: WECHAT_MCH_ID: missing/m);
+  });
+});
+
+describe('the web app beside the API', () => {
+  let server: PosServer;
+  const webRoot = mkdtempSync(join(tmpdir(), 'pos-web-'));
+  beforeAll(async () => {
+    mkdirSync(join(webRoot, 'assets'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>POS</title>');
+    writeFileSync(join(webRoot, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+    writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), 'console.log(1)');
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'pos-webdata-')) });
+    server = await createServer(config, { log: silentLogger, webRoot });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`);
+
+  it('caches hashed assets for good and revalidates index.html and the service worker', async () => {
+    const asset = await get('/assets/index-abc123.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    for (const path of ['/', '/sw.js']) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+    }
+  });
+
+  it('answers client routes with index.html, but a missing file with 404', async () => {
+    const route = await get('/history/today');
+    expect(route.status).toBe(200);
+    expect(await route.text()).toContain('<title>POS</title>');
+    expect((await get('/assets/index-old999.js')).status).toBe(404);
+  });
+
+  it('keeps the API and the simulator apart from the web app', async () => {
+    expect(await (await get('/api/health')).json()).toEqual({ ok: true, mode: 'simulator' });
+    const unknown = await get('/api/unknown');
+    expect(unknown.status).toBe(401);
+    expect((await get('/simulator/control/behaviours')).status).toBe(200);
+  });
+});
