@@ -74,6 +74,8 @@ const refund: Table = {
   TRADE_OVERDUE: e('F', '订单已超过退款期限（1年），无法原路退款，请线下处理。', 'The order is over a year old and cannot be refunded online. Settle it by other means.'),
   USER_ACCOUNT_ABNORMAL: e('F', '顾客账户异常，无法原路退款，请线下处理。', 'The customer’s account is frozen or closed. Settle the refund by other means.'),
   ORDERNOTEXIST: e('M', '微信没有这笔订单，无法退款。', 'WeChat has no such order; nothing to refund.'),
+  // refundquery's answer when WeChat has no record of the refund: it was never accepted.
+  REFUNDNOTEXIST: e('R', '微信没有这笔退款记录，退款未受理，请用同一退款单重新提交。', 'WeChat has no record of this refund, so it was not accepted. Submit it again with the same refund.'),
   ERROR: e('F', '退款被拒绝，详见错误描述。', 'The refund was refused; see the details.'),
   PARAM_ERROR: micropay.PARAM_ERROR!,
   SIGNERROR: micropay.SIGNERROR!,
@@ -98,9 +100,12 @@ export const ERROR_CATALOGUE: Readonly<Record<Operation, Table>> = { micropay, o
 const UNKNOWN_ENTRY = (code: string): ErrorEntry =>
   e('M', `未知错误（${code}），请联系店长。`, `Unknown error (${code}). Call the manager.`);
 
+// Own entries only: a code such as "constructor" must not find Object.prototype's members.
+const entry = (table: Table, code: string): ErrorEntry | undefined => (Object.hasOwn(table, code) ? table[code] : undefined);
+
 /** The catalogue entry for `code` in `operation`, falling back to the micropay table, then a generic entry. */
 export function describeError(code: string, operation: Operation = 'micropay'): ErrorEntry {
-  return ERROR_CATALOGUE[operation][code] ?? micropay[code] ?? local[code] ?? UNKNOWN_ENTRY(code);
+  return entry(ERROR_CATALOGUE[operation], code) ?? entry(micropay, code) ?? entry(local, code) ?? UNKNOWN_ENTRY(code);
 }
 
 export function errorMessage(code: string, lang: 'zh' | 'en', operation: Operation = 'micropay'): string {
