@@ -88,6 +88,15 @@ export class ManualClock implements Clock {
     await settle();
   }
 
+  /** Jumps to the earliest waiting sleep and fires it (with every other sleep due at that time). */
+  async advanceToNext(): Promise<boolean> {
+    await settle();
+    const next = this.#earliest();
+    if (!next) return false;
+    await this.advance(Math.max(0, next.at - this.#now));
+    return true;
+  }
+
   #earliest(): Timer | undefined {
     let best: Timer | undefined;
     for (const t of this.#timers) if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;

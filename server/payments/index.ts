@@ -171,7 +171,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       const payment = await store.payment(row.payment_id);
       if (!payment) return;
       if (row.next_at > clock.now()) {
-        if (clock.now() + Math.max(0, row.next_at - clock.now()) > untilMs) return; // the background sweep continues
+        if (row.next_at > untilMs) return; // past the caller's wait: the background sweep continues
         await clock.sleep(row.next_at - clock.now(), flow.closingSignal);
         continue;
       }
