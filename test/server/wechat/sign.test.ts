@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { canonicalString, isSignType, sign, verify, type SignType } from '../../../server/wechat/sign.ts';
 
@@ -128,6 +129,40 @@ describe('verify', () => {
 
   it('refuses a signature with multi-byte characters of the same length without throwing', () => {
     expect(verify({ a: '1', sign: '签'.repeat(32) }, 'key', 'MD5')).toBe(false);
+  });
+});
+
+describe('verify (property)', () => {
+  const fieldName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,12}$/).filter((name) => name !== 'sign');
+  const value = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 });
+  const signed = fc
+    .tuple(fc.dictionary(fieldName, value, { minKeys: 1, maxKeys: 10 }), fc.constantFrom<SignType>('MD5', 'HMAC-SHA256'))
+    .map(([fields, type]) => ({ fields: { ...fields, sign: sign(fields, 'key', type) } as Record<string, string>, type }));
+
+  it('accepts what sign produced, and refuses it once any field’s value changes', () => {
+    fc.assert(
+      fc.property(signed, fc.nat(), value, ({ fields, type }, pick, replacement) => {
+        expect(verify(fields, 'key', type)).toBe(true);
+        const names = Object.keys(fields).filter((n) => n !== 'sign');
+        const name = names[pick % names.length]!;
+        fc.pre(fields[name] !== replacement);
+        expect(verify({ ...fields, [name]: replacement }, 'key', type)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses an answer with a non-empty field added or a field removed', () => {
+    fc.assert(
+      fc.property(signed, fieldName, value, fc.nat(), ({ fields, type }, extraName, extraValue, pick) => {
+        fc.pre(!(extraName in fields));
+        expect(verify({ ...fields, [extraName]: extraValue }, 'key', type)).toBe(false);
+        const names = Object.keys(fields).filter((n) => n !== 'sign');
+        const { [names[pick % names.length]!]: _removed, ...rest } = fields;
+        expect(verify(rest, 'key', type)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
