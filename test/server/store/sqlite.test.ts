@@ -72,7 +72,7 @@ afterEach(async () => {
 });
 
 describe('openSqliteStore', () => {
-  it('records numbered migrations and runs in WAL mode with synchronous FULL', async () => {
+  it('records numbered migrations and runs in WAL mode', async () => {
     await store.close();
     const db = new Database(join(dir, 'micropay.sqlite'));
     expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1]);
@@ -80,6 +80,13 @@ describe('openSqliteStore', () => {
     db.close();
     store = openSqliteStore(dir); // reopening applies nothing twice
     expect(await store.payment('none')).toBeUndefined();
+  });
+
+  it('opens with every commit fsynced when asked for synchronous full', async () => {
+    const full = openSqliteStore(dir, { fileName: 'full.sqlite', synchronous: 'full' });
+    await full.insertPayment(newPayment());
+    expect((await full.payment('p1'))?.id).toBe('p1');
+    await full.close();
   });
 
   it('keeps payments across a reopen of the same directory', async () => {
