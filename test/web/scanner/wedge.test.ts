@@ -3,6 +3,7 @@ import { WEDGE_DEFAULTS } from '../../../web/src/lib/scanner/wedge.ts';
 import { wedgeHarness } from './harness.ts';
 import {
   BACKSPACE,
+  FakeKeyEvent,
   merge,
   rng,
   scanStream,
@@ -228,5 +229,26 @@ describe('keyboard wedge: scans and typing together', () => {
     const scan = scanStream({ code: CODE, start: 700, gapMs: 95, jitter: 0.1, terminator: 'Enter', random: rng(11) });
     h.play(merge(typed, scan));
     expect(h.out.order).toEqual(['key:8', 'key:.', `scan:${CODE}`]);
+  });
+});
+
+describe('keyboard wedge: press time', () => {
+  it('judges keys by event.timeStamp, so a slow scan delivered late and bunched stays one scan', () => {
+    const h = wedgeHarness();
+    h.clock.advanceTo(5000);
+    const events = scanStream({ code: CODE, start: 3000, gapMs: 90, terminator: 'none' }).map((k) => Object.assign(new FakeKeyEvent(k.spec), { timeStamp: k.at }));
+    for (const e of events) h.wedge.handleKeyDown(e);
+    h.clock.advanceTo(7000);
+    expect(h.out.scans.map((s) => [s.code, s.startedAt, s.endedAt])).toEqual([[CODE, 3000, 3000 + 17 * 90]]);
+    expect(h.out.human).toEqual([]);
+  });
+
+  it('falls back to now() when timeStamp is on another clock', () => {
+    const h = wedgeHarness();
+    h.clock.advanceTo(100);
+    const e = Object.assign(new FakeKeyEvent({ key: '7', code: 'Digit7', keyCode: 55 }), { timeStamp: 1.7e12 });
+    h.wedge.handleKeyDown(e);
+    h.clock.advanceTo(1000);
+    expect(h.out.human.map((k) => k.at)).toEqual([100]);
   });
 });

@@ -18,7 +18,7 @@ export interface HidAvailability {
 }
 
 /** Whether WebHID can be used here, and if not why, in words for the settings screen. */
-export function hidAvailability(env: { navigator?: { userAgent?: string } & object; isSecureContext?: boolean }): HidAvailability {
+export function hidAvailability(env: { navigator?: { userAgent?: string; hid?: unknown } & object; isSecureContext?: boolean }): HidAvailability {
   const nav = env.navigator;
   const ua = nav?.userAgent ?? '';
   const fallback = 'The keyboard wedge is used: set the scanner to USB keyboard mode.';

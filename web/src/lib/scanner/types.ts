@@ -42,6 +42,8 @@ export interface KeyInput {
   metaKey?: boolean;
   repeat?: boolean;
   isComposing?: boolean;
+  /** When the key was pressed (performance.now() origin in Chrome); used instead of now() when sane. */
+  timeStamp?: number;
   target?: EventTarget | null;
   getModifierState?(key: string): boolean;
   preventDefault(): void;

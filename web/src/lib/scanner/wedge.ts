@@ -25,9 +25,11 @@
  * Retract-after-delivery was rejected: the amount would flicker with scan digits for up to 1.7 s
  * on a slow scanner, and an Enter could fire before the retraction.
  *
- * Time comes from the injected now() (performance.now() in the browser); timers only settle a burst
- * whose deadline passed, and any key arriving after a deadline settles it first, so late timers
- * change nothing.
+ * Time: a key's time is its event.timeStamp (when it was pressed) if that is on the now() clock,
+ * else now() (injected; performance.now() in the browser). Judging by press time keeps a busy main
+ * thread, which delivers queued keys late and bunched, from splitting a scan. Timers only settle a
+ * burst whose deadline passed (on the same press-time clock, shifted by the observed delivery lag),
+ * and a key arriving after a deadline settles it first.
  */
 import { humanKeyValue, isModifierOnly, isTerminator, scanCharacter } from './keymap.ts';
 import { isCompleteWechatCode, isWechatPrefix, WECHAT_CODE_LENGTH } from './code-shape.ts';
@@ -87,6 +89,8 @@ export class KeyboardWedge {
   /** Terminators still to swallow after a scan (CR+LF, double Enter), until #tailUntil. */
   #tailLeft = 0;
   #tailUntil = -Infinity;
+  /** How late the last key was delivered after it was pressed (ms). */
+  #lag = 0;
 
   constructor(options: WedgeOptions) {
     this.#opts = options;
@@ -106,7 +110,9 @@ export class KeyboardWedge {
   /** Feed one keydown. Returns how it was treated (for diagnostics and tests). */
   handleKeyDown(e: KeyInput): 'held' | 'swallowed' | 'human' | 'ignored' {
     if (isModifierOnly(e) || this.#opts.ignore?.(e)) return 'ignored';
-    const t = this.#opts.now();
+    const now = this.#opts.now();
+    const t = pressTime(e, now);
+    this.#lag = now - t;
     this.#settle(t);
     if (isTerminator(e)) return this.#terminator(e, t);
     const ch = e.repeat ? null : scanCharacter(e);
@@ -132,7 +138,7 @@ export class KeyboardWedge {
   /** Called by the timer; also safe to call at any time. */
   tick(): void {
     this.#timer = undefined;
-    this.#settle(this.#opts.now());
+    this.#settle(this.#opts.now() - this.#lag);
     if (this.#held.length > 0) this.#arm();
   }
 
@@ -303,7 +309,7 @@ export class KeyboardWedge {
     // A burst that can no longer grow is settled on the next turn.
     this.#deadline = Math.max(deadline, last);
     const set = this.#opts.setTimer;
-    if (set) this.#timer = set(() => this.tick(), Math.max(0, this.#deadline - this.#opts.now()) + 1);
+    if (set) this.#timer = set(() => this.tick(), Math.max(0, this.#deadline + this.#lag - this.#opts.now()) + 1);
   }
 
   #disarm(): void {
@@ -320,6 +326,12 @@ export class KeyboardWedge {
   #lastAt(): number {
     return this.#held[this.#held.length - 1]?.human.at ?? -Infinity;
   }
+}
+
+/** The press time when the event carries a plausible one on the now() clock (Chrome: same origin as performance.now()). */
+function pressTime(e: KeyInput, now: number): number {
+  const ts = e.timeStamp;
+  return typeof ts === 'number' && ts > 0 && ts <= now && now - ts < 5000 ? ts : now;
 }
 
 function stop(e: KeyInput): void {

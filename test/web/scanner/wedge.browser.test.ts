@@ -1,0 +1,160 @@
+/**
+ * The wedge in real Chromium: real KeyboardEvents from CDP Input.dispatchKeyEvent (exact code/key
+ * pairs for AZERTY and IME 229), a focused amount field that must receive nothing from a scan, and
+ * a page-level shortcut handler that must not see scan keys.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, type Rollup } from 'vite';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+let browser: Browser;
+let bundle: string;
+
+beforeAll(async () => {
+  const result = (await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: { write: false, minify: false, lib: { entry: 'web/src/lib/scanner/wedge.ts', formats: ['iife'], name: 'Wedge' } },
+  })) as Rollup.RollupOutput | Rollup.RollupOutput[];
+  const output = Array.isArray(result) ? result[0]! : result;
+  bundle = output.output[0].code;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface PageLog {
+  scans: string[];
+  human: { key: string; deferred: boolean }[];
+  fieldKeys: string[];
+  shortcutKeys: string[];
+  value: string;
+}
+
+async function openPage(): Promise<{ page: Page; cdp: CDPSession; log: () => Promise<PageLog> }> {
+  const page = await browser.newPage();
+  await page.addInitScript('globalThis.__name ??= (f) => f;');
+  await page.setContent('<input id="amount" autocomplete="off">');
+  await page.addScriptTag({ content: bundle });
+  await page.evaluate(`(() => {
+    const log = { scans: [], human: [], fieldKeys: [], shortcutKeys: [] };
+    window.__log = log;
+    const field = document.getElementById('amount');
+    field.addEventListener('keydown', (e) => log.fieldKeys.push(e.key));
+    document.addEventListener('keydown', (e) => log.shortcutKeys.push(e.key));
+    const wedge = new Wedge.KeyboardWedge({
+      now: () => performance.now(),
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h),
+      onScan: (s) => log.scans.push(s.code),
+      onHumanKey: (k) => log.human.push({ key: k.key, deferred: k.deferred }),
+    });
+    wedge.attach(window);
+    field.focus();
+  })()`);
+  const cdp = await page.context().newCDPSession(page);
+  const log = () => page.evaluate(`({ ...window.__log, value: document.getElementById('amount').value })`) as Promise<PageLog>;
+  return { page, cdp, log };
+}
+
+interface KeyDef {
+  key: string;
+  code: string;
+  vk: number;
+  text?: string;
+}
+
+/** keydown + keyup; `timestamp` (seconds since epoch) becomes the events' press time (event.timeStamp). */
+function keyEvents(cdp: CDPSession, k: KeyDef, timestamp?: number): Promise<unknown>[] {
+  const at = (dt: number) => (timestamp === undefined ? {} : { timestamp: timestamp + dt });
+  return [
+    cdp.send('Input.dispatchKeyEvent', {
+      type: k.text ? 'keyDown' : 'rawKeyDown',
+      key: k.key,
+      code: k.code,
+      windowsVirtualKeyCode: k.vk,
+      ...(k.text ? { text: k.text, unmodifiedText: k.text } : {}),
+      ...at(0),
+    }),
+    cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k.key, code: k.code, windowsVirtualKeyCode: k.vk, ...at(0.001) }),
+  ];
+}
+
+async function press(cdp: CDPSession, k: KeyDef): Promise<void> {
+  await Promise.all(keyEvents(cdp, k));
+}
+
+/**
+ * A scanner burst: pressed `gapMs` apart (as the scanner's USB reports are timed), all queued at
+ * once so a loaded test machine cannot stretch the gaps.
+ */
+async function burst(cdp: CDPSession, keys: readonly KeyDef[], gapMs = 3): Promise<void> {
+  const base = Date.now() / 1000 - (keys.length * gapMs) / 1000 - 0.2;
+  await Promise.all(keys.flatMap((k, i) => keyEvents(cdp, k, base + (i * gapMs) / 1000)));
+}
+
+const digit = (d: string, layout: 'us' | 'azerty' | 'ime'): KeyDef => {
+  const azerty = ['à', '&', 'é', '"', "'", '(', '-', 'è', '_', 'ç'][Number(d)]!;
+  if (layout === 'ime') return { key: 'Process', code: `Digit${d}`, vk: 229 };
+  if (layout === 'azerty') return { key: azerty, code: `Digit${d}`, vk: 48 + Number(d), text: azerty };
+  return { key: d, code: `Digit${d}`, vk: 48 + Number(d), text: d };
+};
+const ENTER: KeyDef = { key: 'Enter', code: 'Enter', vk: 13, text: '\r' };
+const CODE = '134567890123456789';
+
+async function settle(page: Page, ms = 300): Promise<void> {
+  await page.waitForTimeout(ms);
+}
+
+describe('keyboard wedge in Chromium', () => {
+  it.each(['us', 'azerty', 'ime'] as const)('captures a scan on a %s host without a single key reaching the focused field or the page', async (layout) => {
+    const { page, cdp, log } = await openPage();
+    await burst(cdp, [...[...CODE].map((d) => digit(d, layout)), layout === 'ime' ? { key: 'Process', code: 'Enter', vk: 229 } : ENTER]);
+    await settle(page);
+    const l = await log();
+    expect(l.scans, JSON.stringify(l)).toEqual([CODE]);
+    expect(l.human).toEqual([]);
+    expect(l.fieldKeys).toEqual([]);
+    expect(l.shortcutKeys).toEqual([]);
+    expect(l.value).toBe('');
+    await page.close();
+  });
+
+  it('judges by press time: a slow scan (80 ms/key) delivered late and bunched by a busy page is still one scan', async () => {
+    const { page, cdp, log } = await openPage();
+    // Pressed 80 ms apart (CDP timestamps become event.timeStamp), delivered all at once.
+    await burst(cdp, [...CODE].map((d) => digit(d, 'us')), 80);
+    await settle(page);
+    const l = await log();
+    expect(l.scans, JSON.stringify(l)).toEqual([CODE]);
+    expect(l.value).toBe('');
+    await page.close();
+  });
+
+  it('hands typed amount keys to the app in order and keeps them out of the field natively', async () => {
+    const { page, cdp, log } = await openPage();
+    for (const k of [digit('1', 'us'), digit('2', 'us'), { key: '.', code: 'Period', vk: 190, text: '.' }, digit('5', 'us')]) {
+      await press(cdp, k);
+      await page.waitForTimeout(160);
+    }
+    await press(cdp, { key: 'Backspace', code: 'Backspace', vk: 8 });
+    await settle(page);
+    const l = await log();
+    expect(l.scans).toEqual([]);
+    expect(l.human).toEqual([
+      { key: '1', deferred: true },
+      { key: '2', deferred: true },
+      { key: '.', deferred: true },
+      { key: '5', deferred: true },
+      { key: 'Backspace', deferred: false },
+    ]);
+    expect(l.fieldKeys).toEqual(['Backspace']);
+    await page.close();
+  });
+});
