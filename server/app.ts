@@ -20,6 +20,7 @@ import { TerminalRegistry } from './terminals/registry.ts';
 import { caCertificateRoute } from './tls/ca-route.ts';
 import { loadCertificate } from './wechat/cert.ts';
 import { createWechatClient, type WechatConfig } from './wechat/client.ts';
+import type { Gateway } from './wechat/gateway.ts';
 
 /**
  * The product server as one process: the API, the built web app and, in simulator mode, the
@@ -35,6 +36,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Extra options of the built-in simulator (tests: slowMs, passwordDeclineMs, …). */
   simulator?: Omit<SimulatorOptions, 'appid' | 'mch_id' | 'key'>;
+  /** Wraps the WeChat client the payment flow uses (the server benchmark times gateway calls with it). */
+  wrapGateway?: (client: Gateway) => Gateway;
 }
 
 export interface PosServer {
@@ -45,6 +48,8 @@ export interface PosServer {
   /** The built-in simulator (simulator mode without WECHAT_API_BASE). */
   simulator?: Simulator;
   log: Logger;
+  /** Where the WeChat client sends requests (the built-in simulator's loopback address in simulator mode). */
+  gatewayBase: string;
   port: number;
   /** How this machine reaches the server, e.g. http://localhost:8787. */
   url: string;
@@ -75,7 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
     const gateway = createWechatClient(wechatConfig(config, apiBase!));
     cleanups.push(() => gateway.close());
-    const service = createPaymentService({ store, gateway, log, config: { ...config.flow } });
+    const service = createPaymentService({ store, gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway, log, config: { ...config.flow } });
     cleanups.push(() => service.close());
     const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
 
@@ -113,6 +118,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       terminals,
       ...(simulator ? { simulator } : {}),
       log,
+      gatewayBase: apiBase!,
       port: http.port,
       url: publicOrigin(config, http.port),
       close: () => (closing ??= runCleanups(cleanups)),
