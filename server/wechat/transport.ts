@@ -46,13 +46,13 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     if (!secure && target.protocol !== 'http:') throw new GatewayError('network', `unsupported gateway URL ${url}`);
-    const send = () => exchange(target, body, postOptions, secure ? httpsAgent : httpAgent);
+    const agent = secure ? httpsAgent : httpAgent;
     try {
-      return await send();
+      return await exchange(target, body, postOptions, agent, true);
     } catch (error) {
       // Node's documented case: the server closed an idle keep-alive connection just as we reused
-      // it, so the request never reached it. Send once more on a fresh connection.
-      if (error instanceof StaleConnectionError) return send();
+      // it, so the request never reached it. Send once more (the gateway dedupes by order number).
+      if (error instanceof StaleConnectionError) return exchange(target, body, postOptions, agent, false);
       throw error;
     }
   }
@@ -68,7 +68,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
 
 class StaleConnectionError extends Error {}
 
-function exchange(target: URL, body: string, options: PostOptions, agent: HttpAgent): Promise<string> {
+function exchange(target: URL, body: string, options: PostOptions, agent: HttpAgent, mayRetryStale: boolean): Promise<string> {
   const where = `${target.host}${target.pathname}`;
   const payload = Buffer.from(body, 'utf8');
   return new Promise<string>((resolve, reject) => {
@@ -102,7 +102,7 @@ function exchange(target: URL, body: string, options: PostOptions, agent: HttpAg
 
     let responded = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (req.reusedSocket && error.code === 'ECONNRESET' && !responded) return finish(new StaleConnectionError());
+      if (mayRetryStale && req.reusedSocket && error.code === 'ECONNRESET' && !responded) return finish(new StaleConnectionError());
       finish(new GatewayError('network', `cannot reach ${where}: ${error.code ?? error.message}`, { cause: error }));
     });
 

@@ -488,6 +488,14 @@ describe('keep-alive', () => {
     expect(gateway.requests).toHaveLength(3);
   });
 
+  it('sends once more only: a second closed connection is a network error (outcome unknown)', async () => {
+    const { gateway, client } = await setup((req, n) => (n === 3 || n === 4 ? { drop: true } : paidAnswer(req)));
+    await Promise.all([client.micropay(SALE), client.micropay(SALE)]); // two idle connections in the pool
+    const error = await gatewayError(client.micropay(SALE));
+    expect(error.kind).toBe('network');
+    expect(gateway.requests).toHaveLength(4);
+  });
+
   it('does not send again once the answer has begun: the outcome is unknown', async () => {
     const { gateway, client } = await setup((req, n) => {
       const body = paidAnswer(req);
