@@ -52,7 +52,7 @@ const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
  * nested elements, repeated fields, characters XML cannot carry.
  *
  * Two readers give the same result: a strict single-pass scanner for the flat form WeChat
- * actually sends (the hot path: ~10x faster than validating and parsing with fast-xml-parser),
+ * actually sends (the hot path: about 5x faster than validating and parsing with fast-xml-parser),
  * and fast-xml-parser for everything else (comments, attributes, odd spacing, and every error
  * message). The scanner gives up on anything outside its narrow grammar instead of guessing;
  * test/server/wechat/xml.test.ts checks both agree on arbitrary documents.
