@@ -29,8 +29,13 @@ async function buildWebIfStale(): Promise<void> {
   const built = existsSync('dist/web/index.html') ? statSync('dist/web/index.html').mtimeMs : 0;
   if (built >= Math.max(...WEB_SOURCES.map(newestMtime))) return;
   console.log('Building the web app (vite build)…');
-  const { build } = await import('vite');
-  await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+  try {
+    const { build } = await import('vite');
+    await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+  } catch (error) {
+    // The API and the payments in the journal matter more than a fresh UI: serve what exists.
+    console.error(`The web app did not build (${(error as Error).message.split('\n')[0]}); ${built ? 'serving the previous build' : 'the API runs without it'}.`);
+  }
 }
 
 function readConfig(): Config {
