@@ -1,0 +1,121 @@
+/**
+ * The real product server for end-to-end tests: `tsx server/start.ts` as a child process on a
+ * free port with its own data directory and short timings, terminals made with the real CLI,
+ * and the built-in simulator's control API for the customer's side.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Payment } from '../../../shared/api.ts';
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
+export const MANAGER_PIN = '2468';
+
+export interface Terminal {
+  name: string;
+  token: string;
+  pair_url: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export class PosServer {
+  #child: ChildProcess | undefined;
+  #log: string[] = [];
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'pos-e2e-'));
+  port = 0;
+
+  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      DATA_DIR: this.dataDir,
+      SKIP_WEB_BUILD: '1', // vitest's global setup has built dist/web
+      MANAGER_PIN,
+      PAY_DEADLINE_MS: '40000',
+      PAY_POLL_INTERVAL_MS: '200',
+      PAY_REVERSE_MIN_AGE_MS: '0',
+      ...this.extraEnv,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    const child = spawn(TSX, ['server/start.ts'], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    child.stdout?.on('data', (d: Buffer) => this.#log.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => this.#log.push(d.toString()));
+    const started = Date.now();
+    while (Date.now() - started < 60_000) {
+      if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${this.log()}`);
+      const ok = await fetch(`${this.url}/api/health`).then((r) => r.ok, () => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`server did not answer /api/health within 60 s:\n${this.log()}`);
+  }
+
+  /** Stops the server process (SIGTERM, then SIGKILL); the data directory stays for a restart. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  log(): string {
+    return this.#log.join('');
+  }
+
+  /** `npm run terminal -- add <name>`: its last stdout line is the JSON we need. */
+  async addTerminal(name: string): Promise<Terminal> {
+    const { stdout } = await run(TSX, ['server/cli/terminal.ts', 'add', name], { env: this.env() });
+    const last = stdout.trim().split('\n').pop()!;
+    return JSON.parse(last) as Terminal;
+  }
+
+  async api<T>(token: string, path: string, init: RequestInit = {}): Promise<T> {
+    const res = await fetch(this.url + path, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers } });
+    const body = (await res.json()) as T;
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async activePayment(token: string): Promise<Payment | null> {
+    return (await this.api<{ payment: Payment | null }>(token, '/api/payments/active')).payment;
+  }
+
+  /** The customer's side: POST /simulator/control/orders/:out_trade_no/confirm|decline. */
+  async customer(action: 'confirm' | 'decline', outTradeNo: string): Promise<void> {
+    const res = await fetch(`${this.url}/simulator/control/orders/${encodeURIComponent(outTradeNo)}/${action}`, { method: 'POST' });
+    if (!res.ok) throw new Error(`simulator ${action}: ${res.status} ${await res.text()}`);
+  }
+}
