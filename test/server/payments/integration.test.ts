@@ -163,3 +163,36 @@ describe('payment service + WeChat client + simulator', () => {
     expect(sim.order(p.out_trade_no)?.refunds).toEqual([expect.objectContaining({ out_refund_no: `rf-${p.id}`, refund_fee: 400, refund_status: 'SUCCESS' })]);
   });
 });
+
+describe('restart against the simulator', () => {
+  it('resumes a payment waiting for the password after the service stops, and records the payment', async () => {
+    const restartDir = mkdtempSync(join(tmpdir(), 'payments-restart-'));
+    const config = { deadlineMs: 4_000, pollIntervalMs: 100, reverseMinAgeMs: 1_000, maxAmountFen: 1_000_000, timeZone: 'Asia/Shanghai', body: 'IT-Shop', sweepIntervalMs: 200 };
+    let first: Store | undefined = openSqliteStore(restartDir);
+    const before = createPaymentService({ store: first, gateway: client, config, log: silentLogger, instanceId: 'restart' });
+    const p = await before.create('till-restart', { id: 'restart-1', amount_fen: 4321, auth_code: makeTestCode('password') });
+    expect(p.status).toBe('user_paying');
+    await before.close();
+    await first.close();
+    first = undefined;
+
+    sim.confirm(p.out_trade_no); // the customer confirms while the server is down
+    const second = openSqliteStore(restartDir);
+    const after = createPaymentService({ store: second, gateway: client, config, log: silentLogger, instanceId: 'restart' });
+    after.resume();
+    try {
+      const until = Date.now() + 5_000;
+      let current = (await after.get(p.id))!;
+      while (current.status !== 'succeeded' && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        current = (await after.get(p.id))!;
+      }
+      expect(current).toMatchObject({ status: 'succeeded', out_trade_no: p.out_trade_no });
+      expect(sim.order(p.out_trade_no)?.micropay_calls).toBe(1);
+    } finally {
+      await after.close();
+      await second.close();
+      rmSync(restartDir, { recursive: true, force: true });
+    }
+  });
+});
