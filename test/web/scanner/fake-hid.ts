@@ -14,8 +14,14 @@ export class FakeHidDevice implements HidDeviceLike {
     public productName: string,
     public collections: HidCollectionInfo[] = [{ usagePage: 0x8c, usage: 0x02, inputReports: [] }],
   ) {}
+  #opening = false;
+  /** Like Chrome: opening takes a while, and a second open() meanwhile fails with InvalidStateError. */
   async open(): Promise<void> {
     this.openCalls += 1;
+    if (this.#opening) throw Object.assign(new Error('An operation that changes the device state is in progress.'), { name: 'InvalidStateError' });
+    this.#opening = true;
+    await new Promise((r) => setTimeout(r, 1));
+    this.#opening = false;
     if (this.failOpen) throw this.failOpen;
     this.opened = true;
   }

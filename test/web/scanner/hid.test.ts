@@ -14,7 +14,7 @@ class MapStore implements KeyValueStore {
   }
 }
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+const flush = () => new Promise((r) => setTimeout(r, 5));
 
 function source(hid: FakeHid, store = new MapStore()) {
   const scans: HidScan[] = [];
@@ -172,5 +172,21 @@ describe('WebHID availability', () => {
     expect(a.supported).toBe(false);
     expect(a.reason).toMatch(reason);
     expect(a.reason).toMatch(/keyboard wedge is used/);
+  });
+});
+
+describe('WebHID source races', () => {
+  it('opens a device once when start() and a connect event race', async () => {
+    const hid = new FakeHid();
+    const dev = voyager();
+    hid.granted.push(dev);
+    const s = source(hid);
+    const started = s.src.start();
+    hid.plug(dev, true);
+    await started;
+    await flush();
+    expect(dev.openCalls).toBe(1);
+    expect(dev.listenerCount).toBe(1);
+    expect(s.errors).toEqual([]);
   });
 });

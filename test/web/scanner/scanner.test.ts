@@ -3,7 +3,7 @@ import { Scanner, RECENT_LIMIT, type HumanKey, type Scan } from '../../../web/sr
 import { FakeHid, FakeHidDevice, honeywellReports } from './fake-hid.ts';
 import { play, scanStream, typedStream, VirtualClock } from './streams.ts';
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+const flush = () => new Promise((r) => setTimeout(r, 5));
 const CODE = '134567890123456789';
 
 function setup(opts: { hid?: FakeHid; duplicateWindowMs?: number } = {}) {

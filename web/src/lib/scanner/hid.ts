@@ -60,6 +60,8 @@ interface Attached {
   assembler: ReportAssembler;
   listener: (e: HidInputReportEvent) => void;
   error?: string;
+  /** getDevices() on start and a `connect` event can race: open once. */
+  opening?: Promise<void>;
 }
 
 export function deviceId(d: Pick<HidDeviceLike, 'vendorId' | 'productId'>): string {
@@ -167,13 +169,19 @@ export class HidSource {
     a.connected = true;
     a.device.removeEventListener('inputreport', a.listener);
     a.device.addEventListener('inputreport', a.listener);
-    try {
-      if (!device.opened) await device.open();
-      delete a.error;
-    } catch (err) {
-      a.error = `Could not open ${device.productName || 'the scanner'}: ${message(err)} (another tab or app may be using it).`;
-      this.#o.onError?.(a.error);
-    }
+    const target = a;
+    target.opening ??= (async () => {
+      try {
+        if (!device.opened) await device.open();
+        delete target.error;
+      } catch (err) {
+        target.error = `Could not open ${device.productName || 'the scanner'}: ${message(err)} (another tab or app may be using it).`;
+        this.#o.onError?.(target.error);
+      } finally {
+        delete target.opening;
+      }
+    })();
+    await target.opening;
     this.#publish();
   }
 
