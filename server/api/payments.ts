@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { TerminalError } from '../terminals/registry.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 import { fail, tooManyAttempts } from './errors.ts';
-import { calendarDate, clientId, createPaymentRequest, jsonBody, preferredLanguage, refundRequest, shopToday } from './validate.ts';
+import { localDate } from '../payments/shop-time.ts';
+import { calendarDate, clientId, createPaymentRequest, jsonBody, preferredLanguage, refundRequest } from './validate.ts';
 
 /** /api/payments: create (idempotent by id), follow, list a day, cancel, refund with the manager PIN. */
 export function paymentRoutes(deps: ApiDeps) {
@@ -33,7 +34,7 @@ export function paymentRoutes(deps: ApiDeps) {
       return c.json(await deps.service.create(c.get('terminal').id, request));
     })
     .get('/', async (c) => {
-      const date = calendarDate(c.req.query('date') ?? shopToday(deps.timeZone, now()));
+      const date = calendarDate(c.req.query('date') ?? localDate(now().getTime(), deps.timeZone));
       return c.json(await deps.service.list(date));
     })
     // Registered before /:id so "active" is never read as a payment id.

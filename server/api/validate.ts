@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { CreatePaymentRequest } from '../../shared/api.ts';
 import { PAYMENT_ID } from '../../shared/api.ts';
 import { rejectCode } from '../../shared/payment-code.ts';
+import { isCalendarDate } from '../payments/shop-time.ts';
 import { fail } from './errors.ts';
 
 /** Request bodies checked field by field, so each mistake gets its own error code and a sentence. */
@@ -61,15 +62,8 @@ export function refundRequest(body: Json, maxAmountFen: number): { id: string; a
 
 /** YYYY-MM-DD that is a real calendar day. */
 export function calendarDate(value: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const day = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
-  if (!day || day.toISOString().slice(0, 10) !== value) fail(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD, e.g. 2026-11-28 (got "${value}").`);
+  if (!isCalendarDate(value)) fail(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD, e.g. 2026-11-28 (got "${value}").`);
   return value;
-}
-
-/** Today in the shop's time zone, as YYYY-MM-DD. */
-export function shopToday(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 export function preferredLanguage(c: Context): 'zh' | 'en' {
