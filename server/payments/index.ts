@@ -56,12 +56,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   let fingerprintKey: Promise<string> | undefined;
 
   const fingerprint = async (code: string): Promise<string> => {
-    fingerprintKey ??= (async () => {
-      const existing = await store.setting(CODE_KEY_SETTING);
-      if (existing) return existing;
-      await store.setSetting(CODE_KEY_SETTING, newSecret());
-      return (await store.setting(CODE_KEY_SETTING))!;
-    })();
+    fingerprintKey ??= store.initSetting(CODE_KEY_SETTING, newSecret());
     return codeFingerprint(code, await fingerprintKey);
   };
 

@@ -206,6 +206,7 @@ class SqliteStore implements Store {
       insertPairing: db.prepare('INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (@code_hash, @terminal_id, @expires_at)'),
       consumePairing: db.prepare('UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING terminal_id').pluck(),
       setting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
   }
@@ -413,6 +414,15 @@ class SqliteStore implements Store {
 
   async setSetting(key: string, value: string): Promise<void> {
     this.q.setSetting.run(key, value);
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    return this.db
+      .transaction(() => {
+        this.q.initSetting.run(key, value);
+        return this.q.setting.get(key) as string;
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

@@ -192,6 +192,8 @@ export interface Store {
   consumePairingCode(codeHash: string, now: number): Promise<string | undefined>;
   setting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /** Stores `value` unless `key` has one already; returns the value that is stored (atomic: concurrent first starts agree). */
+  initSetting(key: string, value: string): Promise<string>;
 
   close(): Promise<void>;
 }

@@ -225,4 +225,10 @@ describe('terminals, pairing, settings', () => {
     await store.setSetting('pin', 'y');
     expect(await store.setting('pin')).toBe('y');
   });
+
+  it('initialises a setting once: the first value stays', async () => {
+    expect(await store.initSetting('secret', 'first')).toBe('first');
+    expect(await store.initSetting('secret', 'second')).toBe('first');
+    expect(await store.setting('secret')).toBe('first');
+  });
 });
