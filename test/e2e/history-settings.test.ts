@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { makeTestCode } from '../../server/simulator/test-codes.ts';
+import { MANAGER_PIN, PosServer } from './support/pos-server.ts';
+import { launchBrowser, newTablet, pairTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
+
+/** The manager's screens: today's payments, a payment, a refund with the PIN, settings, pairing, offline. */
+let pos: PosServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  pos = new PosServer();
+  await pos.start();
+  browser = await launchBrowser();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pos?.dispose();
+});
+
+describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () => {
+  it('lists today’s payments with totals, opens one and refunds part of it with the manager PIN', async () => {
+    const terminal = await pos.addTerminal('counter-1');
+    const { context, page } = await newTablet(browser, { lang: 'en' });
+    await signIn(context, page, pos, terminal);
+    for (const k of '88') await page.keyboard.press(k);
+    await wedgeScan(page, makeTestCode('success'));
+    await waitForStatus(page, 'result', 'succeeded');
+    await page.click('nav a:has-text("History")');
+    await page.waitForSelector('[data-testid=payments] li');
+    expect(await page.textContent('[data-testid=totals]')).toContain('¥88.00');
+    await shot(page, 'history-en');
+
+    await page.click('[data-testid=payments] li a');
+    await page.waitForSelector('button.danger:has-text("Refund")');
+    await shot(page, 'payment-detail-en');
+    await page.click('button.danger:has-text("Refund")');
+    await page.fill('input[name=amount]', '20.5');
+    await page.fill('input[name=pin]', '0000');
+    await shot(page, 'refund-dialog-en');
+    await page.click('.dialog button[type=submit]');
+    await page.waitForSelector('.dialog [role=alert]');
+    expect(await page.textContent('.dialog [role=alert]')).toMatch(/PIN/i);
+    await page.fill('input[name=pin]', MANAGER_PIN);
+    await page.click('.dialog button[type=submit]');
+    await page.waitForSelector('[data-testid=refund-done]', { timeout: 20_000 });
+    await shot(page, 'refund-done-en');
+    await page.click('.dialog button:has-text("Close")');
+    await page.waitForSelector('[data-testid=refunded]:has-text("¥20.50")');
+    await page.click('a:has-text("Back")');
+    await page.waitForSelector('[data-testid=totals]:has-text("¥67.50")');
+    await context.close();
+  });
+
+  it('shows the paired terminal, the server in simulator mode, the scanner setup and the diagnostics of a scan', async () => {
+    const terminal = await pos.addTerminal('counter-2');
+    const { context, page } = await newTablet(browser, { lang: 'zh' });
+    await signIn(context, page, pos, terminal);
+    await page.click('nav a:has-text("设置")');
+    await page.waitForSelector('[data-testid=server-status]');
+    expect(await page.textContent('[data-testid=terminal-name]')).toContain('counter-2');
+    expect(await page.textContent('.settings')).toContain('模拟器模式');
+    await shot(page, 'settings-zh');
+    await page.click('a:has-text("扫码诊断")');
+    await page.waitForSelector('.diagnostics');
+    await wedgeScan(page, '6901234567892', 5);
+    await page.waitForSelector('[data-testid=recent-scans] td:has-text("6901234567892")');
+    expect(await page.textContent('[data-testid=recent-scans]')).toContain('wedge');
+    await shot(page, 'diagnostics-zh');
+    await page.click('a:has-text("返回")');
+    await page.click('button:has-text("English")');
+    await page.waitForSelector('h1:has-text("Settings")');
+    await shot(page, 'settings-en');
+    await context.close();
+  });
+
+  it('pairs a new tablet from the pairing link and forgets it when unpaired', async () => {
+    const terminal = await pos.addTerminal('counter-3');
+    const { context, page } = await newTablet(browser, { lang: 'zh' });
+    await page.goto(`${pos.url}/#/`);
+    await page.waitForSelector('.pairing');
+    await shot(page, 'pairing-zh');
+    await pairTablet(page, pos, terminal);
+    expect(await page.evaluate(() => localStorage.getItem('pos.token'))).toBeTruthy();
+    expect(await page.evaluate(() => location.hash)).toBe('#/');
+    await page.click('nav a:has-text("设置")');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('button:has-text("解除配对")');
+    await page.waitForSelector('.pairing');
+    expect(await page.evaluate(() => localStorage.getItem('pos.token'))).toBeNull();
+    await page.fill('input[name=code]', 'not-a-real-code');
+    await page.click('.pairing button[type=submit]');
+    await page.waitForSelector('.pairing [role=alert]');
+    await shot(page, 'pairing-error-zh');
+    await context.close();
+  });
+
+  it('loads from the service worker cache while the server is down and says so in a banner', async () => {
+    const terminal = await pos.addTerminal('counter-4');
+    const { context, page } = await newTablet(browser, { lang: 'zh', serviceWorkers: 'allow' });
+    await signIn(context, page, pos, terminal);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    // Wait until the shell is precached (the worker has activated and claimed nothing yet matters).
+    await page.waitForFunction(async () => (await caches.keys()).length > 0 && (await caches.open((await caches.keys())[0]!).then((c) => c.keys())).length > 3, undefined, { timeout: 30_000 });
+    await pos.stop();
+    await page.reload();
+    await page.waitForSelector('[data-testid=amount]', { timeout: 30_000 });
+    await page.waitForSelector('.banner[role=alert]', { timeout: 30_000 });
+    expect(await page.textContent('.banner')).toContain('无法连接收银服务器');
+    await shot(page, 'offline-banner-zh');
+    await context.close();
+    await pos.start();
+  });
+});
