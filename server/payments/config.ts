@@ -17,6 +17,8 @@ export interface FlowConfig {
   /** WeChat's `body` prefix, e.g. the shop name. */
   body: string;
   spbillCreateIp?: string;
+  /** The WeChat client's timeout (GATEWAY_TIMEOUT_MS): leases are kept longer than a call with failover. */
+  gatewayTimeoutMs?: number;
   /** Reverse calls before the payment is flagged needs_attention (background tries go on). */
   reverseMaxAttempts?: number;
   /** First reverse retry delay; doubles each retry up to reverseBackoffMaxMs. */
@@ -36,7 +38,7 @@ export interface FlowConfig {
   language?: 'zh' | 'en';
 }
 
-export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'spbillCreateIp'>> & Pick<FlowConfig, 'spbillCreateIp'>;
+export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'spbillCreateIp' | 'gatewayTimeoutMs'>> & Pick<FlowConfig, 'spbillCreateIp' | 'gatewayTimeoutMs'>;
 
 export const FLOW_DEFAULTS: ResolvedFlowConfig = {
   deadlineMs: 45_000,
@@ -64,6 +66,8 @@ export function resolveFlowConfig(config: Partial<FlowConfig>): ResolvedFlowConf
     const v = merged[k];
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`FlowConfig.${k} must be a non-negative number of ms, got ${v}`);
   }
+  // A lease must outlive one gateway call on the main host plus one on the backup host.
+  if (merged.gatewayTimeoutMs !== undefined) merged.leaseMs = Math.max(merged.leaseMs, 2 * merged.gatewayTimeoutMs + 10_000);
   if (merged.pollIntervalMs <= 0) throw new RangeError('FlowConfig.pollIntervalMs must be positive');
   if (!Number.isSafeInteger(merged.maxAmountFen) || merged.maxAmountFen <= 0) throw new RangeError('FlowConfig.maxAmountFen must be a positive integer');
   return merged;
