@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createServer } from './app.ts';
 import { pairUrl } from './cli/terminal.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { lanHosts } from './tls/local-ca.ts';
 
 /**
  * `npm start`: builds the web app when its sources are newer than the build, serves the POS,
@@ -67,6 +68,11 @@ try {
 const source = config.builtInSimulator ? 'built-in simulator' : config.wechat.apiBase;
 console.log(`micropay-pos on ${server.url} (${config.mode} mode)`);
 console.log(`  WeChat Pay gateway: ${source}; journal in ${config.dataDir}`);
+if (config.host === undefined) {
+  // Tablets reach the server by a LAN address; without HTTPS Chrome keeps the service worker and WebHID off there.
+  const lan = lanHosts().filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && h !== '127.0.0.1');
+  if (lan.length) console.log(`  on the shop network: ${lan.map((ip) => `${config.tls ? 'https' : 'http'}://${ip}:${server.port}`).join('  ')}${config.tls ? '' : '  (tablets need HTTPS: npm run cert, then TLS_CERT/TLS_KEY)'}`);
+}
 if (server.simulator) console.log(`  customer phone (test payment codes): ${server.url}/simulator/phone`);
 const first = await server.terminals.firstTerminalPairing();
 if (first) console.log(`  pair the first terminal (open on the tablet; one use, 24 h): ${pairUrl({ ...config, port: server.port }, first.code)}`);

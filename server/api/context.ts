@@ -21,6 +21,7 @@ export interface ApiDeps {
 
 /** The part of the server logger the API uses. */
 export interface ApiLog {
+  debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;

@@ -52,13 +52,17 @@ export function apiErrorHandler(log: ApiLog): ErrorHandler {
   };
 }
 
-/** One line per request: method, path, status, time. Bodies and headers (tokens, PINs) are never logged. */
+/**
+ * One line per request: method, path, status, time. Bodies and headers (tokens, PINs) are never
+ * logged. Successful reads (the web app polls a payment several times a second) go to debug.
+ */
 function accessLog(log: ApiLog) {
   return async function logRequest(c: Context<ApiEnv>, next: () => Promise<void>) {
     const started = performance.now();
     await next();
     const terminal = c.get('terminal') as { id: string } | undefined;
-    log.info('http', {
+    const routine = (c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 400;
+    log[routine ? 'debug' : 'info']('http', {
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,

@@ -20,6 +20,7 @@ async function setup(options: { envPin?: string; maxAmountFen?: number } = {}): 
   const registry = new TerminalRegistry({ store: memoryTerminalStore(), ...(options.envPin ? { envPin: options.envPin } : {}) });
   const lines: Setup['lines'] = [];
   const log: ApiLog = {
+    debug: (msg, fields) => lines.push({ level: 'debug', msg, fields }),
     info: (msg, fields) => lines.push({ level: 'info', msg, fields }),
     warn: (msg, fields) => lines.push({ level: 'warn', msg, fields }),
     error: (msg, fields) => lines.push({ level: 'error', msg, fields }),
