@@ -69,6 +69,6 @@ describe('RefundForm', () => {
     server.refundResponses.push({ status: 403, body: { error: { code: 'PIN_WRONG', message: 'The manager PIN is wrong.' } } });
     await form.submit(api);
     expect(form.pin).toBe('');
-    expect(form.problem).toEqual({ text: 'The manager PIN is wrong.' });
+    expect(form.problem).toMatchObject({ error: { code: 'PIN_WRONG', message: 'The manager PIN is wrong.' } });
   });
 });

@@ -105,6 +105,12 @@ export const MESSAGES = {
   'pair.submit': { zh: '配对', en: 'Pair' },
   'pair.working': { zh: '正在配对…', en: 'Pairing…' },
   'pair.howTo': { zh: '在服务器上运行 npm run terminal -- add <名称> 获取配对链接。', en: 'On the server, run npm run terminal -- add <name> to get a pairing link.' },
+  'api.INVALID_PAIRING_CODE': { zh: '配对码无效、已使用或已过期，请向店长索取新的配对链接。', en: 'This pairing code is unknown, used or expired. Ask the manager for a new pairing link.' },
+  'api.TOO_MANY_ATTEMPTS': { zh: '尝试次数过多，请稍后再试。', en: 'Too many attempts. Try again later.' },
+  'api.PIN_WRONG': { zh: '店长密码错误。', en: 'The manager PIN is wrong.' },
+  'api.PIN_REQUIRED': { zh: '需要店长密码（尚未设置时请在服务器上运行 npm run terminal -- pin <密码>）。', en: 'The manager PIN is required (if none is set, run npm run terminal -- pin <pin> on the server).' },
+  'api.REFUND_TOO_LARGE': { zh: '退款金额超过可退金额。', en: 'The refund is larger than what is left to refund.' },
+  'api.REFUND_NOT_ALLOWED': { zh: '这笔支付不能退款（未成功或已全额退款）。', en: 'This payment cannot be refunded (not paid, or already fully refunded).' },
   'error.network': { zh: '无法连接服务器。', en: 'Cannot reach the server.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

@@ -9,7 +9,7 @@ import { ApiFailure, type Api } from './api.ts';
 import type { MessageKey } from './messages.ts';
 import { newId } from './ids.ts';
 
-export type RefundProblem = { key: MessageKey } | { text: string };
+export type RefundProblem = { key: MessageKey } | { error: unknown };
 
 export class RefundForm {
   amountText = $state('');
@@ -49,7 +49,7 @@ export class RefundForm {
       // A refused attempt (wrong PIN, too large) charged nothing: the next try is a new attempt.
       this.#attempt = undefined;
       if (err instanceof ApiFailure && err.code === 'PIN_WRONG') this.pin = '';
-      return this.#fail({ text: err instanceof Error ? err.message : String(err) });
+      return this.#fail({ error: err });
     } finally {
       this.#busy = false;
     }

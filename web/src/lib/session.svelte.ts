@@ -2,14 +2,14 @@
  * This tablet's pairing: the terminal token (from POST /api/pair with a one-time code) and the
  * terminal's name, kept in localStorage. No token → the pairing screen.
  */
-import { ApiFailure, type Api, type TerminalDetails, type TerminalInfo } from './api.ts';
+import type { Api, TerminalDetails, TerminalInfo } from './api.ts';
 import { KEYS, readJson, writeJson, type KeyValue } from './local-store.ts';
 
 export class Session {
   #token = $state<string | null>(null);
   #terminal = $state.raw<TerminalInfo | undefined>(undefined);
   #pairing = $state(false);
-  #error = $state<string | undefined>(undefined);
+  #error = $state.raw<unknown>(undefined);
   /** The shop's time zone ("today", times shown); the server's default until it has told us. */
   #timeZone = $state('Asia/Shanghai');
 
@@ -22,7 +22,8 @@ export class Session {
   get paired(): boolean { return this.#token !== null; }
   get terminal(): TerminalInfo | undefined { return this.#terminal; }
   get pairing(): boolean { return this.#pairing; }
-  get error(): string | undefined { return this.#error; }
+  /** Why the last pairing attempt failed (an ApiFailure, usually). */
+  get error(): unknown { return this.#error; }
   get timeZone(): string { return this.#timeZone; }
 
   /** Reads the token lazily so the Api always sends the current one. */
@@ -41,7 +42,7 @@ export class Session {
       writeJson(this.store, KEYS.terminal, terminal);
       return true;
     } catch (err) {
-      this.#error = err instanceof ApiFailure && err.network ? 'NETWORK' : err instanceof Error ? err.message : String(err);
+      this.#error = err;
       return false;
     } finally {
       this.#pairing = false;

@@ -1,0 +1,96 @@
+/**
+ * The Scanner class (compiled runes) in real Chromium with a fake navigator.hid injected before the
+ * page loads (scanners.md §6): the getDevices() reconnect path, real DataView input reports built
+ * from the Voyager bytes, and the wedge on the same stream.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, type Rollup } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { chromium, type Browser } from 'playwright-core';
+import { honeywellReports, voyagerReport } from './fake-hid.ts';
+
+let browser: Browser;
+let bundle: string;
+
+const FAKE_HID = `(() => {
+  globalThis.__name ??= (f) => f;
+  class FakeDevice extends EventTarget {
+    opened = false; vendorId = 0x0c2e; productId = 0x0b61; productName = 'Voyager 1602g';
+    collections = [{ usagePage: 0x8c, usage: 0x02, children: [], inputReports: [] }];
+    async open() { this.opened = true; }
+    async close() { this.opened = false; }
+  }
+  const device = new FakeDevice();
+  class FakeHid extends EventTarget {
+    async getDevices() { return [device]; }
+    async requestDevice() { return [device]; }
+  }
+  const hid = new FakeHid();
+  Object.defineProperty(Navigator.prototype, 'hid', { get: () => hid, configurable: true });
+  globalThis.__sendReport = (bytes) => {
+    const e = new Event('inputreport');
+    Object.assign(e, { device, reportId: bytes[0], data: new DataView(new Uint8Array(bytes.slice(1)).buffer) });
+    device.dispatchEvent(e);
+  };
+  globalThis.__device = device;
+})();`;
+
+beforeAll(async () => {
+  const result = (await build({
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [svelte()],
+    build: { write: false, minify: false, lib: { entry: 'web/src/lib/scanner/index.ts', formats: ['iife'], name: 'ScannerLib' } },
+  })) as Rollup.RollupOutput | Rollup.RollupOutput[];
+  const output = Array.isArray(result) ? result[0]! : result;
+  bundle = output.output[0].code;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('Scanner in Chromium with a fake navigator.hid', () => {
+  it('reconnects the known HID scanner on start and merges its scans with wedge scans', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(FAKE_HID);
+    await page.goto('data:text/html,<input id="amount">');
+    await page.addScriptTag({ content: bundle });
+    await page.evaluate(`(() => {
+      window.__scans = [];
+      const scanner = new ScannerLib.Scanner();
+      window.__scanner = scanner;
+      scanner.onScan((s) => window.__scans.push(s));
+      scanner.start(window);
+    })()`);
+    page.on('console', (m) => console.log('page:', m.text()));
+    page.on('pageerror', (e) => console.log('pageerror:', e.message));
+    console.log(await page.evaluate('JSON.stringify({s: isSecureContext, hid: "hid" in navigator, r: window.__scanner.hidUnavailableReason, d: window.__scanner.devices})'));
+    await page.waitForFunction('window.__device.opened === true');
+    for (const r of [...honeywellReports('134567890123456789\r\n', ']C0'), voyagerReport()]) await page.evaluate(`__sendReport(${JSON.stringify(r)})`);
+    await page.keyboard.type('124567890123456789', { delay: 2 });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction('window.__scans.length >= 3');
+    const state = (await page.evaluate(`({
+      scans: window.__scans.map((s) => [s.code, s.source, s.symbology ?? null, s.device ?? null]),
+      devices: window.__scanner.devices.map((d) => [d.name, d.connected, d.layout]),
+      hidSupported: window.__scanner.hidSupported,
+      recent: window.__scanner.recent.length,
+      value: document.getElementById('amount').value,
+    })`)) as { scans: unknown[]; devices: unknown[]; hidSupported: boolean; recent: number; value: string };
+    expect(state.hidSupported).toBe(true);
+    expect(state.devices).toEqual([['Voyager 1602g', true, 'honeywell']]);
+    expect(state.scans).toEqual([
+      ['134567890123456789', 'hid', 'Code 128 (]C0)', 'Voyager 1602g'],
+      ['um: N/A', 'hid', 'Other (]X0)', 'Voyager 1602g'],
+      ['124567890123456789', 'wedge', null, null],
+    ]);
+    expect(state.recent).toBe(3);
+    expect(state.value).toBe('');
+    await page.close();
+  });
+});
