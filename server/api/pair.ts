@@ -7,7 +7,7 @@ import { jsonBody } from './validate.ts';
 export function pairRoutes(deps: ApiDeps) {
   return new Hono<ApiEnv>().post('/', async (c) => {
     const address = clientAddress(c);
-    const verdict = deps.limits.pairing.attempt(address);
+    const verdict = deps.limits.pairing.check(address);
     if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'pairing attempts');
     const body = await jsonBody(c);
     const paired = typeof body.code === 'string' ? await deps.terminals.pair(body.code.trim()) : undefined;

@@ -11,7 +11,7 @@ export function paymentRoutes(deps: ApiDeps) {
 
   async function requirePin(terminalId: string, pin: string | undefined): Promise<void> {
     if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', 'A refund needs the manager PIN (header X-Manager-Pin).');
-    const verdict = deps.limits.pin.attempt(terminalId);
+    const verdict = deps.limits.pin.check(terminalId);
     if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'wrong PINs');
     let right: boolean;
     try {

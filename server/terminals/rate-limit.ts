@@ -1,7 +1,8 @@
 /**
- * Attempt limits for guessable secrets (pairing codes, the manager PIN), kept in memory per key
- * (an IP address, a terminal): at most `limit` attempts per `windowMs`, and after `lockAfter`
- * failures in a row the key is locked out for `lockMs`. A success clears the failure streak.
+ * Guessing limits for short secrets (pairing codes, the manager PIN), kept in memory per key
+ * (an IP address, a terminal): after `limit` failures within `windowMs` the key must wait, and
+ * after `lockAfter` failures in a row it is locked out for `lockMs`. Only failures count, so a
+ * manager doing several refunds in a row is never slowed down; a success clears the streak.
  */
 export interface AttemptLimiterOptions {
   limit: number;
@@ -17,6 +18,7 @@ export interface AttemptVerdict {
 }
 
 interface KeyState {
+  /** Times of the failures within the window. */
   attempts: number[];
   failures: number;
   lockedUntil: number;
@@ -31,21 +33,21 @@ export class AttemptLimiter {
     this.#options = { lockAfter: Infinity, lockMs: 0, now: Date.now, ...options };
   }
 
-  /** Counts one attempt for `key` unless the key is over its limit or locked. */
-  attempt(key: string): AttemptVerdict {
+  /** Whether `key` may try now (call before checking the secret). */
+  check(key: string): AttemptVerdict {
     const now = this.#options.now();
     const state = this.#state(key, now);
     if (state.lockedUntil > now) return { allowed: false, retryAfterMs: state.lockedUntil - now };
     if (state.attempts.length >= this.#options.limit) {
       return { allowed: false, retryAfterMs: state.attempts[0]! + this.#options.windowMs - now };
     }
-    state.attempts.push(now);
     return { allowed: true, retryAfterMs: 0 };
   }
 
   failed(key: string): void {
     const now = this.#options.now();
     const state = this.#state(key, now);
+    state.attempts.push(now);
     state.failures++;
     if (state.failures >= this.#options.lockAfter) {
       state.lockedUntil = now + this.#options.lockMs;
