@@ -16,7 +16,7 @@ export interface PemPair {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function newKeyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; keyPem: string } {
+function newKeyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
@@ -61,7 +61,7 @@ export function createLocalCa(name = `micropay-pos local CA (${hostname()})`, da
 export function issueServerCert(ca: PemPair, hosts: readonly string[], days = 825, now = new Date()): PemPair {
   if (hosts.length === 0) throw new Error('a server certificate needs at least one host name or IP');
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
+  const caKey = forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey;
   const keys = newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
