@@ -80,7 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
     const gateway = createWechatClient(wechatConfig(config, apiBase!));
     cleanups.push(() => gateway.close());
-    const service = createPaymentService({ store, gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway, log, config: { ...config.flow } });
+    const service = createPaymentService({ store, gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway, log, config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs } });
     cleanups.push(() => service.close());
     const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
 

@@ -58,8 +58,15 @@ async function measure(parent: string, label: string): Promise<void> {
   const dataDir = mkdtempSync(join(parent, 'pos-bench-'));
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
   const gatewayTime = timedGateway();
-  // Real log lines, formatted and written, to a sink instead of the terminal.
-  const log = createLogger({ write: () => true });
+  // Real log lines, formatted and written, to a sink instead of the terminal; the access log's
+  // handler time of each POST /api/payments is kept (time inside the server, client excluded).
+  const handlerMs: number[] = [];
+  const log = createLogger({
+    write: (line: string) => {
+      if (line.includes('"msg":"http"') && line.includes('"method":"POST","path":"/api/payments"')) handlerMs.push((JSON.parse(line) as { ms: number }).ms);
+      return true;
+    },
+  });
   const server = await createServer(config, { log, wrapGateway: gatewayTime.wrap });
   const base = `http://127.0.0.1:${server.port}`;
   const tokens = await Promise.all(Array.from({ length: TERMINALS }, async (_, i) => (await server.terminals.add(`Bench ${i + 1}`)).token));
@@ -78,7 +85,7 @@ async function measure(parent: string, label: string): Promise<void> {
     if (payment.status !== 'succeeded') throw new Error(`bench payment ${id} is ${payment.status}: ${JSON.stringify(payment)}`);
     const gateway = gatewayTime.take(payment.out_trade_no);
     if (gateway === undefined) throw new Error(`no gateway time for ${payment.out_trade_no}`);
-    return { total, gateway, overhead: total - gateway };
+    return { total, gateway, overhead: total - gateway, inServer: (handlerMs.at(-1) ?? NaN) - gateway };
   };
 
   // The same micropay, sent by the WeChat client straight to the simulator the server uses.
@@ -118,7 +125,7 @@ async function measure(parent: string, label: string): Promise<void> {
       await payOnce(tokens[0]!);
       await directOnce();
     }
-    const viaApi: { total: number; gateway: number; overhead: number }[] = [];
+    const viaApi: { total: number; gateway: number; overhead: number; inServer: number }[] = [];
     const directTimes: number[] = [];
     const serviceTimes: number[] = [];
     const roundTrips: number[] = [];
@@ -155,8 +162,9 @@ async function measure(parent: string, label: string): Promise<void> {
       { measure: 'POST /api/payments → succeeded (HTTP, journal, flow, gateway)', median_ms: ms(total.median), p99_ms: ms(total.p99) },
       { measure: '  of which inside the gateway call (client + simulator)', median_ms: ms(gateway.median), p99_ms: ms(gateway.p99) },
       { measure: 'server overhead = total − gateway (target median ≤ 2 ms)', median_ms: ms(overhead.median), p99_ms: ms(overhead.p99) },
-      { measure: '  of which payment flow + journal (service.create in process − gateway)', median_ms: ms(stats(serviceTimes).median), p99_ms: ms(stats(serviceTimes).p99) },
-      { measure: '  of which HTTP: fetch + Hono + auth + JSON (GET /api/terminal round trip)', median_ms: ms(stats(roundTrips).median), p99_ms: ms(stats(roundTrips).p99) },
+      { measure: '  of which inside the server (handler time from the access log − gateway)', median_ms: ms(stats(viaApi.map((r) => r.inServer)).median), p99_ms: ms(stats(viaApi.map((r) => r.inServer)).p99) },
+      { measure: '  payment flow + journal alone (service.create in process − gateway)', median_ms: ms(stats(serviceTimes).median), p99_ms: ms(stats(serviceTimes).p99) },
+      { measure: '  HTTP floor: fetch + Node http + Hono + auth (GET /api/terminal round trip)', median_ms: ms(stats(roundTrips).median), p99_ms: ms(stats(roundTrips).p99) },
       { measure: `server overhead, ${TERMINALS} terminals in parallel`, median_ms: ms(parallelOverhead.median), p99_ms: ms(parallelOverhead.p99) },
       { measure: 'WeChat client → simulator directly (same micropay)', median_ms: ms(directStats.median), p99_ms: ms(directStats.p99) },
     ]);
@@ -165,7 +173,8 @@ async function measure(parent: string, label: string): Promise<void> {
       { measure: `micropay calls/s straight to the simulator, ${TERMINALS} in parallel`, value: (count / directParallelSeconds).toFixed(0) },
       { measure: 'API throughput / direct throughput', value: (directParallelSeconds / parallelSeconds).toFixed(2) },
       { measure: 'API payment median / direct call median', value: (total.median / directStats.median).toFixed(2) },
-      { measure: `overhead median vs 2 ms target`, value: overhead.median <= 2 ? 'met' : 'MISSED' },
+      { measure: 'overhead median vs 2 ms target (client to client)', value: overhead.median <= 2 ? 'met' : 'missed' },
+      { measure: 'overhead median vs 2 ms target (inside the server)', value: stats(viaApi.map((r) => r.inServer)).median <= 2 ? 'met' : 'missed' },
     ]);
   } finally {
     direct.close();
