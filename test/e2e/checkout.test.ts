@@ -150,6 +150,49 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     await close();
   });
 
+  it('shows a second tab of the same POS the payment started in the first, through to its result', async () => {
+    const terminal = await pos.addTerminal(`till-${++counter}`);
+    const { context, page } = await newTablet(browser, { lang: 'en' });
+    await signIn(context, page, pos, terminal);
+    const second = await context.newPage();
+    await second.goto(`${pos.url}/#/`);
+    await second.waitForSelector('[data-testid=amount]');
+    await keyAmount(page, '11');
+    await wedgeScan(page, makeTestCode('password'));
+    const payment = await userPaying(page, pos, terminal.token);
+    await waitForStatus(second, 'progress', 'user_paying');
+    expect(await second.textContent('[data-testid=amount]')).toContain('11.00');
+    await pos.customer('confirm', payment.out_trade_no);
+    await waitForStatus(second, 'result', 'succeeded');
+    await waitForStatus(page, 'result', 'succeeded');
+    await context.close();
+  });
+
+  it('offers "keep checking" and the history, not a new charge, while the outcome is unsettled', async () => {
+    const { page, terminal, close } = await till({ lang: 'en' });
+    // The simulator cannot make WeChat unreachable: hold the server's answers at needs_attention
+    // (what the API reports when the outcome cannot be settled) until the test lets them through.
+    let unsettled = true;
+    await page.route(/\/api\/payments\/[^/]+$/, async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      await route.fulfill({ response, json: unsettled ? { ...body, status: 'needs_attention' } : body });
+    });
+    await keyAmount(page, '66');
+    await wedgeScan(page, makeTestCode('password'));
+    await waitForStatus(page, 'attention');
+    expect(await page.textContent('[data-testid=attention]')).toMatch(/Do not charge again/);
+    await shot(page, 'checkout-needs-attention-en');
+    await wedgeScan(page, makeTestCode('success'));
+    await page.waitForSelector('[data-testid=notice]:has-text("in progress")');
+    const payment = (await pos.activePayment(terminal.token))!;
+    await pos.customer('confirm', payment.out_trade_no);
+    unsettled = false;
+    await page.click('button:has-text("Keep checking")');
+    await waitForStatus(page, 'result', 'succeeded');
+    await close();
+  });
+
   it.each([
     ['zh', false],
     ['zh', true],
