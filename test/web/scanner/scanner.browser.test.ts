@@ -8,6 +8,7 @@ import { build, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { chromium, type Browser } from 'playwright-core';
 import { honeywellReports, voyagerReport } from './fake-hid.ts';
+import { burst, digit } from './cdp-keys.ts';
 
 let browser: Browser;
 let bundle: string;
@@ -58,7 +59,9 @@ describe('Scanner in Chromium with a fake navigator.hid', () => {
   it('reconnects the known HID scanner on start and merges its scans with wedge scans', async () => {
     const page = await browser.newPage();
     await page.addInitScript(FAKE_HID);
-    await page.goto('data:text/html,<input id="amount">');
+    // http://localhost is a secure context; the page is served by Playwright's router, no network.
+    await page.route('http://localhost/pos', (route) => route.fulfill({ contentType: 'text/html', body: '<input id="amount">' }));
+    await page.goto('http://localhost/pos');
     await page.addScriptTag({ content: bundle });
     await page.evaluate(`(() => {
       window.__scans = [];
@@ -67,13 +70,10 @@ describe('Scanner in Chromium with a fake navigator.hid', () => {
       scanner.onScan((s) => window.__scans.push(s));
       scanner.start(window);
     })()`);
-    page.on('console', (m) => console.log('page:', m.text()));
-    page.on('pageerror', (e) => console.log('pageerror:', e.message));
-    console.log(await page.evaluate('JSON.stringify({s: isSecureContext, hid: "hid" in navigator, r: window.__scanner.hidUnavailableReason, d: window.__scanner.devices})'));
     await page.waitForFunction('window.__device.opened === true');
     for (const r of [...honeywellReports('134567890123456789\r\n', ']C0'), voyagerReport()]) await page.evaluate(`__sendReport(${JSON.stringify(r)})`);
-    await page.keyboard.type('124567890123456789', { delay: 2 });
-    await page.keyboard.press('Enter');
+    const cdp = await page.context().newCDPSession(page);
+    await burst(cdp, [...[...'124567890123456789'].map((d) => digit(d, 'us')), { key: 'Enter', code: 'Enter', vk: 13, text: '\r' }]);
     await page.waitForFunction('window.__scans.length >= 3');
     const state = (await page.evaluate(`({
       scans: window.__scans.map((s) => [s.code, s.source, s.symbology ?? null, s.device ?? null]),
@@ -84,13 +84,27 @@ describe('Scanner in Chromium with a fake navigator.hid', () => {
     })`)) as { scans: unknown[]; devices: unknown[]; hidSupported: boolean; recent: number; value: string };
     expect(state.hidSupported).toBe(true);
     expect(state.devices).toEqual([['Voyager 1602g', true, 'honeywell']]);
-    expect(state.scans).toEqual([
+    expect(state.scans, JSON.stringify(state)).toEqual([
       ['134567890123456789', 'hid', 'Code 128 (]C0)', 'Voyager 1602g'],
       ['um: N/A', 'hid', 'Other (]X0)', 'Voyager 1602g'],
       ['124567890123456789', 'wedge', null, null],
     ]);
     expect(state.recent).toBe(3);
     expect(state.value).toBe('');
+    await page.close();
+  });
+
+  it('falls back to the wedge on an insecure page and says why', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(FAKE_HID);
+    await page.goto('data:text/html,<p>insecure</p>');
+    await page.addScriptTag({ content: bundle });
+    const state = (await page.evaluate(`(() => {
+      const scanner = new ScannerLib.Scanner();
+      return { supported: scanner.hidSupported, reason: scanner.hidUnavailableReason };
+    })()`)) as { supported: boolean; reason: string };
+    expect(state.supported).toBe(false);
+    expect(state.reason).toMatch(/secure page .* keyboard wedge is used/);
     await page.close();
   });
 });
