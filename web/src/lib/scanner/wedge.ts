@@ -235,9 +235,10 @@ export class KeyboardWedge {
     const wechat = isCompleteWechatCode(code) && (this.#allFast || this.#allSlow);
     const fastScan = this.#allFast && this.#held.length >= this.timing.minLengthUnterminated;
     if (wechat || fastScan || this.#wechatSuffixLead() > 0) {
+      const end = this.#lastAt();
       this.#emitScanSplit('idle');
       this.#tailLeft = 1;
-      this.#tailUntil = this.#opts.now() + this.timing.slowGapMs;
+      this.#tailUntil = end + this.timing.slowGapMs;
       return;
     }
     this.#releaseHuman();
