@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context, type Next } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
 import { publicOrigin, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -85,6 +86,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
 
     const app = new Hono();
+    // nosniff, frame and referrer policies for every answer. No HSTS: a shop may serve plain
+    // HTTP on a host name that once had HTTPS, and HSTS would lock its tablets out of it.
+    app.use(secureHeaders({ strictTransportSecurity: false }));
     app.route(
       '/',
       createApi({

@@ -169,7 +169,7 @@ beforeAll(async () => {
   proxy.hold = (path, fields) => (path === '/pay/micropay' && fields.auth_code === A.auth_code) || (path === '/secapi/pay/reverse' && fields.out_trade_no === outTradeNo.c);
   await startServer();
 
-  // (c) first: it needs the deadline (3 s) to pass before its reverse is sent (and held).
+  // (c) first: it needs the deadline (PAY_DEADLINE_MS) to pass before its reverse is sent (and held).
   const c = await api<Payment>('POST', '/api/payments', tokens[2]!, C);
   expect(c.status).toBe(200);
   outTradeNo.c = c.body.out_trade_no;

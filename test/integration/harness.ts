@@ -13,11 +13,15 @@ import type { SimOrder } from '../../server/simulator/app.ts';
  * it: HTTP + JSON. Log lines are captured so tests can look for secrets in them.
  */
 
+/**
+ * Short, but with room for a busy test machine: a gateway answer that takes longer than the
+ * timeout turns a clear answer into "unknown", which is correct behaviour but not the test's.
+ */
 export const FAST_TIMINGS = {
-  PAY_DEADLINE_MS: '3000',
+  PAY_DEADLINE_MS: '4000',
   PAY_REVERSE_MIN_AGE_MS: '1000',
   PAY_POLL_INTERVAL_MS: '100',
-  GATEWAY_TIMEOUT_MS: '500',
+  GATEWAY_TIMEOUT_MS: '1500',
 };
 
 export interface Answer<T = any> {
@@ -52,7 +56,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Se
   const stream = { write: (chunk: string) => (logLines.push(...chunk.split('\n').filter(Boolean)), true) };
   const server = await createServer(config, {
     log: createLogger(stream, { level: 'debug' }),
-    simulator: { slowMs: 1_500, passwordDeclineMs: 300, refundSettleMs: 0 },
+    simulator: { slowMs: 3_000, passwordDeclineMs: 300, refundSettleMs: 0 },
     ...options,
   });
   const base = `http://127.0.0.1:${server.port}`;

@@ -94,6 +94,21 @@ describe('the web app beside the API', () => {
     expect((await get('/assets/index-old999.js')).status).toBe(404);
   });
 
+  it('sends the security headers on pages and API answers, without HSTS', async () => {
+    for (const path of ['/', '/api/health']) {
+      const res = await get(path);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+    }
+  });
+
+  it('serves the shop CA certificate route, which says how to create it when missing', async () => {
+    const res = await get('/ca.crt');
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/npm run cert/);
+  });
+
   it('keeps the API and the simulator apart from the web app', async () => {
     expect(await (await get('/api/health')).json()).toEqual({ ok: true, mode: 'simulator' });
     const unknown = await get('/api/unknown');
