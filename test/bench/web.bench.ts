@@ -15,6 +15,7 @@ import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { PosServer } from '../e2e/support/pos-server.ts';
 import { launchBrowser, newTablet, signIn, wedgeScan } from '../e2e/support/browser.ts';
 import { FAKE_HID_SCRIPT } from '../e2e/support/fake-hid.ts';
+import { takeTurn } from '../e2e/support/one-at-a-time.ts';
 
 const SCANS = 30;
 const SIZE_TARGET_KB = 60;
@@ -71,6 +72,7 @@ export async function run(): Promise<void> {
   console.table(assets.map((a) => ({ file: a.file, 'raw KB': +(a.raw / 1024).toFixed(1), 'gzip KB': +(a.gzip / 1024).toFixed(1) })));
   console.log(`total ${(totalGzip / 1024).toFixed(1)} KB gzipped; target ≤ ${SIZE_TARGET_KB} KB → ${((totalGzip / 1024 / SIZE_TARGET_KB) * 100).toFixed(0)} % of budget`);
 
+  const release = await takeTurn();
   const pos = new PosServer();
   await pos.start();
   const browser = await launchBrowser();
@@ -97,5 +99,6 @@ export async function run(): Promise<void> {
   } finally {
     await browser.close();
     await pos.dispose();
+    release();
   }
 }

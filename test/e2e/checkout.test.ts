@@ -1,23 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
+import { takeTurn } from './support/one-at-a-time.ts';
 import { PosServer, type Terminal } from './support/pos-server.ts';
 import { launchBrowser, newTablet, signIn, shot, typeLikeAPerson, waitForStatus, wedgeScan } from './support/browser.ts';
 
 /** A whole sale at the till, in headless Chromium against the real server and its simulator. */
 let pos: PosServer;
 let browser: Browser;
+let release: () => void = () => undefined;
 let counter = 0;
 
 beforeAll(async () => {
+  release = await takeTurn();
   pos = new PosServer();
   await pos.start();
   browser = await launchBrowser();
-}, 90_000);
+}, 1_000_000);
 
 afterAll(async () => {
   await browser?.close();
   await pos?.dispose();
+  release();
 });
 
 /** Each test pairs its own terminal: one payment at a time is per terminal. */

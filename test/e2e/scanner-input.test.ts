@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
+import { takeTurn } from './support/one-at-a-time.ts';
 import { PosServer } from './support/pos-server.ts';
 import { azertyKey, imeKey, launchBrowser, newTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
 import { FAKE_HID_SCRIPT } from './support/fake-hid.ts';
@@ -8,17 +9,20 @@ import { FAKE_HID_SCRIPT } from './support/fake-hid.ts';
 /** Every way a code reaches the checkout: HID POS reports, and wedge keys under AZERTY and a Chinese IME. */
 let pos: PosServer;
 let browser: Browser;
+let release: () => void = () => undefined;
 let n = 0;
 
 beforeAll(async () => {
+  release = await takeTurn();
   pos = new PosServer();
   await pos.start();
   browser = await launchBrowser();
-}, 90_000);
+}, 1_000_000);
 
 afterAll(async () => {
   await browser?.close();
   await pos?.dispose();
+  release();
 });
 
 async function till(hid = false) {

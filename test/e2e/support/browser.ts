@@ -122,7 +122,7 @@ export async function typeLikeAPerson(page: Page, keys: string[], gapMs = 150): 
   }
 }
 
-export async function waitForStatus(page: Page, testId: 'progress' | 'result' | 'attention', status?: string, timeout = 20_000): Promise<void> {
+export async function waitForStatus(page: Page, testId: 'progress' | 'result' | 'attention', status?: string, timeout = 30_000): Promise<void> {
   const sel = status ? `[data-testid=${testId}][data-status=${status}]` : `[data-testid=${testId}]`;
   await page.waitForSelector(sel, { timeout });
 }

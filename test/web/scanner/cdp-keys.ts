@@ -29,12 +29,42 @@ export async function press(cdp: CDPSession, k: KeyDef): Promise<void> {
 }
 
 /**
- * A scanner burst: pressed `gapMs` apart (as the scanner's USB reports are timed), all queued at
- * once so a loaded test machine cannot stretch the gaps.
+ * Timers for the wedge in the page that wait while a burst is being dispatched. Chromium runs
+ * queued input before timers, but CDP delivers each key over IPC, and on a loaded test machine a
+ * delivery can lag past the wedge's window; holding timers during the dispatch removes that test
+ * artefact (the timing rules themselves are tested in Node on a virtual clock).
+ */
+export const HOLDABLE_TIMERS = `(() => {
+  window.__holdTimers = false;
+  window.__setTimer = (fn, ms) => {
+    const h = { id: 0, cancelled: false };
+    const run = () => {
+      if (h.cancelled) return;
+      if (window.__holdTimers) h.id = setTimeout(run, 5);
+      else fn();
+    };
+    h.id = setTimeout(run, ms);
+    return h;
+  };
+  window.__clearTimer = (h) => {
+    if (!h) return;
+    h.cancelled = true;
+    clearTimeout(h.id);
+  };
+})()`;
+
+/**
+ * A scanner burst: pressed `gapMs` apart (CDP timestamps become event.timeStamp, as a scanner's
+ * USB reports are timed), all queued at once, page timers held until every key is delivered.
  */
 export async function burst(cdp: CDPSession, keys: readonly KeyDef[], gapMs = 3): Promise<void> {
   const base = Date.now() / 1000 - (keys.length * gapMs) / 1000 - 0.2;
-  await Promise.all(keys.flatMap((k, i) => keyEvents(cdp, k, base + (i * gapMs) / 1000)));
+  await cdp.send('Runtime.evaluate', { expression: 'window.__holdTimers = true' });
+  try {
+    await Promise.all(keys.flatMap((k, i) => keyEvents(cdp, k, base + (i * gapMs) / 1000)));
+  } finally {
+    await cdp.send('Runtime.evaluate', { expression: 'window.__holdTimers = false' });
+  }
 }
 
 export const digit = (d: string, layout: 'us' | 'azerty' | 'ime'): KeyDef => {

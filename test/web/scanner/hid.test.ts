@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hidAvailability, HidSource, type HidScan } from '../../../web/src/lib/scanner/hid.ts';
 import { DeviceMemory, type KeyValueStore } from '../../../web/src/lib/scanner/hid-memory.ts';
 import type { HidDeviceInfo } from '../../../web/src/lib/scanner/types.ts';
@@ -104,8 +104,7 @@ describe('WebHID source', () => {
     expect(s.devices()[0]).toMatchObject({ connected: false, hasSerial: false, needsRepairAfterReplug: false });
     expect(s.devices()[0]?.warning).toMatch(/If it does not come back/);
     hid.plug(dev, true);
-    await flush();
-    expect(s.devices()[0]).toMatchObject({ connected: true, hasSerial: true, needsRepairAfterReplug: false });
+    await vi.waitFor(() => expect(s.devices()[0]).toMatchObject({ connected: true, hasSerial: true, needsRepairAfterReplug: false }));
     expect(s.devices()[0]?.warning).toBeUndefined();
     expect(dev.listenerCount).toBe(1);
     dev.sendRaw(voyagerReport());
@@ -184,6 +183,7 @@ describe('WebHID source races', () => {
     const started = s.src.start();
     hid.plug(dev, true);
     await started;
+    await vi.waitFor(() => expect(dev.opened).toBe(true));
     await flush();
     expect(dev.openCalls).toBe(1);
     expect(dev.listenerCount).toBe(1);

@@ -8,7 +8,7 @@ import { build, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { chromium, type Browser } from 'playwright-core';
 import { honeywellReports, voyagerReport } from './fake-hid.ts';
-import { burst, digit } from './cdp-keys.ts';
+import { burst, digit, HOLDABLE_TIMERS } from './cdp-keys.ts';
 
 let browser: Browser;
 let bundle: string;
@@ -63,9 +63,10 @@ describe('Scanner in Chromium with a fake navigator.hid', () => {
     await page.route('http://localhost/pos', (route) => route.fulfill({ contentType: 'text/html', body: '<input id="amount">' }));
     await page.goto('http://localhost/pos');
     await page.addScriptTag({ content: bundle });
+    await page.evaluate(HOLDABLE_TIMERS);
     await page.evaluate(`(() => {
       window.__scans = [];
-      const scanner = new ScannerLib.Scanner();
+      const scanner = new ScannerLib.Scanner({ setTimer: window.__setTimer, clearTimer: window.__clearTimer });
       window.__scanner = scanner;
       scanner.onScan((s) => window.__scans.push(s));
       scanner.start(window);

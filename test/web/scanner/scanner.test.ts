@@ -1,9 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Scanner, RECENT_LIMIT, type HumanKey, type Scan } from '../../../web/src/lib/scanner/index.ts';
 import { FakeHid, FakeHidDevice, honeywellReports } from './fake-hid.ts';
 import { play, scanStream, typedStream, VirtualClock } from './streams.ts';
 
-const flush = () => new Promise((r) => setTimeout(r, 5));
 const CODE = '134567890123456789';
 
 function setup(opts: { hid?: FakeHid; duplicateWindowMs?: number } = {}) {
@@ -32,7 +31,8 @@ describe('Scanner', () => {
     hid.granted.push(dev);
     const s = setup({ hid });
     s.scanner.start();
-    await flush();
+    await vi.waitFor(() => expect(dev.opened).toBe(true));
+    await vi.waitFor(() => expect(s.scanner.devices).toHaveLength(1));
     s.feed(scanStream({ code: CODE, start: 100, gapMs: 10, terminator: 'Enter' }));
     s.clock.advanceTo(5000);
     for (const r of honeywellReports('https://example.com/q', ']Q1')) dev.sendRaw(r);
@@ -82,7 +82,8 @@ describe('Scanner', () => {
     hid.granted.push(dev);
     const s = setup({ hid });
     s.scanner.start();
-    await flush();
+    await vi.waitFor(() => expect(dev.opened).toBe(true));
+    await vi.waitFor(() => expect(s.scanner.devices).toHaveLength(1));
     s.clock.advanceTo(10);
     s.scanner.handleKeyDown({ key: '4', code: 'Digit4', preventDefault() {}, stopPropagation() {} });
     s.scanner.enabled = false;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type Rollup } from 'vite';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { burst, digit, press, type KeyDef } from './cdp-keys.ts';
+import { burst, digit, HOLDABLE_TIMERS, press, type KeyDef } from './cdp-keys.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
@@ -43,6 +43,7 @@ async function openPage(): Promise<{ page: Page; cdp: CDPSession; log: () => Pro
   await page.addInitScript('globalThis.__name ??= (f) => f;');
   await page.setContent('<input id="amount" autocomplete="off">');
   await page.addScriptTag({ content: bundle });
+  await page.evaluate(HOLDABLE_TIMERS);
   await page.evaluate(`(() => {
     const log = { scans: [], human: [], fieldKeys: [], shortcutKeys: [] };
     window.__log = log;
@@ -51,8 +52,8 @@ async function openPage(): Promise<{ page: Page; cdp: CDPSession; log: () => Pro
     document.addEventListener('keydown', (e) => log.shortcutKeys.push(e.key));
     const wedge = new Wedge.KeyboardWedge({
       now: () => performance.now(),
-      setTimer: (fn, ms) => setTimeout(fn, ms),
-      clearTimer: (h) => clearTimeout(h),
+      setTimer: window.__setTimer,
+      clearTimer: window.__clearTimer,
       onScan: (s) => log.scans.push(s.code),
       onHumanKey: (k) => log.human.push({ key: k.key, deferred: k.deferred }),
     });

@@ -1,0 +1,55 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+/** The built app (vitest's global setup runs `vite build`) is an installable, offline-capable PWA. */
+const dist = (path: string) => `dist/web/${path.replace(/^\//, '')}`;
+
+interface Manifest {
+  name: string;
+  short_name: string;
+  start_url: string;
+  display: string;
+  theme_color: string;
+  background_color: string;
+  icons: { src: string; sizes: string; type: string; purpose?: string }[];
+}
+
+function pngSize(path: string): [number, number] {
+  const bytes = readFileSync(path);
+  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+}
+
+describe('the built web app', () => {
+  it('links a manifest that meets Chrome’s install criteria, with real PNG icons of the stated sizes', () => {
+    const html = readFileSync(dist('index.html'), 'utf8');
+    const href = /<link rel="manifest" href="([^"]+)"/.exec(html)?.[1];
+    expect(href).toBeDefined();
+    const manifest = JSON.parse(readFileSync(dist(href!), 'utf8')) as Manifest;
+    expect(manifest).toMatchObject({ start_url: '/', display: 'standalone' });
+    expect(manifest.name && manifest.short_name && manifest.theme_color && manifest.background_color).toBeTruthy();
+    const sizes = new Set(manifest.icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`));
+    expect(sizes).toEqual(new Set(['192x192 any', '512x512 any', '512x512 maskable']));
+    for (const icon of manifest.icons) {
+      const [w, h] = icon.sizes.split('x').map(Number);
+      expect(pngSize(dist(icon.src))).toEqual([w, h]);
+    }
+  });
+
+  it('precaches the app shell, every script and stylesheet (lazy screens included) and the icons', () => {
+    const sw = readFileSync(dist('sw.js'), 'utf8');
+    const precached = new Set([...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!));
+    expect(precached).toContain('index.html');
+    const assets = readdirSync(dist('assets')).filter((f) => /\.(js|css)$/.test(f));
+    expect(assets.length).toBeGreaterThan(3);
+    for (const file of assets) expect(precached, file).toContain(`assets/${file}`);
+    expect(precached).toContain('icons/icon-192.png');
+  });
+
+  it('never answers the API or the simulator with the app shell', () => {
+    const sw = readFileSync(dist('sw.js'), 'utf8');
+    expect(sw).toMatch(/denylist:\[[^\]]*\\\/api/);
+    expect(sw).toMatch(/denylist:\[[^\]]*simulator/);
+    expect(existsSync(dist('manifest.webmanifest'))).toBe(true);
+  });
+});
