@@ -86,14 +86,23 @@ describe('keyboard wedge in Chromium', () => {
     await page.close();
   });
 
-  it('judges by press time: a slow scan (80 ms/key) delivered late and bunched by a busy page is still one scan', async () => {
+  it('captures a slow Bluetooth-speed scan (pressed 80 ms apart) on its 18th digit', async () => {
     const { page, cdp, log } = await openPage();
-    // Pressed 80 ms apart (CDP timestamps become event.timeStamp), delivered all at once.
     await burst(cdp, [...CODE].map((d) => digit(d, 'us')), 80);
     await settle(page);
     const l = await log();
     expect(l.scans, JSON.stringify(l)).toEqual([CODE]);
     expect(l.value).toBe('');
+    await page.close();
+  });
+
+  it('judges by press time (event.timeStamp): typing pressed 200 ms apart but delivered in a bunch stays typing', async () => {
+    const { page, cdp, log } = await openPage();
+    await burst(cdp, [...[...'23456789'].map((d) => digit(d, 'us')), ENTER], 200);
+    await settle(page);
+    const l = await log();
+    expect(l.scans, JSON.stringify(l)).toEqual([]);
+    expect(l.human.map((k) => k.key).join(' ')).toBe('2 3 4 5 6 7 8 9 Enter');
     await page.close();
   });
 
