@@ -38,7 +38,7 @@ describe('the built web app', () => {
 
   it('precaches the app shell, every script and stylesheet (lazy screens included) and the icons', () => {
     const sw = readFileSync(dist('sw.js'), 'utf8');
-    const precached = new Set([...sw.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!));
+    const precached = new Set([...sw.matchAll(/"?url"?:\s*"([^"]+)"/g)].map((m) => m[1]!));
     expect(precached).toContain('index.html');
     const assets = readdirSync(dist('assets')).filter((f) => /\.(js|css)$/.test(f));
     expect(assets.length).toBeGreaterThan(3);
@@ -48,8 +48,8 @@ describe('the built web app', () => {
 
   it('never answers the API or the simulator with the app shell', () => {
     const sw = readFileSync(dist('sw.js'), 'utf8');
-    expect(sw).toMatch(/denylist:\[[^\]]*\\\/api/);
-    expect(sw).toMatch(/denylist:\[[^\]]*simulator/);
+    expect(sw).toMatch(/denylist:\s*\[[^\]]*\\\/api/);
+    expect(sw).toMatch(/denylist:\s*\[[^\]]*simulator/);
     expect(existsSync(dist('manifest.webmanifest'))).toBe(true);
   });
 });

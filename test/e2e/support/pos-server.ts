@@ -4,7 +4,7 @@
  * and the built-in simulator's control API for the customer's side.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,9 +59,32 @@ export class PosServer {
     };
   }
 
+  /**
+   * The server serves `dist/web` relative to its working directory. Other test runs on this
+   * machine rebuild dist/web (emptying it first) at any moment, so each e2e server gets its own
+   * complete copy of the build and runs from there.
+   */
+  async #privateBuild(): Promise<string> {
+    const root = join(this.dataDir, 'app');
+    for (let attempt = 0; attempt < 120; attempt++) {
+      rmSync(root, { recursive: true, force: true });
+      try {
+        cpSync('dist/web', join(root, 'dist/web'), { recursive: true });
+        const sw = readFileSync(join(root, 'dist/web/sw.js'), 'utf8');
+        const files = [...sw.matchAll(/"?url"?:\s*"([^"]+)"/g)].map((m) => m[1]!);
+        if (files.length > 0 && files.every((f) => existsSync(join(root, 'dist/web', f)))) return root;
+      } catch {
+        // Caught mid-rebuild (a file vanished while copying): try again.
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error('dist/web never looked complete: is a build failing?');
+  }
+
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
-    const child = spawn(TSX, ['server/start.ts'], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const cwd = await this.#privateBuild();
+    const child = spawn(TSX, [join(process.cwd(), 'server/start.ts')], { cwd, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => this.#log.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => this.#log.push(d.toString()));
@@ -97,7 +120,7 @@ export class PosServer {
 
   /** `npm run terminal -- add <name>`: its last stdout line is the JSON we need. */
   async addTerminal(name: string): Promise<Terminal> {
-    const { stdout } = await run(TSX, ['server/cli/terminal.ts', 'add', name], { env: this.env() });
+    const { stdout } = await run(TSX, [join(process.cwd(), 'server/cli/terminal.ts'), 'add', name], { env: this.env() });
     const last = stdout.trim().split('\n').pop()!;
     return JSON.parse(last) as Terminal;
   }

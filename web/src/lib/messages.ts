@@ -1,6 +1,7 @@
 /** Every text the cashier sees, in Chinese and English. Keys are grouped by screen. */
 export const MESSAGES = {
   'app.title': { zh: '微信收银', en: 'WeChat POS' },
+  'app.loadFailed': { zh: '此页面无法加载，请检查网络后刷新。', en: 'This screen could not be loaded. Check the network, then reload.' },
   'nav.checkout': { zh: '收款', en: 'Checkout' },
   'nav.history': { zh: '今日流水', en: 'History' },
   'nav.settings': { zh: '设置', en: 'Settings' },
