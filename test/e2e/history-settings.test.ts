@@ -50,13 +50,20 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     await page.waitForSelector('.dialog [role=alert]');
     expect(await page.textContent('.dialog [role=alert]')).toMatch(/PIN/i);
     await page.fill('input[name=pin]', MANAGER_PIN);
-    await page.click('.dialog button[type=submit]');
-    await page.waitForSelector('[data-testid=refund-done]', { timeout: 20_000 });
+    await page.press('input[name=pin]', 'Enter'); // the focused PIN field disappears with the answer
+    await page.waitForSelector('[data-testid=refund-done]', { timeout: 30_000 });
     await shot(page, 'refund-done-en');
     await page.click('.dialog button:has-text("Close")');
     await page.waitForSelector('[data-testid=refunded]:has-text("¥20.50")');
     await page.click('a:has-text("Back")');
     await page.waitForSelector('[data-testid=totals]:has-text("¥67.50")');
+
+    // Capture is back on once no text field has focus: the next sale is scanned as usual.
+    await page.click('nav a:has-text("Checkout")');
+    await page.click('button:has-text("Next sale")');
+    await page.click('.keypad button:text-is("5")');
+    await wedgeScan(page, makeTestCode('success'));
+    await waitForStatus(page, 'result', 'succeeded');
     await context.close();
   });
 

@@ -36,14 +36,17 @@ scanner.onHumanKey((e) => {
 });
 scanner.start(window);
 
-const isTextField = (el: EventTarget | null) =>
+const isTextField = (el: Element | null) =>
   el instanceof HTMLElement && (el.matches('input, textarea, select') || el.isContentEditable);
-document.addEventListener('focusin', (e) => {
-  if (isTextField(e.target)) scanner.enabled = false;
-});
-document.addEventListener('focusout', (e) => {
-  if (isTextField(e.target)) scanner.enabled = true;
-});
+// Capture pauses while a text field has focus. Chrome fires no focusout when the focused field
+// is removed (a dialog closing after Enter), so also re-check whenever the DOM's structure changes.
+const syncCapture = () => {
+  const paused = isTextField(document.activeElement);
+  if (scanner.enabled === paused) scanner.enabled = !paused;
+};
+document.addEventListener('focusin', syncCapture);
+document.addEventListener('focusout', () => queueMicrotask(syncCapture));
+new MutationObserver(syncCapture).observe(document.body, { childList: true, subtree: true });
 
 // A payment started in another tab of this POS: follow it here too.
 window.addEventListener('storage', (e) => {
