@@ -156,13 +156,22 @@ const terminalFromDb = (r: DbRow): TerminalRow => ({ id: str(r.id), name: str(r.
 const isUniqueViolation = (e: unknown): boolean =>
   e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 
+const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
+const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
+
 class SqliteStore implements Store {
   private readonly q;
+  /** UPDATE statements by table and column list: patches come in a handful of shapes, prepared once each. */
+  private readonly updates = new Map<string, Database.Statement>();
+  private readonly syncFull: Database.Statement;
+  private readonly syncNormal: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     private readonly alwaysFull: boolean,
   ) {
+    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
+    this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
     const paymentSelect = 'SELECT * FROM payments_v';
     this.q = {
       payment: db.prepare(`${paymentSelect} WHERE id = ?`),
@@ -214,12 +223,23 @@ class SqliteStore implements Store {
   /** Runs `fn` (one transaction) with synchronous=FULL: its commit is on disk when it returns. */
   private durably<T>(fn: () => T): T {
     if (this.alwaysFull) return fn();
-    this.db.pragma('synchronous = FULL');
+    this.syncFull.run();
     try {
       return fn();
     } finally {
-      this.db.pragma('synchronous = NORMAL');
+      this.syncNormal.run();
     }
+  }
+
+  /** `UPDATE <table> SET <columns> WHERE id = @id`, prepared on first use of that column list. */
+  private update(table: 'payments' | 'refunds', columns: readonly string[]): Database.Statement {
+    const key = `${table}:${columns.join(',')}`;
+    let statement = this.updates.get(key);
+    if (!statement) {
+      statement = this.db.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
+      this.updates.set(key, statement);
+    }
+    return statement;
   }
 
   private paymentNow(id: string): PaymentRow | undefined {
@@ -242,7 +262,8 @@ class SqliteStore implements Store {
       for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
       this.q.insertPayment.run(values);
       this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
-      return { kind: 'created', payment: this.paymentNow(p.id)! };
+      // The row is exactly what was written (a new payment has no refunds): no need to read it back.
+      return { kind: 'created', payment: paymentFromDb({ ...values, refunded_fen: 0 }) };
     });
     try {
       return this.durably(() => attempt.immediate());
@@ -272,12 +293,15 @@ class SqliteStore implements Store {
         const before = this.paymentNow(id);
         if (!before) return undefined;
         const patch = decide(before);
-        if (!patch || Object.keys(patch).length === 0) return { before, after: before, changed: false };
-        const columns = Object.keys(patch).filter((c) => (PAYMENT_COLUMNS as readonly string[]).includes(c));
+        const columns = patch ? Object.keys(patch).filter((c) => PAYMENT_COLUMN_SET.has(c)) : [];
+        if (columns.length === 0) return { before, after: before, changed: false };
         const values: Record<string, SqlValue> = { id };
         for (const c of columns) values[c] = toSql(c, (patch as Record<string, unknown>)[c]);
-        this.db.prepare(`UPDATE payments SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(values);
-        const after = this.paymentNow(id)!;
+        this.update('payments', columns).run(values);
+        // The row after the update is the row before with the patch's stored values (refunds are
+        // not touched here): built in memory instead of read back.
+        const after = { ...before };
+        for (const c of columns) (after as Record<string, unknown>)[c] = BOOLEAN_COLUMNS.has(c) ? values[c] === 1 : values[c];
         if (after.status !== before.status || after.step !== before.step) {
           this.q.insertEvent.run(id, after.updated_at, before.status, after.status, before.step, after.step, after.error_code);
         }
@@ -353,11 +377,11 @@ class SqliteStore implements Store {
         if (!before) return undefined;
         const patch = decide(before);
         if (!patch) return before;
-        const columns = Object.keys(patch).filter((c) => (REFUND_COLUMNS as readonly string[]).includes(c));
+        const columns = Object.keys(patch).filter((c) => REFUND_COLUMN_SET.has(c));
         if (columns.length === 0) return before;
         const values: Record<string, SqlValue> = { id };
         for (const c of columns) values[c] = toSql(c, (patch as Record<string, unknown>)[c]);
-        this.db.prepare(`UPDATE refunds SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(values);
+        this.update('refunds', columns).run(values);
         return this.refundNow(id);
       })
       .immediate();
