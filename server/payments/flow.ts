@@ -11,6 +11,7 @@ import {
   afterReverse,
   beforeMicropay,
   beforeReverse,
+  isSettled,
   resumeUnsent,
   type Answer,
   type Ctx,
@@ -81,16 +82,17 @@ export class PaymentFlow {
 
   /**
    * Starts driving payment `id` unless this process already does. `authCode` (in memory only) is
-   * given for a fresh payment; without it an unsent payment is settled by query.
+   * given for a fresh payment; without it an unsent payment is settled by query. `claimed` is the
+   * row as just inserted with this instance's lease (saves claiming it again).
    */
-  run(id: string, authCode?: string, onFirstStep?: () => void): Promise<void> {
+  run(id: string, authCode?: string, onFirstStep?: () => void, claimed?: PaymentRow): Promise<void> {
     const existing = this.#running.get(id);
     if (existing) return existing;
     if (this.closed) {
       onFirstStep?.();
       return Promise.resolve();
     }
-    const task = this.#drive(id, authCode, onFirstStep).finally(() => {
+    const task = this.#drive(id, authCode, onFirstStep, claimed).finally(() => {
       this.#running.delete(id);
       onFirstStep?.();
     });
@@ -107,9 +109,13 @@ export class PaymentFlow {
   async apply(id: string, decide: (row: PaymentRow, ctx: Ctx) => PaymentPatch | undefined): Promise<Transition | undefined> {
     const now = this.#deps.clock.now();
     const ctx: Ctx = { now, config: this.#deps.config };
+    const { owner } = this.#deps;
     const t = await this.#deps.store.transitionPayment(id, (row) => {
       const patch = decide(row, ctx);
-      return patch && Object.keys(patch).length > 0 ? { ...patch, updated_at: now } : undefined;
+      if (!patch || Object.keys(patch).length === 0) return undefined;
+      // Settled by this change: our lease goes in the same write (no separate release transaction).
+      const settles = (patch.step === 'done' || patch.step === 'manual') && row.lease_owner === owner;
+      return settles ? { ...patch, updated_at: now, lease_owner: null, lease_until: null } : { ...patch, updated_at: now };
     });
     if (t?.changed) this.#announce(t);
     return t;
@@ -135,29 +141,44 @@ export class PaymentFlow {
     for (const listener of this.#listeners) listener(t);
   }
 
-  async #drive(id: string, authCode: string | undefined, onFirstStep?: () => void): Promise<void> {
+  async #drive(id: string, authCode: string | undefined, onFirstStep?: () => void, claimed?: PaymentRow): Promise<void> {
     const { store, clock, config, owner, log } = this.#deps;
     let code = authCode;
+    let fresh = claimed;
+    let released = false;
     try {
       while (!this.closed) {
         const now = clock.now();
-        const row = await store.claimPayment(id, owner, now, config.leaseMs);
-        if (!row) return; // finished, or another instance holds the lease
+        const row = fresh ?? (await store.claimPayment(id, owner, now, config.leaseMs));
+        fresh = undefined;
+        if (!row) {
+          released = true; // finished, or another instance holds the lease: nothing of ours to free
+          return;
+        }
         if (row.next_at > now) {
           // needs_attention moves at a slow pace: leave it to the recovery sweep, free the lease.
           if (row.status === 'needs_attention') break;
           await this.#sleep(id, Math.min(row.next_at - now, config.leaseMs / 2));
           continue;
         }
-        await this.#step(row, code);
+        const t = await this.#step(row, code);
         code = undefined; // single use: after the first step it is never needed again
         onFirstStep?.();
+        if (t?.changed && isSettled(t.after) && t.after.lease_owner === null) {
+          released = true; // the settling write released the lease
+          return;
+        }
       }
     } catch (error) {
       log.error('payment flow stopped; the recovery sweep will pick it up again', { id, error });
+    } finally {
+      if (!released) await this.#release(id);
     }
+  }
+
+  async #release(id: string): Promise<void> {
     try {
-      await store.releasePayment(id, owner);
+      await this.#deps.store.releasePayment(id, this.#deps.owner);
     } catch {
       // The store is closing; the lease simply expires.
     }
@@ -176,35 +197,34 @@ export class PaymentFlow {
     }
   }
 
-  async #step(row: PaymentRow, authCode: string | undefined): Promise<void> {
+  /** One step of the flow; returns the last journaled transition (undefined if nothing was journaled). */
+  async #step(row: PaymentRow, authCode: string | undefined): Promise<Transition | undefined> {
     switch (row.step) {
       case 'send':
         if (authCode) return this.#send(row, authCode);
-        await this.apply(row.id, resumeUnsent);
-        return;
+        return this.apply(row.id, resumeUnsent);
       case 'query':
       case 'confirm':
-        await this.#query(row);
-        return;
+        return this.#query(row);
       case 'reverse': {
         let current = row;
         if (this.#deps.clock.now() < row.reverse_after || row.status === 'needs_attention') {
           // Waiting for the reverse (or retrying a stuck one): a query may settle it first.
           const t = await this.#query(row);
-          if (!t || t.after.step !== 'reverse' || this.#deps.clock.now() < t.after.reverse_after) return;
+          if (!t || t.after.step !== 'reverse' || this.#deps.clock.now() < t.after.reverse_after) return t;
           current = t.after;
         }
         return this.#reverse(current);
       }
       default:
-        return;
+        return undefined;
     }
   }
 
-  async #send(row: PaymentRow, authCode: string): Promise<void> {
+  async #send(row: PaymentRow, authCode: string): Promise<Transition | undefined> {
     const { gateway, config, log } = this.#deps;
     const journal = await this.apply(row.id, beforeMicropay);
-    if (!journal?.changed) return; // canceled before it was sent
+    if (!journal?.changed) return journal; // canceled before it was sent
     const answer = await callGateway(
       () =>
         gateway.micropay({
@@ -221,7 +241,7 @@ export class PaymentFlow {
         }),
       log,
     );
-    await this.apply(row.id, (current, ctx) => afterMicropay(current, answer, ctx));
+    return this.apply(row.id, (current, ctx) => afterMicropay(current, answer, ctx));
   }
 
   async #query(row: PaymentRow): Promise<Transition | undefined> {
@@ -229,11 +249,11 @@ export class PaymentFlow {
     return this.apply(row.id, (current, ctx) => afterQuery(current, answer, ctx));
   }
 
-  async #reverse(row: PaymentRow): Promise<void> {
+  async #reverse(row: PaymentRow): Promise<Transition | undefined> {
     const journal = await this.apply(row.id, beforeReverse);
-    if (!journal?.changed) return;
+    if (!journal?.changed) return journal;
     const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no }), this.#deps.log);
-    await this.apply(row.id, (current, ctx) => afterReverse(current, answer, ctx));
+    return this.apply(row.id, (current, ctx) => afterReverse(current, answer, ctx));
   }
 
   /** Takes the lease of every unfinished payment whose lease is free (or ours) and drives it. */

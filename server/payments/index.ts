@@ -61,13 +61,20 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   };
 
   /** Waits for the first gateway answer to be journaled, at most `ms` (then the client polls). */
-  const firstAnswer = async (id: string, authCode: string, ms: number): Promise<void> => {
+  const firstAnswer = async (row: PaymentRow, authCode: string, ms: number): Promise<void> => {
     const timer = new AbortController();
     let stepped!: () => void;
     const answered = new Promise<void>((resolve) => (stepped = resolve));
-    void flow.run(id, authCode, stepped);
-    await Promise.race([answered, clock.sleep(ms, AbortSignal.any([timer.signal, flow.closingSignal]))]);
-    timer.abort();
+    void flow.run(row.id, authCode, stepped, row);
+    const stopWaiting = (): void => timer.abort('closing');
+    flow.closingSignal.addEventListener('abort', stopWaiting, { once: true });
+    try {
+      await Promise.race([answered, clock.sleep(ms, timer.signal)]);
+    } finally {
+      flow.closingSignal.removeEventListener('abort', stopWaiting);
+      // A reason of our own: abort() without one builds a DOMException (a stack trace) per payment.
+      timer.abort('answered');
+    }
   };
 
   const view = async (id: string): Promise<Payment | undefined> => {
@@ -85,11 +92,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     const conflict = (): ApiError =>
       new ApiError(409, 'ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
 
-    const existing = await store.payment(id);
-    if (existing) {
-      if (!sameRequest(existing, terminalId, req, hash, description)) throw conflict();
-      return paymentView(existing);
-    }
+    // A retry with a known id is answered by the insert itself ('exists'): one transaction, no read before.
     const now = clock.now();
     const result = await store.insertPayment({
       id,
@@ -141,7 +144,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
           terminal: terminalId,
           auth_code: result.payment.auth_code_masked,
         });
-        await firstAnswer(id, auth_code, config.respondWithinMs);
+        await firstAnswer(result.payment, auth_code, config.respondWithinMs);
         return (await view(id))!;
       }
     }
