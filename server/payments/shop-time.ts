@@ -1,6 +1,6 @@
 /**
  * The shop's local time (design.md: days, "today", time_start/time_expire are shop-local;
- * default Asia/Shanghai). Pure Intl arithmetic, correct across DST for zones that have it.
+ * default Asia/Shanghai). Intl's zone data, correct across DST for zones that have it.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -31,17 +31,53 @@ interface LocalParts {
   second: number;
 }
 
-export function localParts(ms: number, timeZone: string): LocalParts {
+/** The zone's wall clock at instant `ms`, read through Intl (a few microseconds: see localParts). */
+function intlParts(ms: number, timeZone: string): LocalParts {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
 }
 
-/** How far the zone's wall clock is ahead of UTC at instant `ms`. */
-function offsetAt(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
+/** How far the zone's wall clock is ahead of UTC at instant `ms`, through Intl. */
+function intlOffset(ms: number, timeZone: string): number {
+  const p = intlParts(ms, timeZone);
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(ms / 1000) * 1000;
+}
+
+const HOUR = 3_600_000;
+/** "<zone> <UTC hour>" → the offset that holds through all that hour (null: it changes inside). */
+const hourOffsets = new Map<string, number | null>();
+
+/**
+ * The zone's offset at `ms`. Intl's formatToParts costs microseconds and a payment needs three
+ * local times, so the offset is kept per UTC hour, only when the zone has the same offset at the
+ * hour's first and last second (zones change offset at most once an hour; an hour with a change
+ * is always asked of Intl).
+ */
+function offsetAt(ms: number, timeZone: string): number {
+  const hour = Math.floor(ms / HOUR);
+  const key = `${timeZone} ${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const first = intlOffset(hour * HOUR, timeZone);
+    offset = first === intlOffset(hour * HOUR + HOUR - 1000, timeZone) ? first : null;
+    if (hourOffsets.size >= 256) hourOffsets.clear(); // day lists jump around in time: stay small
+    hourOffsets.set(key, offset);
+  }
+  return offset ?? intlOffset(ms, timeZone);
+}
+
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offsetAt(ms, timeZone));
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
