@@ -31,14 +31,28 @@ const REDACTED = '[redacted]';
 
 /** Masks every WeChat payment code found in a text. */
 export function maskCodesIn(text: string): string {
-  return text.replace(PAYMENT_CODE_IN_TEXT, (code) => maskCode(code));
+  // Most log text (ids, statuses, times) is shorter than a code: no regex run for it.
+  return text.length < 18 ? text : text.replace(PAYMENT_CODE_IN_TEXT, (code) => maskCode(code));
+}
+
+type KeyKind = 'secret' | 'code' | 'plain';
+/** Field names repeat on every line: each is classified once. */
+const keyKinds = new Map<string, KeyKind>();
+function keyKind(key: string): KeyKind {
+  let kind = keyKinds.get(key);
+  if (kind === undefined) {
+    kind = SECRET_KEY.test(key) ? 'secret' : PAYMENT_CODE_KEY.test(key) ? 'code' : 'plain';
+    if (keyKinds.size < 1024) keyKinds.set(key, kind);
+  }
+  return kind;
 }
 
 /** A log-safe copy of `value`: secrets redacted, payment codes masked, errors flattened. */
 export function redact(value: unknown, key = '', depth = 0): unknown {
-  if (key && SECRET_KEY.test(key)) return REDACTED;
+  const kind = key ? keyKind(key) : 'plain';
+  if (kind === 'secret') return REDACTED;
   if (typeof value === 'string') {
-    if (key && PAYMENT_CODE_KEY.test(key)) return /^\d+$/.test(value) ? maskCode(value) : maskCodesIn(value);
+    if (kind === 'code') return /^\d+$/.test(value) ? maskCode(value) : maskCodesIn(value);
     return maskCodesIn(value);
   }
   if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? value.toString() : value;
@@ -47,7 +61,11 @@ export function redact(value: unknown, key = '', depth = 0): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => redact(v, '', depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = redact(v, k, depth + 1);
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = redact(v, k, depth + 1);
+  }
   return out;
 }
 
@@ -56,10 +74,12 @@ export function createLogger(stream: Pick<Writable, 'write'> = process.stdout, o
   const now = options.now ?? (() => new Date());
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (ORDER[level] < threshold) return;
-    const safe = (fields ? redact(fields) : {}) as Record<string, unknown>;
     // time/level/msg come first and a field of the same name never overwrites them.
     const line: Record<string, unknown> = { time: now().toISOString(), level, msg: maskCodesIn(msg) };
-    for (const [k, v] of Object.entries(safe)) if (!(k in line)) line[k] = v;
+    if (fields) {
+      const safe = redact(fields) as Record<string, unknown>;
+      for (const k in safe) if (!(k in line)) line[k] = safe[k];
+    }
     stream.write(JSON.stringify(line) + '\n');
   };
   return {
