@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { takeTurn } from './support/one-at-a-time.ts';
 import { MANAGER_PIN, PosServer } from './support/pos-server.ts';
-import { launchBrowser, newTablet, pairTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
+import { LANDSCAPE, PORTRAIT, launchBrowser, newTablet, pairTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
 
 /** The manager's screens: today's payments, a payment, a refund with the PIN, settings, pairing, offline. */
 let pos: PosServer;
@@ -35,6 +35,9 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     await page.waitForSelector('[data-testid=payments] li');
     expect(await page.textContent('[data-testid=totals]')).toContain('¥88.00');
     await shot(page, 'history-en');
+    await page.setViewportSize(PORTRAIT);
+    await shot(page, 'history-en-portrait');
+    await page.setViewportSize(LANDSCAPE);
 
     await page.click('[data-testid=payments] li a');
     await page.waitForSelector('button.danger:has-text("Refund")');
@@ -76,6 +79,9 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     expect(await page.textContent('[data-testid=terminal-name]')).toContain('counter-2');
     expect(await page.textContent('.settings')).toContain('模拟器模式');
     await shot(page, 'settings-zh');
+    await page.setViewportSize(PORTRAIT);
+    await shot(page, 'settings-zh-portrait');
+    await page.setViewportSize(LANDSCAPE);
     await page.click('a:has-text("扫码诊断")');
     await page.waitForSelector('.diagnostics');
     await wedgeScan(page, '6901234567892', 5);
