@@ -19,24 +19,28 @@ import type {
 } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { WalSync } from './wal-sync.ts';
 
 /**
  * The journal on SQLite (better-sqlite3) in WAL mode, so readers run beside the writer.
  *
  * Durability, chosen for money: every commit survives a killed process (WAL + OS cache). Against
- * a power cut, the commits that create a handle WeChat cannot give back are synchronous=FULL
- * (fsync before the call returns): the payment insert holds the only out_trade_no we could
- * query by, the refund insert the out_refund_no. Every later transition runs at NORMAL: if a
- * power cut loses it, the row falls back to an earlier step and recovery re-asks WeChat, which
- * settles the same outcome (queries are safe, reverse and refund are idempotent by number).
- * That keeps one fsync per payment instead of one per transition.
+ * a power cut, the commits that create a handle WeChat cannot give back are fsynced before the
+ * insert resolves: the payment insert holds the only out_trade_no we could query by, the refund
+ * insert the out_refund_no. The fsync runs off the event loop (wal-sync.ts), shared by inserts
+ * that arrive together. Every later transition runs at NORMAL: if a power cut loses it, the row
+ * falls back to an earlier step and recovery re-asks WeChat, which settles the same outcome
+ * (queries are safe, reverse and refund are idempotent by number). That keeps at most one fsync
+ * per payment instead of one per transition.
  *
  * Mutations run in BEGIN IMMEDIATE transactions, so several processes on one file stay safe.
  */
 export interface SqliteStoreOptions {
   fileName?: string;
-  /** 'full' fsyncs every commit (slower, for disks with a fast fsync or maximal caution). */
+  /** 'full' fsyncs every commit inside COMMIT (slower, for disks with a fast fsync or maximal caution). */
   synchronous?: 'inserts' | 'full';
+  /** The fsync the inserts wait for (default fs.fsync; tests hold it back). */
+  fsync?: ConstructorParameters<typeof WalSync>[1];
 }
 
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
@@ -47,7 +51,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return new SqliteStore(db, options.synchronous === 'full');
+  const full = options.synchronous === 'full';
+  return new SqliteStore(db, full || path === ':memory:' ? undefined : new WalSync(`${path}-wal`, options.fsync));
 }
 
 function ensureDir(dir: string): string {
@@ -163,15 +168,12 @@ class SqliteStore implements Store {
   private readonly q;
   /** UPDATE statements by table and column list: patches come in a handful of shapes, prepared once each. */
   private readonly updates = new Map<string, Database.Statement>();
-  private readonly syncFull: Database.Statement;
-  private readonly syncNormal: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly alwaysFull: boolean,
+    /** Absent when every commit is already durable (synchronous=FULL) or there is no file. */
+    private readonly walSync: WalSync | undefined,
   ) {
-    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
-    this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
     const paymentSelect = 'SELECT * FROM payments_v';
     this.q = {
       payment: db.prepare(`${paymentSelect} WHERE id = ?`),
@@ -220,15 +222,10 @@ class SqliteStore implements Store {
     };
   }
 
-  /** Runs `fn` (one transaction) with synchronous=FULL: its commit is on disk when it returns. */
-  private durably<T>(fn: () => T): T {
-    if (this.alwaysFull) return fn();
-    this.syncFull.run();
-    try {
-      return fn();
-    } finally {
-      this.syncNormal.run();
-    }
+  /** Resolves once the commits made so far are on disk (see wal-sync.ts). */
+  private async durable<T>(result: T): Promise<T> {
+    await this.walSync?.sync();
+    return result;
   }
 
   /** `UPDATE <table> SET <columns> WHERE id = @id`, prepared on first use of that column list. */
@@ -265,13 +262,16 @@ class SqliteStore implements Store {
       // The row is exactly what was written (a new payment has no refunds): no need to read it back.
       return { kind: 'created', payment: paymentFromDb({ ...values, refunded_fen: 0 }) };
     });
+    let result: InsertPaymentResult;
     try {
-      return this.durably(() => attempt.immediate());
+      result = attempt.immediate();
     } catch (e) {
       // Another process won the race between our read and our insert: the unique indexes said no.
       if (!isUniqueViolation(e)) throw e;
-      return this.durably(() => attempt.immediate());
+      result = attempt.immediate();
     }
+    // Also for 'exists': the row we answer about may be another request's commit still in flight.
+    return this.durable(result);
   }
 
   async payment(id: string): Promise<PaymentRow | undefined> {
@@ -359,7 +359,7 @@ class SqliteStore implements Store {
       this.q.insertRefund.run(values);
       return { kind: 'created', refund: this.refundNow(r.id)! };
     });
-    return this.durably(() => insert.immediate());
+    return this.durable(insert.immediate());
   }
 
   async refund(id: string): Promise<RefundRow | undefined> {
@@ -450,6 +450,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.walSync?.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -31,6 +31,14 @@ export const CONFIG: FlowConfig = {
   language: 'en',
 };
 
+/**
+ * The journal for manual-clock tests: every commit fsynced inside COMMIT (synchronous full), so an
+ * insert settles within the microtasks the manual clock lets run. The default store's fsync runs
+ * on the thread pool, at real disk speed (covered by test/server/store/wal-sync.test.ts and the
+ * real-clock integration tests).
+ */
+export const openStore = (dir: string): Store => openSqliteStore(dir, { synchronous: 'full' });
+
 /** A service on a temporary SQLite file, a manual clock, the fake WeChat and captured log lines. */
 export class Harness {
   readonly dir = mkdtempSync(join(tmpdir(), 'payments-'));
@@ -43,7 +51,7 @@ export class Harness {
   #ids = 0;
 
   constructor(readonly config: FlowConfig = CONFIG, gateway?: Gateway) {
-    this.store = openSqliteStore(this.dir);
+    this.store = openStore(this.dir);
     this.service = this.newService({ gateway });
   }
 
@@ -70,7 +78,7 @@ export class Harness {
   async restart(options: { instanceId?: string } = {}): Promise<PaymentServiceHandle> {
     await this.service.close();
     await this.store.close();
-    this.store = openSqliteStore(this.dir);
+    this.store = openStore(this.dir);
     this.service = this.newService(options);
     this.service.resume();
     await this.clock.advance(0);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { GatewayError } from '../../../server/wechat/gateway.ts';
 import { bizError } from './fake-wechat.ts';
-import { Harness } from './harness.ts';
+import { Harness, openStore } from './harness.ts';
 
 let h: Harness;
 beforeEach(() => {
@@ -113,7 +113,7 @@ describe('create: validation of its own', () => {
     expect(p.auth_code_masked).toBe(`${code.slice(0, 4)}${'*'.repeat(10)}${code.slice(-4)}`);
     await h.store.close();
     for (const file of readdirSync(h.dir)) expect(readFileSync(join(h.dir, file)).includes(code)).toBe(false);
-    h.store = (await import('../../../server/store/sqlite.ts')).openSqliteStore(h.dir);
+    h.store = openStore(h.dir);
   });
 });
 
