@@ -172,6 +172,15 @@ describe('POST /api/payments', () => {
     const res = await call('POST', '/api/payments', { body: payment({ description: 'x'.repeat(MAX_BODY_BYTES) }) });
     expect(res).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
   });
+
+  it('answers 413 BODY_TOO_LARGE from a declared Content-Length alone, and takes a body of declared size under it', async () => {
+    const { call } = await setup();
+    const huge = await call('POST', '/api/payments', { body: payment(), headers: { 'content-length': String(MAX_BODY_BYTES + 1) } });
+    expect(huge).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
+    const body = JSON.stringify(payment());
+    const fine = await call('POST', '/api/payments', { body: payment(), headers: { 'content-length': String(Buffer.byteLength(body)) } });
+    expect(fine.status).toBe(200);
+  });
 });
 
 describe('reading payments', () => {
