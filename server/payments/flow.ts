@@ -57,6 +57,8 @@ export class PaymentFlow {
   readonly #deps: FlowDeps;
   readonly #wakers = new Map<string, AbortController>();
   readonly #running = new Map<string, Promise<void>>();
+  /** Payments being created here, with how many create calls hold each (retries may overlap). */
+  readonly #reserved = new Map<string, number>();
   readonly #closing = new AbortController();
   readonly #listeners = new Set<(t: Transition) => void>();
 
@@ -71,7 +73,24 @@ export class PaymentFlow {
   }
 
   isRunning(id: string): boolean {
-    return this.#running.has(id);
+    return this.#running.has(id) || this.#reserved.has(id);
+  }
+
+  /**
+   * Marks payment `id` as driven here while it is being created: its row is committed, and waits
+   * for the disk, before run() gets the payment code, and the recovery sweep must not start it
+   * meanwhile without the code. Returns the release (after run() was called, or the insert failed).
+   */
+  reserve(id: string): () => void {
+    this.#reserved.set(id, (this.#reserved.get(id) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = this.#reserved.get(id)! - 1;
+      if (left > 0) this.#reserved.set(id, left);
+      else this.#reserved.delete(id);
+    };
   }
 
   /** Called after every journaled change (tests and waiting requests listen). */

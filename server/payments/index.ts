@@ -86,13 +86,32 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     row.terminal_id === terminalId && row.amount_fen === req.amount_fen && row.auth_code_hash === hash && row.description === description;
 
   async function create(terminalId: string, req: CreatePaymentRequest): Promise<Payment> {
-    const { id, amount_fen, auth_code } = validateCreate(req, config.maxAmountFen);
+    const valid = validateCreate(req, config.maxAmountFen);
+    const { id, auth_code } = valid;
     const description = req.description?.trim() || null;
     const hash = await fingerprint(auth_code);
     const conflict = (): ApiError =>
       new ApiError(409, 'ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
 
     // A retry with a known id is answered by the insert itself ('exists'): one transaction, no read before.
+    const unreserve = flow.reserve(id);
+    try {
+      return await insertAndSend(id, terminalId, valid, auth_code, hash, description, conflict);
+    } finally {
+      unreserve();
+    }
+  }
+
+  async function insertAndSend(
+    id: string,
+    terminalId: string,
+    req: CreatePaymentRequest,
+    auth_code: string,
+    hash: string,
+    description: string | null,
+    conflict: () => ApiError,
+  ): Promise<Payment> {
+    const { amount_fen } = req;
     const now = clock.now();
     const result = await store.insertPayment({
       id,

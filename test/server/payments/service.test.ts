@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { fsync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
+import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import { GatewayError } from '../../../server/wechat/gateway.ts';
 import { bizError } from './fake-wechat.ts';
 import { Harness, openStore } from './harness.ts';
@@ -81,6 +82,24 @@ describe('create: idempotency and one payment per terminal', () => {
     expect((await pending).status).toBe('processing');
     await h.clock.advance(7_000);
     expect((await h.payment((await pending).id)).status).toBe('succeeded');
+  });
+});
+
+describe('create while the journal waits for the disk', () => {
+  it('sends the payment once, with its code, when a recovery sweep runs while the insert waits for its fsync', async () => {
+    const held: (() => void)[] = [];
+    const store = openSqliteStore(h.dir, { fileName: 'held.sqlite', fsync: (fd, done) => held.push(() => fsync(fd, done)) });
+    const service = h.newService({ store });
+    const code = makeTestCode();
+    const pending = service.create('till-1', { id: 'gap', amount_fen: 500, auth_code: code });
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await service.sweep(); // the row is committed and due, its fsync not done: the sweep must leave it alone
+    held.splice(0).forEach((go) => go());
+    const payment = await pending;
+    expect(payment.status).toBe('succeeded');
+    expect(h.wechat.calls.filter((c) => c.op === 'micropay')).toEqual([{ op: 'micropay', out_trade_no: payment.out_trade_no, auth_code: code }]);
+    await service.close();
+    await store.close();
   });
 });
 
