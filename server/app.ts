@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
 import type { PaymentService } from './payments/service.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/app.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
 import { AttemptLimiter } from './terminals/rate-limit.ts';
 import { TerminalRegistry } from './terminals/registry.ts';
@@ -39,6 +39,8 @@ export interface ServerOptions {
   simulator?: Omit<SimulatorOptions, 'appid' | 'mch_id' | 'key'>;
   /** Wraps the WeChat client the payment flow uses (the server benchmark times gateway calls with it). */
   wrapGateway?: (client: Gateway) => Gateway;
+  /** Options of the SQLite journal (the server benchmark times the inserts' fsync with `fsync`). */
+  journal?: SqliteStoreOptions;
 }
 
 export interface PosServer {
@@ -63,7 +65,7 @@ const PIN_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 15 * 60_0
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<PosServer> {
   const log = options.log ?? createLogger(options.logStream ?? process.stdout);
-  const store = openSqliteStore(config.dataDir);
+  const store = openSqliteStore(config.dataDir, options.journal);
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     // The built-in simulator answers the WeChat client on a loopback port of its own, so the
