@@ -168,6 +168,8 @@ class SqliteStore implements Store {
   private readonly q;
   /** UPDATE statements by table and column list: patches come in a handful of shapes, prepared once each. */
   private readonly updates = new Map<string, Database.Statement>();
+  /** The hot transactions, wrapped once (better-sqlite3 builds several functions per wrap). */
+  private readonly tx;
 
   constructor(
     private readonly db: Database.Database,
@@ -220,6 +222,13 @@ class SqliteStore implements Store {
       initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
+    this.tx = {
+      insertPayment: db.transaction((p: NewPayment) => this.insertPaymentNow(p)),
+      transitionPayment: db.transaction((id: string, decide: (current: PaymentRow) => PaymentPatch | undefined) => this.transitionPaymentNow(id, decide)),
+      claimPayment: db.transaction((id: string, owner: string, now: number, leaseMs: number) =>
+        this.q.lease.run({ id, owner, now, until: now + leaseMs }).changes === 1 ? this.paymentNow(id) : undefined,
+      ),
+    };
   }
 
   /** Resolves once the commits made so far are on disk (see wal-sync.ts). */
@@ -250,28 +259,29 @@ class SqliteStore implements Store {
   }
 
   async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
-    const attempt = this.db.transaction((): InsertPaymentResult => {
-      const existing = this.paymentNow(p.id);
-      if (existing) return { kind: 'exists', payment: existing };
-      const active = (this.q.active.get(p.terminal_id) as DbRow | undefined) ?? undefined;
-      if (active) return { kind: 'terminal_busy', active: paymentFromDb(active) };
-      const values: Record<string, SqlValue> = {};
-      for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
-      this.q.insertPayment.run(values);
-      this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
-      // The row is exactly what was written (a new payment has no refunds): no need to read it back.
-      return { kind: 'created', payment: paymentFromDb({ ...values, refunded_fen: 0 }) };
-    });
     let result: InsertPaymentResult;
     try {
-      result = attempt.immediate();
+      result = this.tx.insertPayment.immediate(p);
     } catch (e) {
       // Another process won the race between our read and our insert: the unique indexes said no.
       if (!isUniqueViolation(e)) throw e;
-      result = attempt.immediate();
+      result = this.tx.insertPayment.immediate(p);
     }
     // Also for 'exists': the row we answer about may be another request's commit still in flight.
     return this.durable(result);
+  }
+
+  private insertPaymentNow(p: NewPayment): InsertPaymentResult {
+    const existing = this.paymentNow(p.id);
+    if (existing) return { kind: 'exists', payment: existing };
+    const active = (this.q.active.get(p.terminal_id) as DbRow | undefined) ?? undefined;
+    if (active) return { kind: 'terminal_busy', active: paymentFromDb(active) };
+    const values: Record<string, SqlValue> = {};
+    for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
+    this.q.insertPayment.run(values);
+    this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
+    // The row is exactly what was written (a new payment has no refunds): no need to read it back.
+    return { kind: 'created', payment: paymentFromDb({ ...values, refunded_fen: 0 }) };
   }
 
   async payment(id: string): Promise<PaymentRow | undefined> {
@@ -288,26 +298,26 @@ class SqliteStore implements Store {
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
-    return this.db
-      .transaction((): Transition | undefined => {
-        const before = this.paymentNow(id);
-        if (!before) return undefined;
-        const patch = decide(before);
-        const columns = patch ? Object.keys(patch).filter((c) => PAYMENT_COLUMN_SET.has(c)) : [];
-        if (columns.length === 0) return { before, after: before, changed: false };
-        const values: Record<string, SqlValue> = { id };
-        for (const c of columns) values[c] = toSql(c, (patch as Record<string, unknown>)[c]);
-        this.update('payments', columns).run(values);
-        // The row after the update is the row before with the patch's stored values (refunds are
-        // not touched here): built in memory instead of read back.
-        const after = { ...before };
-        for (const c of columns) (after as Record<string, unknown>)[c] = BOOLEAN_COLUMNS.has(c) ? values[c] === 1 : values[c];
-        if (after.status !== before.status || after.step !== before.step) {
-          this.q.insertEvent.run(id, after.updated_at, before.status, after.status, before.step, after.step, after.error_code);
-        }
-        return { before, after, changed: true };
-      })
-      .immediate();
+    return this.tx.transitionPayment.immediate(id, decide);
+  }
+
+  private transitionPaymentNow(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Transition | undefined {
+    const before = this.paymentNow(id);
+    if (!before) return undefined;
+    const patch = decide(before);
+    const columns = patch ? Object.keys(patch).filter((c) => PAYMENT_COLUMN_SET.has(c)) : [];
+    if (columns.length === 0) return { before, after: before, changed: false };
+    const values: Record<string, SqlValue> = { id };
+    for (const c of columns) values[c] = toSql(c, (patch as Record<string, unknown>)[c]);
+    this.update('payments', columns).run(values);
+    // The row after the update is the row before with the patch's stored values (refunds are
+    // not touched here): built in memory instead of read back.
+    const after = { ...before };
+    for (const c of columns) (after as Record<string, unknown>)[c] = BOOLEAN_COLUMNS.has(c) ? values[c] === 1 : values[c];
+    if (after.status !== before.status || after.step !== before.step) {
+      this.q.insertEvent.run(id, after.updated_at, before.status, after.status, before.step, after.step, after.error_code);
+    }
+    return { before, after, changed: true };
   }
 
   async paymentEvents(id: string): Promise<PaymentEvent[]> {
@@ -336,9 +346,7 @@ class SqliteStore implements Store {
   }
 
   async claimPayment(id: string, owner: string, now: number, leaseMs: number): Promise<PaymentRow | undefined> {
-    return this.db
-      .transaction(() => (this.q.lease.run({ id, owner, now, until: now + leaseMs }).changes === 1 ? this.paymentNow(id) : undefined))
-      .immediate();
+    return this.tx.claimPayment.immediate(id, owner, now, leaseMs);
   }
 
   async releasePayment(id: string, owner: string): Promise<void> {
