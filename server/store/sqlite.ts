@@ -19,6 +19,7 @@ import type {
 } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { WalSync } from './wal-sync.ts';
 
 /**
@@ -39,6 +40,11 @@ export interface SqliteStoreOptions {
   fileName?: string;
   /** 'full' fsyncs every commit inside COMMIT (slower, for disks with a fast fsync or maximal caution). */
   synchronous?: 'inserts' | 'full';
+  /**
+   * How often a worker thread checkpoints the WAL into the database file (default 250 ms); 0 =
+   * SQLite's automatic checkpoint inside the committing call, on the event loop.
+   */
+  checkpointIntervalMs?: number;
   /** The fsync the inserts wait for (default fs.fsync; tests hold it back). */
   fsync?: ConstructorParameters<typeof WalSync>[1];
 }
@@ -52,7 +58,17 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   const full = options.synchronous === 'full';
-  return new SqliteStore(db, full || path === ':memory:' ? undefined : new WalSync(`${path}-wal`, options.fsync));
+  const onDisk = path !== ':memory:';
+  const intervalMs = options.checkpointIntervalMs ?? 250;
+  let checkpointer: Checkpointer | undefined;
+  if (onDisk && intervalMs > 0) {
+    checkpointer = startCheckpointer(path, intervalMs, () => {
+      // The worker is gone: SQLite checkpoints inline again, so the WAL stays bounded.
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    });
+    db.pragma('wal_autocheckpoint = 0');
+  }
+  return new SqliteStore(db, full || !onDisk ? undefined : new WalSync(`${path}-wal`, options.fsync), checkpointer);
 }
 
 function ensureDir(dir: string): string {
@@ -175,6 +191,7 @@ class SqliteStore implements Store {
     private readonly db: Database.Database,
     /** Absent when every commit is already durable (synchronous=FULL) or there is no file. */
     private readonly walSync: WalSync | undefined,
+    private readonly checkpointer?: Checkpointer,
   ) {
     const paymentSelect = 'SELECT * FROM payments_v';
     this.q = {
@@ -459,6 +476,7 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.walSync?.close();
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }
