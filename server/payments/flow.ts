@@ -223,6 +223,9 @@ export class PaymentFlow {
         if (authCode) return this.#send(row, authCode);
         return this.apply(row.id, resumeUnsent);
       case 'query':
+        // A fresh payment from create: inserted already journaled as sent, the code in memory.
+        if (authCode) return this.#micropay(row, authCode);
+        return this.#query(row);
       case 'confirm':
         return this.#query(row);
       case 'reverse': {
@@ -240,10 +243,16 @@ export class PaymentFlow {
     }
   }
 
+  /** A row journaled unsent (step send): journal the send, then make it. */
   async #send(row: PaymentRow, authCode: string): Promise<Transition | undefined> {
-    const { gateway, config, log } = this.#deps;
     const journal = await this.apply(row.id, beforeMicropay);
     if (!journal?.changed) return journal; // canceled before it was sent
+    return this.#micropay(journal.after, authCode);
+  }
+
+  /** The one micropay call of a payment whose send is journaled (step query, sent_at set). */
+  async #micropay(row: PaymentRow, authCode: string): Promise<Transition | undefined> {
+    const { gateway, config, log } = this.#deps;
     const answer = await callGateway(
       () =>
         gateway.micropay({

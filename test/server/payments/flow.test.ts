@@ -15,12 +15,20 @@ afterEach(async () => {
 const statusesOf = async (id: string): Promise<string[]> => (await h.store.paymentEvents(id)).map((e) => `${e.to_status}/${e.to_step}`);
 
 describe('micropay answers', () => {
-  it('succeeds at once on SUCCESS and journals processing before the gateway call', async () => {
-    const p = await h.create({ amount_fen: 500 });
+  it('succeeds at once on SUCCESS and journals the payment as sent before the gateway call', async () => {
+    let atCall: string | undefined;
+    h.wechat.once('micropay', async (fallback) => {
+      const row = await h.store.payment('journaled');
+      atCall = `${row?.status}/${row?.step}/sent_at ${row?.sent_at === row?.created_at ? 'set' : 'missing'}`;
+      return fallback();
+    });
+    const p = await h.create({ id: 'journaled', amount_fen: 500 });
+    expect(atCall).toBe('processing/query/sent_at set');
     expect(p.status).toBe('succeeded');
     expect(p.transaction_id).toMatch(/^42000/);
     expect(h.wechat.count('micropay')).toBe(1);
-    expect(await statusesOf(p.id)).toEqual(['processing/send', 'processing/query', 'succeeded/done']);
+    // One durable insert holds the row and its send; the answer is the next journal entry.
+    expect(await statusesOf(p.id)).toEqual(['processing/query', 'succeeded/done']);
   });
 
   it('sends shop-local times, the terminal as device_info and the server-made out_trade_no', async () => {

@@ -270,8 +270,9 @@ describe('payment log lines', () => {
     const code = makeTestCode();
     const p = await h.create({ auth_code: code, amount_fen: 700 });
     const lines = h.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'payment' && l.id === p.id);
-    expect(lines.map((l) => `${l.from}->${l.to}`)).toEqual(['null->processing', 'processing->processing', 'processing->succeeded']);
-    expect(lines[2]).toMatchObject({ level: 'info', out_trade_no: p.out_trade_no, amount_fen: 700, terminal: 'till-1', auth_code: p.auth_code_masked });
+    expect(lines.map((l) => `${l.from}->${l.to}`)).toEqual(['null->processing', 'processing->succeeded']);
+    expect(lines[0]).toMatchObject({ step: 'query' });
+    expect(lines[1]).toMatchObject({ level: 'info', out_trade_no: p.out_trade_no, amount_fen: 700, terminal: 'till-1', auth_code: p.auth_code_masked });
     expect(h.lines.join('\n')).not.toContain(code);
   });
 
