@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { takeTurn } from './support/one-at-a-time.ts';
 import { MANAGER_PIN, PosServer } from './support/pos-server.ts';
-import { LANDSCAPE, PORTRAIT, launchBrowser, newTablet, pairTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
+import { LANDSCAPE, PORTRAIT, launchBrowser, newTablet, pairTablet, shot, signIn, usKey, waitForStatus, wedgeScan } from './support/browser.ts';
 
 /** The manager's screens: today's payments, a payment, a refund with the PIN, settings, pairing, offline. */
 let pos: PosServer;
@@ -45,8 +45,9 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     await page.click('button.danger:has-text("Refund")');
     await page.fill('input[name=amount]', '20.5');
     // Scanner capture pauses while a text field has focus: fast keys land in the field as typed.
+    // No Enter: it would submit the wrong PIN and race the field's reset against the read below.
     await page.focus('input[name=pin]');
-    await wedgeScan(page, '0000', 5);
+    await wedgeScan(page, '0000', 5, usKey, null);
     expect(await page.inputValue('input[name=pin]')).toBe('0000');
     await shot(page, 'refund-dialog-en');
     await page.click('.dialog button[type=submit]');

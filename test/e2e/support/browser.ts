@@ -99,11 +99,11 @@ export function imeKey(ch: string): KeySpec {
  * is shared and stalls its senders for hundreds of ms, which would turn a scan into a person
  * typing; the page judges keys by event.timeStamp, which carries the scanner's rhythm.
  */
-export async function wedgeScan(page: Page, code: string, gapMs = 8, keyOf: (ch: string) => KeySpec = usKey): Promise<void> {
+export async function wedgeScan(page: Page, code: string, gapMs = 8, keyOf: (ch: string) => KeySpec = usKey, terminator: string | null = 'Enter'): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const start = Date.now() / 1000;
   const sent: Promise<unknown>[] = [];
-  for (const [i, k] of [...code, 'Enter'].map(keyOf).entries()) {
+  for (const [i, k] of [...code, ...(terminator ? [terminator] : [])].map(keyOf).entries()) {
     const timestamp = start + (i * gapMs) / 1000;
     const base = { key: k.key, code: k.code, windowsVirtualKeyCode: k.keyCode, nativeVirtualKeyCode: k.keyCode };
     const text = k.text ? { text: k.text, unmodifiedText: k.text } : {};

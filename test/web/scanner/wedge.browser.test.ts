@@ -98,6 +98,8 @@ describe('keyboard wedge in Chromium', () => {
 
   it('judges by press time (event.timeStamp): typing pressed 200 ms apart but delivered in a bunch stays typing', async () => {
     const { page, cdp, log } = await openPage();
+    // The burst's press times start ~2 s in the past; Chrome clamps times before the page existed to 0.
+    await page.waitForFunction(() => performance.now() > 3000);
     await burst(cdp, [...[...'23456789'].map((d) => digit(d, 'us')), ENTER], 200);
     await settle(page);
     const l = await log();

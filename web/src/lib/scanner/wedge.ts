@@ -329,10 +329,15 @@ export class KeyboardWedge {
   }
 }
 
-/** The press time when the event carries a plausible one on the now() clock (Chrome: same origin as performance.now()). */
+/**
+ * The press time when the event carries a plausible one on the now() clock (Chrome: same origin
+ * as performance.now()). A main thread starved for seconds still delivers true press times, so
+ * the window is generous; a timeStamp on another clock (epoch milliseconds) is far outside it.
+ */
+const MAX_DELIVERY_LAG_MS = 60_000;
 function pressTime(e: KeyInput, now: number): number {
   const ts = e.timeStamp;
-  return typeof ts === 'number' && ts > 0 && ts <= now && now - ts < 5000 ? ts : now;
+  return typeof ts === 'number' && ts > 0 && ts <= now && now - ts < MAX_DELIVERY_LAG_MS ? ts : now;
 }
 
 function stop(e: KeyInput): void {
