@@ -1,7 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import { FLOW_DEFAULTS } from './payments/config.ts';
+import { FLOW_DEFAULTS, type FlowConfig } from './payments/config.ts';
 import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
+import type { WechatConfig } from './wechat/client.ts';
 import { isSignType, type SignType } from './wechat/sign.ts';
 
 /**
@@ -14,28 +15,15 @@ export const DEFAULT_API_BASE = 'https://api.mch.weixin.qq.com';
 
 export type Mode = 'simulator' | 'live';
 
-export interface WechatSettings {
-  appid: string;
-  mch_id: string;
-  key: string;
-  signType: SignType;
-  subMchId?: string;
-  subAppid?: string;
+/** The WeChat client's settings as configured; PEM paths instead of PEM text, the base unset for the built-in simulator. */
+export type WechatSettings = Pick<WechatConfig, 'appid' | 'mch_id' | 'key' | 'signType' | 'subMchId' | 'subAppid' | 'timeoutMs'> & {
   /** undefined: the built-in simulator, reached over loopback once the server listens. */
   apiBase?: string;
   certPemPath?: string;
   keyPemPath?: string;
-  timeoutMs: number;
-}
+};
 
-export interface FlowSettings {
-  deadlineMs: number;
-  pollIntervalMs: number;
-  reverseMinAgeMs: number;
-  maxAmountFen: number;
-  timeZone: string;
-  body: string;
-}
+export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'maxAmountFen' | 'timeZone' | 'body'>;
 
 export interface Config {
   port: number;
