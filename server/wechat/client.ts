@@ -105,7 +105,7 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
 
   async function send(endpoint: Endpoint, body: string, options: SendOptions): Promise<string> {
     requireCertificate(endpoint, apiBase);
-    const post = { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes };
+    const post = { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, resendOnStaleConnection: endpoint.resend };
     try {
       return await transport.post(apiBase + endpoint.path, body, post);
     } catch (error) {

@@ -19,6 +19,8 @@ export interface PostOptions {
   timeoutMs: number;
   /** Larger answers are cut off as bad_response (a gateway answer is small; a bill is not). */
   maxBytes: number;
+  /** Send once more when a reused keep-alive connection is reset before any answer. */
+  resendOnStaleConnection?: boolean;
 }
 
 export interface HttpTransportOptions {
@@ -48,10 +50,11 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
     if (!secure && target.protocol !== 'http:') throw new GatewayError('network', `unsupported gateway URL ${url}`);
     const agent = secure ? httpsAgent : httpAgent;
     try {
-      return await exchange(target, body, postOptions, agent, true);
+      return await exchange(target, body, postOptions, agent, postOptions.resendOnStaleConnection === true);
     } catch (error) {
       // Node's documented case: the server closed an idle keep-alive connection just as we reused
-      // it, so the request never reached it. Send once more (the gateway dedupes by order number).
+      // it, so the request most likely never reached it. Send once more, for calls where a copy is
+      // harmless (endpoints.ts: `resend`).
       if (error instanceof StaleConnectionError) return exchange(target, body, postOptions, agent, false);
       throw error;
     }

@@ -480,18 +480,29 @@ describe('downloadBill', () => {
 });
 
 describe('keep-alive', () => {
-  it('sends once more on a fresh connection when a reused connection is closed before any answer', async () => {
+  const queryAnswer = (req: Parameters<Handler>[0]) => signedAnswer({ result_code: 'SUCCESS', trade_state: 'NOTPAY', out_trade_no: req.fields.out_trade_no! });
+
+  it('sends a query once more on a fresh connection when a reused connection is closed before any answer', async () => {
     // As when a server's idle timeout closes the connection just as the next request arrives.
-    const { gateway, client } = await setup((req, n) => (n === 2 ? { drop: true } : paidAnswer(req)));
-    expect((await client.micropay(SALE)).kind).toBe('ok');
-    expect((await client.micropay(SALE)).kind).toBe('ok');
+    const { gateway, client } = await setup((req, n) => (n === 2 ? { drop: true } : queryAnswer(req)));
+    expect((await client.orderQuery({ out_trade_no: SALE.out_trade_no })).kind).toBe('ok');
+    expect((await client.orderQuery({ out_trade_no: SALE.out_trade_no })).kind).toBe('ok');
     expect(gateway.requests).toHaveLength(3);
   });
 
+  it('never sends a micropay twice: a reused connection closed before any answer is a network error (outcome unknown)', async () => {
+    // The first copy may have charged the customer; a second copy's answer could read as a customer error.
+    const { gateway, client } = await setup((req, n) => (n === 2 ? { drop: true } : paidAnswer(req)));
+    expect((await client.micropay(SALE)).kind).toBe('ok');
+    expect((await gatewayError(client.micropay(SALE))).kind).toBe('network');
+    expect(gateway.requests).toHaveLength(2);
+  });
+
   it('sends once more only: a second closed connection is a network error (outcome unknown)', async () => {
-    const { gateway, client } = await setup((req, n) => (n === 3 || n === 4 ? { drop: true } : paidAnswer(req)));
-    await Promise.all([client.micropay(SALE), client.micropay(SALE)]); // two idle connections in the pool
-    const error = await gatewayError(client.micropay(SALE));
+    const { gateway, client } = await setup((req, n) => (n === 3 || n === 4 ? { drop: true } : queryAnswer(req)));
+    const query = () => client.orderQuery({ out_trade_no: SALE.out_trade_no });
+    await Promise.all([query(), query()]); // two idle connections in the pool
+    const error = await gatewayError(query());
     expect(error.kind).toBe('network');
     expect(gateway.requests).toHaveLength(4);
   });
