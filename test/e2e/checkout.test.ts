@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
-import { takeTurn } from './support/one-at-a-time.ts';
-import { PosServer, type Terminal } from './support/pos-server.ts';
-import { launchBrowser, newTablet, signIn, shot, typeLikeAPerson, waitForStatus, wedgeScan } from './support/browser.ts';
+import { usePosAndBrowser } from './support/use-pos.ts';
+import type { PosServer, Terminal } from './support/pos-server.ts';
+import { newTablet, signIn, shot, typeLikeAPerson, waitForStatus, wedgeScan } from './support/browser.ts';
 
 /** A whole sale at the till, in headless Chromium against the real server and its simulator. */
-let pos: PosServer;
-let browser: Browser;
-let release: () => void = () => undefined;
+const e2e = usePosAndBrowser();
 let counter = 0;
-
-beforeAll(async () => {
-  release = await takeTurn();
-  pos = new PosServer();
-  await pos.start();
-  browser = await launchBrowser();
-}, 1_000_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await pos?.dispose();
-  release();
-});
 
 /** Each test pairs its own terminal: one payment at a time is per terminal. */
 async function till(opts: { lang?: 'zh' | 'en'; portrait?: boolean } = {}): Promise<{ page: Page; terminal: Terminal; close: () => Promise<void> }> {
-  const terminal = await pos.addTerminal(`till-${++counter}`);
-  const { context, page } = await newTablet(browser, opts);
-  await signIn(context, page, pos, terminal);
+  const terminal = await e2e.pos.addTerminal(`till-${++counter}`);
+  const { context, page } = await newTablet(e2e.browser, opts);
+  await signIn(context, page, e2e.pos, terminal);
   return { page, terminal, close: () => context.close() };
 }
 
@@ -66,11 +51,11 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     const { page, terminal, close } = await till();
     await keyAmount(page, '30');
     await wedgeScan(page, makeTestCode('password'));
-    const payment = await userPaying(page, pos, terminal.token);
+    const payment = await userPaying(page, e2e.pos, terminal.token);
     expect(await page.textContent('[data-testid=countdown]')).toMatch(/\d+/);
     expect(await page.isVisible('button.danger')).toBe(true);
     await shot(page, 'checkout-waiting-password-zh');
-    await pos.customer('confirm', payment.out_trade_no);
+    await e2e.pos.customer('confirm', payment.out_trade_no);
     await waitForStatus(page, 'result', 'succeeded');
     await shot(page, 'checkout-success-zh');
     await close();
@@ -80,8 +65,8 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     const { page, terminal, close } = await till({ lang: 'en' });
     await keyAmount(page, '8');
     await wedgeScan(page, makeTestCode('password'));
-    const payment = await userPaying(page, pos, terminal.token);
-    await pos.customer('decline', payment.out_trade_no);
+    const payment = await userPaying(page, e2e.pos, terminal.token);
+    await e2e.pos.customer('decline', payment.out_trade_no);
     await waitForStatus(page, 'result', 'failed');
     expect(await page.textContent('[data-testid=reason]')).toMatch(/scan a fresh code|pay another way/i);
     await close();
@@ -91,7 +76,7 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     const { page, terminal, close } = await till({ lang: 'en' });
     await keyAmount(page, '5');
     await wedgeScan(page, makeTestCode('password'));
-    await userPaying(page, pos, terminal.token);
+    await userPaying(page, e2e.pos, terminal.token);
     await page.click('button.danger');
     await waitForStatus(page, 'result', 'canceled', 30_000);
     expect(await page.textContent('[data-testid=result]')).toMatch(/not charged|cancel/i);
@@ -115,15 +100,15 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     await wedgeScan(page, '281234567890123456');
     await page.waitForSelector('[data-testid=notice]');
     expect(await page.textContent('[data-testid=notice]')).toContain('Alipay');
-    expect(await pos.activePayment(terminal.token)).toBeNull();
+    expect(await e2e.pos.activePayment(terminal.token)).toBeNull();
     await shot(page, 'checkout-rejected-code-en');
     await wedgeScan(page, makeTestCode('password'));
-    const payment = await userPaying(page, pos, terminal.token);
+    const payment = await userPaying(page, e2e.pos, terminal.token);
     await wedgeScan(page, makeTestCode('success'));
     await page.waitForSelector('[data-testid=notice]:has-text("in progress")');
-    expect((await pos.activePayment(terminal.token))?.id).toBe(payment.id);
+    expect((await e2e.pos.activePayment(terminal.token))?.id).toBe(payment.id);
     await shot(page, 'checkout-busy-refused-en');
-    await pos.customer('confirm', payment.out_trade_no);
+    await e2e.pos.customer('confirm', payment.out_trade_no);
     await waitForStatus(page, 'result', 'succeeded');
     await close();
   });
@@ -132,13 +117,13 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     const { page, terminal, close } = await till({ lang: 'en' });
     await keyAmount(page, '42');
     await wedgeScan(page, makeTestCode('password'));
-    const payment = await userPaying(page, pos, terminal.token);
+    const payment = await userPaying(page, e2e.pos, terminal.token);
     await page.reload();
-    await userPaying(page, pos, terminal.token);
+    await userPaying(page, e2e.pos, terminal.token);
     expect(await page.textContent('[data-testid=amount]')).toContain('42.00');
-    await pos.customer('confirm', payment.out_trade_no);
+    await e2e.pos.customer('confirm', payment.out_trade_no);
     await waitForStatus(page, 'result', 'succeeded');
-    const list = await pos.api<{ payments: { id: string }[] }>(terminal.token, '/api/payments');
+    const list = await e2e.pos.api<{ payments: { id: string }[] }>(terminal.token, '/api/payments');
     expect(list.payments.filter((p) => p.id === payment.id)).toHaveLength(1);
     await close();
   });
@@ -149,24 +134,24 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     expect(await page.textContent('[data-testid=amount]')).toContain('18.88');
     await wedgeScan(page, makeTestCode('success'), 3);
     await waitForStatus(page, 'result', 'succeeded');
-    const list = await pos.api<{ payments: { amount_fen: number }[] }>(terminal.token, '/api/payments');
+    const list = await e2e.pos.api<{ payments: { amount_fen: number }[] }>(terminal.token, '/api/payments');
     expect(list.payments.filter((p) => p.amount_fen === 1888)).toHaveLength(1);
     await close();
   });
 
   it('shows a second tab of the same POS the payment started in the first, through to its result', async () => {
-    const terminal = await pos.addTerminal(`till-${++counter}`);
-    const { context, page } = await newTablet(browser, { lang: 'en' });
-    await signIn(context, page, pos, terminal);
+    const terminal = await e2e.pos.addTerminal(`till-${++counter}`);
+    const { context, page } = await newTablet(e2e.browser, { lang: 'en' });
+    await signIn(context, page, e2e.pos, terminal);
     const second = await context.newPage();
-    await second.goto(`${pos.url}/#/`);
+    await second.goto(`${e2e.pos.url}/#/`);
     await second.waitForSelector('[data-testid=amount]');
     await keyAmount(page, '11');
     await wedgeScan(page, makeTestCode('password'));
-    const payment = await userPaying(page, pos, terminal.token);
+    const payment = await userPaying(page, e2e.pos, terminal.token);
     await waitForStatus(second, 'progress', 'user_paying');
     expect(await second.textContent('[data-testid=amount]')).toContain('11.00');
-    await pos.customer('confirm', payment.out_trade_no);
+    await e2e.pos.customer('confirm', payment.out_trade_no);
     await waitForStatus(second, 'result', 'succeeded');
     await waitForStatus(page, 'result', 'succeeded');
     await context.close();
@@ -189,8 +174,8 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     await shot(page, 'checkout-needs-attention-en');
     await wedgeScan(page, makeTestCode('success'));
     await page.waitForSelector('[data-testid=notice]:has-text("in progress")');
-    const payment = (await pos.activePayment(terminal.token))!;
-    await pos.customer('confirm', payment.out_trade_no);
+    const payment = (await e2e.pos.activePayment(terminal.token))!;
+    await e2e.pos.customer('confirm', payment.out_trade_no);
     unsettled = false;
     await page.click('button:has-text("Keep checking")');
     await waitForStatus(page, 'result', 'succeeded');

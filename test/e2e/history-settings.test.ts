@@ -1,33 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
-import { takeTurn } from './support/one-at-a-time.ts';
-import { MANAGER_PIN, PosServer } from './support/pos-server.ts';
-import { LANDSCAPE, PORTRAIT, launchBrowser, newTablet, pairTablet, shot, signIn, usKey, waitForStatus, wedgeScan } from './support/browser.ts';
+import { usePosAndBrowser } from './support/use-pos.ts';
+import { MANAGER_PIN } from './support/pos-server.ts';
+import { LANDSCAPE, PORTRAIT, newTablet, pairTablet, shot, signIn, usKey, waitForStatus, wedgeScan } from './support/browser.ts';
 
 /** The manager's screens: today's payments, a payment, a refund with the PIN, settings, pairing, offline. */
-let pos: PosServer;
-let browser: Browser;
-let release: () => void = () => undefined;
-
-beforeAll(async () => {
-  release = await takeTurn();
-  pos = new PosServer();
-  await pos.start();
-  browser = await launchBrowser();
-}, 1_000_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await pos?.dispose();
-  release();
-});
+const e2e = usePosAndBrowser();
 
 describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () => {
   it('lists today’s payments with totals, opens one and refunds part of it with the manager PIN', async () => {
-    const terminal = await pos.addTerminal('counter-1');
-    const { context, page } = await newTablet(browser, { lang: 'en' });
-    await signIn(context, page, pos, terminal);
+    const terminal = await e2e.pos.addTerminal('counter-1');
+    const { context, page } = await newTablet(e2e.browser, { lang: 'en' });
+    await signIn(context, page, e2e.pos, terminal);
     for (const k of '88') await page.keyboard.press(k);
     await wedgeScan(page, makeTestCode('success'));
     await waitForStatus(page, 'result', 'succeeded');
@@ -72,9 +56,9 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
   });
 
   it('shows the paired terminal, the server in simulator mode, the scanner setup and the diagnostics of a scan', async () => {
-    const terminal = await pos.addTerminal('counter-2');
-    const { context, page } = await newTablet(browser, { lang: 'zh' });
-    await signIn(context, page, pos, terminal);
+    const terminal = await e2e.pos.addTerminal('counter-2');
+    const { context, page } = await newTablet(e2e.browser, { lang: 'zh' });
+    await signIn(context, page, e2e.pos, terminal);
     await page.click('nav a:has-text("设置")');
     await page.waitForSelector('[data-testid=server-status]');
     expect(await page.textContent('[data-testid=terminal-name]')).toContain('counter-2');
@@ -97,12 +81,12 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
   });
 
   it('pairs a new tablet from the pairing link and forgets it when unpaired', async () => {
-    const terminal = await pos.addTerminal('counter-3');
-    const { context, page } = await newTablet(browser, { lang: 'zh' });
-    await page.goto(`${pos.url}/#/`);
+    const terminal = await e2e.pos.addTerminal('counter-3');
+    const { context, page } = await newTablet(e2e.browser, { lang: 'zh' });
+    await page.goto(`${e2e.pos.url}/#/`);
     await page.waitForSelector('.pairing');
     await shot(page, 'pairing-zh');
-    await pairTablet(page, pos, terminal);
+    await pairTablet(page, e2e.pos, terminal);
     expect(await page.evaluate(() => localStorage.getItem('pos.token'))).toBeTruthy();
     expect(await page.evaluate(() => location.hash)).toBe('#/');
     await page.click('nav a:has-text("设置")');
@@ -118,21 +102,21 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
   });
 
   it('loads from the service worker cache while the server is down and says so in a banner', async () => {
-    const terminal = await pos.addTerminal('counter-4');
-    const { context, page } = await newTablet(browser, { lang: 'zh', serviceWorkers: 'allow' });
-    await signIn(context, page, pos, terminal);
+    const terminal = await e2e.pos.addTerminal('counter-4');
+    const { context, page } = await newTablet(e2e.browser, { lang: 'zh', serviceWorkers: 'allow' });
+    await signIn(context, page, e2e.pos, terminal);
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
     // Wait until the shell is precached (the worker has activated and claimed nothing yet matters).
     await page.waitForFunction(async () => (await caches.keys()).length > 0 && (await caches.open((await caches.keys())[0]!).then((c) => c.keys())).length > 3, undefined, { timeout: 30_000 });
-    await pos.stop();
+    await e2e.pos.stop();
     await page.reload();
     await page.waitForSelector('[data-testid=amount]', { timeout: 30_000 });
     await page.waitForSelector('.banner[role=alert]', { timeout: 30_000 });
     expect(await page.textContent('.banner')).toContain('无法连接收银服务器');
     await shot(page, 'offline-banner-zh');
     await context.close();
-    await pos.start();
+    await e2e.pos.start();
   });
 });

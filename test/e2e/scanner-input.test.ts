@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
-import { takeTurn } from './support/one-at-a-time.ts';
-import { PosServer } from './support/pos-server.ts';
-import { azertyKey, imeKey, launchBrowser, newTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
+import { usePosAndBrowser } from './support/use-pos.ts';
+import { azertyKey, imeKey, newTablet, shot, signIn, waitForStatus, wedgeScan } from './support/browser.ts';
 import { FAKE_HID_SCRIPT } from './support/fake-hid.ts';
 
 /** Every way a code reaches the checkout: HID POS reports, and wedge keys under AZERTY and a Chinese IME. */
-let pos: PosServer;
-let browser: Browser;
-let release: () => void = () => undefined;
+const e2e = usePosAndBrowser();
 let n = 0;
 
-beforeAll(async () => {
-  release = await takeTurn();
-  pos = new PosServer();
-  await pos.start();
-  browser = await launchBrowser();
-}, 1_000_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await pos?.dispose();
-  release();
-});
-
 async function till(hid = false) {
-  const terminal = await pos.addTerminal(`scan-${++n}`);
-  const { context, page } = await newTablet(browser, { lang: 'en' });
+  const terminal = await e2e.pos.addTerminal(`scan-${++n}`);
+  const { context, page } = await newTablet(e2e.browser, { lang: 'en' });
   if (hid) await context.addInitScript(FAKE_HID_SCRIPT);
-  await signIn(context, page, pos, terminal);
+  await signIn(context, page, e2e.pos, terminal);
   return { page, terminal, close: () => context.close() };
 }
 
@@ -38,7 +22,7 @@ async function amount(page: Page, keys: string) {
 }
 
 async function paidAmounts(token: string): Promise<number[]> {
-  const list = await pos.api<{ payments: { amount_fen: number; status: string; terminal?: string }[] }>(token, '/api/payments');
+  const list = await e2e.pos.api<{ payments: { amount_fen: number; status: string; terminal?: string }[] }>(token, '/api/payments');
   return list.payments.filter((p) => p.status === 'succeeded').map((p) => p.amount_fen);
 }
 
