@@ -68,6 +68,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const store = openSqliteStore(config.dataDir, options.journal);
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   try {
+    // The configured port is bound first, before the built-in simulator takes an ephemeral one
+    // (which could otherwise be the very port asked for). Until the app is assembled it answers 503.
+    let ready: Hono | undefined;
+    const fetch = (req: Request, env: unknown) => (ready ? ready.fetch(req, env) : starting());
+    const http = await listen(
+      config.tls
+        ? serve({ fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}), createServer: createHttpsServer, serverOptions: { cert: await readFile(config.tls.certPath), key: await readFile(config.tls.keyPath) } })
+        : serve({ fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }),
+    );
+    const closeHttp = () => closeServer(http.server);
+    cleanups.push(closeHttp);
+
     // The built-in simulator answers the WeChat client on a loopback port of its own, so the
     // client's path is plain HTTP even when the POS itself is served over HTTPS or on one LAN address.
     let simulator: Simulator | undefined;
@@ -107,13 +119,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (simulator) app.route('/simulator', simulator.app);
     app.route('/', caCertificateRoute(config.dataDir));
     mountWebApp(app, options.webRoot ?? resolve('dist/web'));
-
-    const http = await listen(
-      config.tls
-        ? serve({ fetch: app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}), createServer: createHttpsServer, serverOptions: { cert: await readFile(config.tls.certPath), key: await readFile(config.tls.keyPath) } })
-        : serve({ fetch: app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }),
-    );
-    cleanups.push(() => closeServer(http.server));
+    ready = app;
+    // Cleanups run last-in first: on shutdown, stop taking requests before closing what they use.
+    cleanups.push(...cleanups.splice(cleanups.indexOf(closeHttp), 1));
     service.resume();
 
     let closing: Promise<void> | undefined;
@@ -133,6 +141,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await runCleanups(cleanups);
     throw error;
   }
+}
+
+function starting(): Response {
+  return Response.json({ error: { code: 'STARTING', message: 'The server is starting; try again in a moment.' } }, { status: 503 });
 }
 
 function wechatConfig(config: Config, apiBase: string): WechatConfig {

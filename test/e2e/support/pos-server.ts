@@ -81,9 +81,25 @@ export class PosServer {
     throw new Error('dist/web never looked complete: is a build failing?');
   }
 
+  /**
+   * Starts the server. The first start picks a free port just before spawning and picks again if
+   * another process took it meanwhile (the kernel hands the same ephemeral range to every
+   * outgoing connection of the other tests); a restart keeps its port, which the page reconnects to.
+   */
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
     const cwd = await this.#privateBuild();
+    const keepPort = this.port !== 0;
+    for (let attempt = 1; ; attempt++) {
+      if (!keepPort) this.port = await freePort();
+      try {
+        return await this.#spawn(cwd);
+      } catch (error) {
+        if (keepPort || attempt === 5 || !/is in use/.test(String(error))) throw error;
+      }
+    }
+  }
+
+  async #spawn(cwd: string): Promise<void> {
     const child = spawn(TSX, [join(process.cwd(), 'server/start.ts')], { cwd, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => this.#log.push(d.toString()));
