@@ -1,4 +1,5 @@
 import { maskCode } from '../../shared/payment-code.ts';
+import type { MicropayRequest } from '../wechat/gateway.ts';
 import { createIdMint } from './ids.ts';
 import { behaviourOf, makeTestCode, type Behaviour } from './test-codes.ts';
 import { beijingDateTime, beijingDay, beijingStamp } from './time.ts';
@@ -82,14 +83,8 @@ export interface LedgerOptions {
   codeTtlMs: number;
 }
 
-export interface MicropayInput {
-  out_trade_no: string;
-  total_fee: number;
-  auth_code: string;
-  body: string;
-  device_info?: string;
-  attach?: string;
-}
+/** The micropay fields the ledger acts on: the same WeChat fields the client sends. */
+export type MicropayInput = Pick<MicropayRequest, 'out_trade_no' | 'total_fee' | 'auth_code' | 'body' | 'device_info' | 'attach'>;
 
 export interface RefundInput {
   order: { out_trade_no?: string; transaction_id?: string };
