@@ -13,6 +13,8 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     const { context, page } = await newTablet(e2e.browser, { lang: 'en' });
     await signIn(context, page, e2e.pos, terminal);
     for (const k of '88') await page.keyboard.press(k);
+    // A person keys the amount, sees it, then scans: keys still held as a possible scan would merge with it.
+    await page.waitForSelector('[data-testid=amount]:has-text("88")');
     await wedgeScan(page, makeTestCode('success'));
     await waitForStatus(page, 'result', 'succeeded');
     await page.click('nav a:has-text("History")');
