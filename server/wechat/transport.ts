@@ -21,6 +21,10 @@ export interface PostOptions {
   maxBytes: number;
   /** Send once more when a reused keep-alive connection is reset before any answer. */
   resendOnStaleConnection?: boolean;
+  /** Default `text/xml; charset=utf-8` (WeChat); Alipay's gateway takes a form. */
+  contentType?: string;
+  /** Default `text/xml, text/plain`. */
+  accept?: string;
 }
 
 export interface HttpTransportOptions {
@@ -93,9 +97,9 @@ function exchange(target: URL, body: string, options: PostOptions, agent: HttpAg
       method: 'POST',
       agent,
       headers: {
-        'Content-Type': 'text/xml; charset=utf-8',
+        'Content-Type': options.contentType ?? 'text/xml; charset=utf-8',
         'Content-Length': payload.length,
-        Accept: 'text/xml, text/plain',
+        Accept: options.accept ?? 'text/xml, text/plain',
       },
     });
     const timer = setTimeout(
