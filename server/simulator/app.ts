@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isSignType, sign, verify, type SignType } from '../wechat/sign.ts';
 import { MAX_XML_BYTES, parseXml, toXml, XmlError, type XmlFields } from '../wechat/xml.ts';
+import { createAlipaySimulator } from './alipay/app.ts';
 import { barcodeSvg, type Symbology } from './barcode.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
 import { nonceStr } from './ids.ts';
@@ -286,6 +287,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     ledger.reset();
     return c.json({ ok: true });
   });
+
+  app.route('/', createAlipaySimulator({ now, latencyMs }).app); // Alipay: /alipay/gateway.do, /control/alipay/*
 
   // ---- customer phone ----
   app.get('/phone', (c) => {

@@ -56,3 +56,64 @@ export function testCodeMarkdown(): string {
   const rows = testCodeList().map((t) => `| \`${t.prefix}\` + 12 digits | \`${t.behaviour}\` | ${t.en} | ${t.zh} |`);
   return ['| Code | Behaviour | What happens | 说明 |', '|---|---|---|---|', ...rows].join('\n');
 }
+
+// ---- Alipay --------------------------------------------------------------------------------
+// Alipay test codes mirror the WeChat ones: `28` + the same four behaviour digits + 12 free
+// digits, so one table (BEHAVIOURS above) gives both prefixes. 18 digits starting 28 are valid
+// Alipay codes (16–24 digits starting 25–30). Alipay answers in its own terms, so each behaviour
+// the Alipay simulator (server/simulator/alipay/) implements says here what it does there.
+
+/** What each behaviour does at the Alipay simulator; a WeChat behaviour missing here is not offered for Alipay. */
+export const ALIPAY_BEHAVIOURS = {
+  success: { en: 'Paid at once (10000, TRADE_SUCCESS)', zh: '立即支付成功（10000，TRADE_SUCCESS）' },
+  password: { en: 'Waits for the customer (10003, WAIT_BUYER_PAY); paid on confirm, closed on decline', zh: '等待顾客确认（10003，WAIT_BUYER_PAY），确认后支付成功，拒绝则关闭' },
+  password_declined: { en: 'Waits for the customer (10003), then the customer declines and the trade closes', zh: '等待顾客确认（10003），随后顾客拒绝，交易关闭' },
+  systemerror_paid: { en: 'Answers 20000 (outcome unknown), but the trade is paid (query finds TRADE_SUCCESS)', zh: '返回 20000（结果未知），实际已支付' },
+  bankerror: { en: 'Answers 40004 ACQ.SYSTEM_ERROR; the trade is not paid (query finds WAIT_BUYER_PAY, cancel closes it)', zh: '返回 ACQ.SYSTEM_ERROR，实际未支付（撤销后关闭）' },
+  slow: { en: 'Paid, but the answer comes later than the client timeout', zh: '已支付，但应答慢于客户端超时' },
+  notenough: { en: 'Balance too low (ACQ.BUYER_BALANCE_NOT_ENOUGH); the trade closes', zh: '余额不足（ACQ.BUYER_BALANCE_NOT_ENOUGH）' },
+  authcode_expired: { en: 'Code expired or invalid (ACQ.PAYMENT_AUTH_CODE_INVALID); no trade', zh: '付款码无效或过期（ACQ.PAYMENT_AUTH_CODE_INVALID）' },
+  reverse_recall: { en: 'Waits for the customer and never confirms; the first cancel answers retry_flag=Y', zh: '等待顾客确认且不确认；首次撤销返回 retry_flag=Y' },
+  forged_signature: { en: 'Answers 10000 with a forged signature; the trade is not paid', zh: '返回伪造签名的成功应答，实际未支付' },
+} as const satisfies Partial<Record<Behaviour, { en: string; zh: string }>>;
+
+export type AlipayBehaviour = keyof typeof ALIPAY_BEHAVIOURS;
+
+export const ALIPAY_BEHAVIOUR_NAMES = Object.keys(ALIPAY_BEHAVIOURS) as AlipayBehaviour[];
+
+/** `28` + the WeChat prefix's four behaviour digits. */
+export function alipayPrefix(behaviour: AlipayBehaviour): string {
+  return `28${BEHAVIOURS[behaviour].prefix.slice(2)}`;
+}
+
+export function isAlipayBehaviour(value: unknown): value is AlipayBehaviour {
+  return typeof value === 'string' && Object.hasOwn(ALIPAY_BEHAVIOURS, value);
+}
+
+/** Any Alipay-shaped code without a known prefix pays at once. */
+export function alipayBehaviourOf(authCode: string): AlipayBehaviour {
+  for (const behaviour of ALIPAY_BEHAVIOUR_NAMES) if (authCode.startsWith(alipayPrefix(behaviour))) return behaviour;
+  return 'success';
+}
+
+/** A fresh Alipay test code (18 digits) for `behaviour`. */
+export function makeAlipayTestCode(behaviour: AlipayBehaviour = 'success'): string {
+  let rest = '';
+  for (let i = 0; i < 12; i++) rest += String(randomInt(10));
+  return alipayPrefix(behaviour) + rest;
+}
+
+/** True for a code with one of the Alipay test prefixes. */
+export function isAlipayTestCode(code: string): boolean {
+  return /^\d{18}$/.test(code) && ALIPAY_BEHAVIOUR_NAMES.some((b) => code.startsWith(alipayPrefix(b)));
+}
+
+export function alipayTestCodeList(): TestCodeInfo[] {
+  return ALIPAY_BEHAVIOUR_NAMES.map((behaviour) => ({ behaviour, prefix: alipayPrefix(behaviour), ...ALIPAY_BEHAVIOURS[behaviour] }));
+}
+
+/** The Alipay codes as a markdown table for the README. */
+export function alipayTestCodeMarkdown(): string {
+  const rows = alipayTestCodeList().map((t) => `| \`${t.prefix}\` + 12 digits | \`${t.behaviour}\` | ${t.en} | ${t.zh} |`);
+  return ['| Code | Behaviour | What happens | 说明 |', '|---|---|---|---|', ...rows].join('\n');
+}
