@@ -59,8 +59,12 @@ export interface AlipayClient extends AlipayGateway {
 
 /** The gateway's answer codes that mean "refused before the business": the request was not processed. */
 const REJECTED_CODES = new Set(['20001', '40001', '40002', '40003', '40006']);
-/** 40004 sub_codes that Alipay documents as "query the trade": the outcome is unknown, not a failure. */
-const UNKNOWN_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'AQC.SYSTEM_ERROR']);
+/**
+ * 40004 sub_codes Alipay documents as "query the trade" / "call again": the outcome is unknown,
+ * not a failure. Its documents spell them ACQ.SYSTEM_ERROR, AQC.SYSTEM_ERROR (cancel) and
+ * aop.ACQ.SYSTEM_ERROR, and isp/aop.unknow-error under 20000.
+ */
+const isUnknownSubCode = (subCode: string) => /SYSTEM_ERROR$/.test(subCode) || subCode.endsWith('unknow-error');
 
 export function createAlipayClient(config: AlipayConfig, deps: { transport?: Transport } = {}): AlipayClient {
   const privateKey = typeof config.privateKey === 'string' ? loadPrivateKey(config.privateKey, 'ALIPAY_PRIVATE_KEY').key : config.privateKey;
@@ -155,7 +159,7 @@ export function createAlipayClient(config: AlipayConfig, deps: { transport?: Tra
     if (code === '10003' && readWaitingTrade) return { kind: 'waiting', value: readWaitingTrade(answer), answer };
     if (code === '40004') {
       if (!subCode) throw badResponse('code 40004 without sub_code');
-      if (UNKNOWN_SUB_CODES.has(subCode)) return { kind: 'unknown', code: subCode, description, answer };
+      if (isUnknownSubCode(subCode)) return { kind: 'unknown', code: subCode, description, answer };
       return { kind: 'business_error', code: subCode, description, answer };
     }
     // 20000 (service unavailable), 10003 outside trade.pay, or a code Alipay does not document here.
@@ -163,14 +167,15 @@ export function createAlipayClient(config: AlipayConfig, deps: { transport?: Tra
   }
 
   return {
-    pay: (req, options) =>
+    // async: a caller's bad argument (RangeError) is a rejection like every other failure.
+    pay: async (req, options) =>
       call(METHODS.pay, payContent(req), (a) => readPaidTrade(a, req.out_trade_no), options, (a) => readWaiting(a, req.out_trade_no)),
-    query: (q, options) => call(METHODS.query, byOutTradeNo(q), (a) => readTradeState(a, q.out_trade_no), options),
-    cancel: (q, options) => call(METHODS.cancel, byOutTradeNo(q), readCancel, options),
-    refund: (req, options) => call(METHODS.refund, refundContent(req), (a) => readRefund(a, req), options),
-    refundQuery: (q, options) => call(METHODS.refundQuery, refundQueryContent(q), (a) => readRefundState(a, q), options),
-    billDownloadUrl: (q, options) => call(METHODS.billUrl, billUrlContent(q), readBillUrl, options),
-    downloadBill: (url, options) => downloadBill(url, { timeoutMs: options?.timeoutMs ?? Math.max(timeoutMs, BILL_TIMEOUT_MS) }),
+    query: async (q, options) => call(METHODS.query, byOutTradeNo(q), (a) => readTradeState(a, q.out_trade_no), options),
+    cancel: async (q, options) => call(METHODS.cancel, byOutTradeNo(q), readCancel, options),
+    refund: async (req, options) => call(METHODS.refund, refundContent(req), (a) => readRefund(a, req), options),
+    refundQuery: async (q, options) => call(METHODS.refundQuery, refundQueryContent(q), (a) => readRefundState(a, q), options),
+    billDownloadUrl: async (q, options) => call(METHODS.billUrl, billUrlContent(q), readBillUrl, options),
+    downloadBill: async (url, options) => downloadBill(url, { timeoutMs: options?.timeoutMs ?? Math.max(timeoutMs, BILL_TIMEOUT_MS) }),
     close: () => transport.close(),
   };
 }
