@@ -111,3 +111,147 @@ export function describeError(code: string, operation: Operation = 'micropay'): 
 export function errorMessage(code: string, lang: 'zh' | 'en', operation: Operation = 'micropay'): string {
   return describeError(code, operation)[lang];
 }
+
+// ---- Alipay ----------------------------------------------------------------------------------
+// Alipay's answers (server/alipay/): code 40004 carries an ACQ.* sub_code per call; gateway
+// refusals (40001/40002/40003/40006, 20001) and unknown outcomes (20000) carry isv.*/aop.*/isp.*
+// sub_codes. Same classes as above. Codes and meanings from each call's business error table in
+// Alipay's documents.
+
+export type AlipayOperation = 'pay' | 'query' | 'cancel' | 'refund' | 'refund_query' | 'gateway' | 'local';
+
+const ALIPAY_CONFIG_ZH = '收银系统的支付宝配置有误，请联系店长或技术支持，本次未扣款。';
+const ALIPAY_CONFIG_EN = 'The till’s Alipay set-up is wrong. Call the manager or support; the customer was not charged.';
+const OTHER_WAY_ZH = '请顾客换用其他方式付款。';
+const OTHER_WAY_EN = 'Ask the customer to pay another way.';
+
+const alipayPay: Table = {
+  'ACQ.SYSTEM_ERROR': e('U', '支付宝系统繁忙，正在确认支付结果，请稍候，不要重复扫码。', 'Alipay is busy. Checking whether the payment went through; please wait and do not scan again.'),
+  'ACQ.PAYMENT_AUTH_CODE_INVALID': e('C', '付款码无效或已过期，请顾客刷新支付宝付款码后重新扫码。', 'The payment code is invalid or expired. Ask the customer to refresh the Alipay payment code, then scan again.'),
+  'ACQ.BUYER_BALANCE_NOT_ENOUGH': e('C', '顾客余额不足，请顾客在付款码页面更换付款方式后重新扫码。', 'Insufficient balance. Ask the customer to switch the payment method on the payment code screen, then scan again.'),
+  'ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH': e('C', '顾客银行卡余额不足，请顾客更换付款方式后重新扫码。', 'The customer’s bank card balance is too low. Ask them to switch the payment method, then scan again.'),
+  'ACQ.ERROR_BALANCE_PAYMENT_DISABLE': e('C', '顾客关闭了余额支付，请顾客打开或更换付款方式后重新扫码。', 'The customer turned balance payments off. Ask them to turn it on or switch the payment method, then scan again.'),
+  'ACQ.BUYER_SELLER_EQUAL': e('C', '买家与商家是同一支付宝账户，不能付款。' + OTHER_WAY_ZH, 'The buyer is the merchant’s own Alipay account. ' + OTHER_WAY_EN),
+  'ACQ.BUYER_ENABLE_STATUS_FORBID': e('C', '顾客的支付宝账户状态异常。' + OTHER_WAY_ZH, 'The customer’s Alipay account is restricted. ' + OTHER_WAY_EN),
+  'ACQ.PULL_MOBILE_CASHIER_FAIL': e('C', '无法在顾客手机上发起付款，请顾客刷新付款码后重新扫码。', 'Could not start the payment on the customer’s phone. Ask them to refresh the payment code, then scan again.'),
+  'ACQ.MOBILE_PAYMENT_SWITCH_OFF': e('C', '顾客关闭了无线支付。' + OTHER_WAY_ZH, 'The customer turned mobile payments off. ' + OTHER_WAY_EN),
+  'ACQ.USER_FACE_PAYMENT_SWITCH_OFF': e('C', '顾客关闭了当面付付款，请顾客在手机上打开后重新扫码。', 'The customer turned face-to-face payments off. Ask them to turn it on, then scan again.'),
+  'ACQ.PAYMENT_FAIL': e('C', '支付失败，请顾客刷新付款码后重试一次，仍失败请换用其他方式。', 'The payment failed. Ask the customer to refresh the payment code and try once more, or pay another way.'),
+  'ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR': e('C', '顾客今日付款额度已用完。' + OTHER_WAY_ZH, 'The customer reached their daily payment limit. ' + OTHER_WAY_EN),
+  'ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR': e('C', '顾客本月付款额度已用完。' + OTHER_WAY_ZH, 'The customer reached their monthly payment limit. ' + OTHER_WAY_EN),
+  'ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT': e('C', '顾客的支付宝账户未完成实名认证。' + OTHER_WAY_ZH, 'The customer’s Alipay account is not verified. ' + OTHER_WAY_EN),
+  'ACQ.PAYMENT_REQUEST_HAS_RISK': e('C', '支付宝风控拒绝了本次付款。' + OTHER_WAY_ZH, 'Alipay’s risk control declined the payment. ' + OTHER_WAY_EN),
+  'ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE': e('C', '顾客没有可用的付款方式。' + OTHER_WAY_ZH, 'The customer has no usable payment method. ' + OTHER_WAY_EN),
+  'ACQ.TOTAL_FEE_EXCEED': e('C', '金额超过支付宝单笔限额，请减少金额或换用其他方式。', 'The amount is over Alipay’s limit. Charge less or take another payment method.'),
+  'ACQ.TRADE_HAS_SUCCESS': e('S', '该订单已支付，无需重复收款。', 'This order is already paid. Do not charge again.'),
+  'ACQ.TRADE_HAS_CLOSE': e('S', '订单已关闭，请重新下单收款。', 'This order is closed. Start a new sale.'),
+  'ACQ.CONTEXT_INCONSISTENT': e('S', '订单号已用于另一笔交易，请重新下单收款。', 'The order number was used for another payment. Start a new sale.'),
+  'ACQ.TRADE_BUYER_NOT_MATCH': e('S', '付款人与该订单原付款人不一致，请原付款人付款或重新下单。', 'The payer differs from this order’s first payer. Ask the original payer, or start a new sale.'),
+  'ACQ.INVALID_PARAMETER': e('M', '请求参数无效。' + ALIPAY_CONFIG_ZH, 'The request had an invalid parameter. ' + ALIPAY_CONFIG_EN),
+  'ACQ.ACCESS_FORBIDDEN': e('M', '商户未开通当面付（付款码支付）或合同已到期，请店长联系支付宝开通。', 'The merchant has no face-to-face (payment code) contract, or it expired. The manager must sign it with Alipay.'),
+  'ACQ.EXIST_FORBIDDEN_WORD': e('M', '订单标题含有违禁词，请店长修改店名（SHOP_NAME）。', 'The order title contains a forbidden word. The manager must change the shop name (SHOP_NAME).'),
+  'ACQ.PARTNER_ERROR': e('M', '支付宝应用 APP_ID 有误。' + ALIPAY_CONFIG_ZH, 'The Alipay APP_ID is wrong. ' + ALIPAY_CONFIG_EN),
+  'ACQ.BEYOND_PAY_RESTRICTION': e('M', '商户收款额度已用完，请店长联系支付宝提高额度。', 'The merchant’s collection limit is used up. The manager must ask Alipay to raise it.'),
+  'ACQ.BEYOND_PER_RECEIPT_RESTRICTION': e('M', '商户本月收款额度已用完，请店长联系支付宝提高额度。', 'The merchant’s monthly collection limit is used up. The manager must ask Alipay to raise it.'),
+  'ACQ.SELLER_BEEN_BLOCKED': e('M', '商户支付宝账户被冻结，请店长联系支付宝。', 'The merchant’s Alipay account is frozen. The manager must contact Alipay.'),
+  'ACQ.INVALID_STORE_ID': e('M', '门店编号无效。' + ALIPAY_CONFIG_ZH, 'The store id is invalid. ' + ALIPAY_CONFIG_EN),
+  'ACQ.MERCHANT_AGREEMENT_NOT_EXIST': e('M', '商户与支付宝的协议不存在，请店长联系支付宝。', 'The merchant has no agreement with Alipay. The manager must contact Alipay.'),
+  'ACQ.MERCHANT_AGREEMENT_INVALID': e('M', '商户与支付宝的协议已失效，请店长联系支付宝。', 'The merchant’s agreement with Alipay expired. The manager must contact Alipay.'),
+  'ACQ.MERCHANT_STATUS_NOT_NORMAL': e('M', '商户状态异常（如长期无交易），请店长联系支付宝激活。', 'The merchant account is not active (for example after months without trades). The manager must contact Alipay.'),
+  'ACQ.AMOUNT_OR_CURRENCY_ERROR': e('M', '金额或币种有误。' + ALIPAY_CONFIG_ZH, 'The amount or currency is wrong. ' + ALIPAY_CONFIG_EN),
+  'ACQ.CURRENCY_NOT_SUPPORT': e('M', '商户未签约该币种。' + ALIPAY_CONFIG_ZH, 'The merchant has no contract for this currency. ' + ALIPAY_CONFIG_EN),
+};
+
+const alipayQuery: Table = {
+  'ACQ.SYSTEM_ERROR': e('R', '支付宝系统繁忙，正在重试查询。', 'Alipay is busy; retrying the query.'),
+  'ACQ.TRADE_NOT_EXIST': e('S', '支付宝没有这笔交易，顾客未被扣款。', 'Alipay has no such trade: the customer was not charged.'),
+  'ACQ.INVALID_PARAMETER': alipayPay['ACQ.INVALID_PARAMETER']!,
+};
+
+const alipayCancel: Table = {
+  'ACQ.SYSTEM_ERROR': e('R', '支付宝系统繁忙，正在重试撤销。', 'Alipay is busy; retrying the cancel.'),
+  'AQC.SYSTEM_ERROR': e('R', '支付宝系统繁忙，正在重试撤销。', 'Alipay is busy; retrying the cancel.'),
+  'ACQ.INVALID_PARAMETER': alipayPay['ACQ.INVALID_PARAMETER']!,
+  'ACQ.SELLER_BALANCE_NOT_ENOUGH': e('M', '商户支付宝账户余额不足，无法撤销退回，请店长充值后再试。', 'The merchant’s Alipay balance is too low to give the money back. The manager must top it up first.'),
+  'ACQ.REASON_TRADE_BEEN_FREEZEN': e('M', '该交易被冻结，不能撤销，请店长联系支付宝。', 'This trade is frozen and cannot be cancelled. The manager must contact Alipay.'),
+  'ACQ.TRADE_CANCEL_TIME_OUT': e('F', '交易已超过撤销期限，请改为退款。', 'Too late to cancel this trade: refund it instead.'),
+  'ACQ.CANCEL_NOT_ALLOWED': e('F', '该交易不能撤销（例如已有退款），请改为退款。', 'This trade cannot be cancelled (it has refunds, for example): refund it instead.'),
+  'ACQ.TRADE_HAS_FINISHED': e('F', '交易已完结，不能撤销或退款，请线下处理。', 'The trade is finished and can no longer be cancelled or refunded. Settle it by other means.'),
+};
+
+const alipayRefund: Table = {
+  'ACQ.SYSTEM_ERROR': e('R', '支付宝系统繁忙，请稍后用同一退款单重试。', 'Alipay is busy. Retry later with the same refund.'),
+  'ACQ.INVALID_PARAMETER': alipayPay['ACQ.INVALID_PARAMETER']!,
+  'ACQ.SELLER_BALANCE_NOT_ENOUGH': e('M', '商户支付宝账户余额不足，无法退款，请店长充值后再试。', 'The merchant’s Alipay balance is too low to refund. The manager must top it up first.'),
+  'ACQ.REASON_TRADE_BEEN_FREEZEN': e('M', '该交易被冻结，不能退款，请店长联系支付宝。', 'This trade is frozen and cannot be refunded. The manager must contact Alipay.'),
+  'ACQ.TRADE_NOT_EXIST': e('M', '支付宝没有这笔交易，无法退款。', 'Alipay has no such trade; nothing to refund.'),
+  'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL': e('F', '退款金额超过可退金额。', 'The refund is more than what is left to refund.'),
+  'ACQ.TRADE_HAS_FINISHED': e('F', '交易已完结（超过可退款期限），无法原路退款，请线下处理。', 'The trade is finished (past the refund period) and cannot be refunded online. Settle it by other means.'),
+  'ACQ.TRADE_STATUS_ERROR': e('F', '交易未支付或已关闭，不能退款。', 'The trade is unpaid or closed; it cannot be refunded.'),
+  'ACQ.TRADE_NOT_ALLOW_REFUND': e('F', '该交易不允许退款。', 'This trade does not allow refunds.'),
+  'ACQ.DISCORDANT_REPEAT_REQUEST': e('F', '同一退款单号已用于不同金额的退款，请核对后处理。', 'This refund number was already used with another amount. Check it before going on.'),
+  'ACQ.REASON_TRADE_REFUND_FEE_ERR': e('F', '退款金额无效。', 'The refund amount is invalid.'),
+  'ACQ.REFUND_FEE_ERROR': e('F', '退款金额有误。', 'The refund amount is wrong.'),
+};
+
+const alipayRefundQuery: Table = {
+  'ACQ.SYSTEM_ERROR': e('R', '支付宝系统繁忙，正在重试退款查询。', 'Alipay is busy; retrying the refund query.'),
+  'ACQ.INVALID_PARAMETER': alipayPay['ACQ.INVALID_PARAMETER']!,
+  'ACQ.TRADE_NOT_EXIST': alipayRefund['ACQ.TRADE_NOT_EXIST']!,
+  // The refund query's answer without refund_status: the refund was not received (or not yet visible).
+  REFUND_NOT_RECEIVED: e('R', '支付宝尚未查到这笔退款，请稍后用同一退款单重新提交。', 'Alipay does not show this refund yet. Submit it again later with the same refund.'),
+};
+
+/** Refusals before the business (code 40001–40006, 20001) and unknown outcomes (20000), any call. */
+const alipayGateway: Table = {
+  'isp.unknow-error': e('U', '支付宝系统繁忙，结果未知，正在确认，请不要重复扫码。', 'Alipay is busy and the outcome is unknown. Checking; do not scan again.'),
+  'aop.unknow-error': e('U', '支付宝网关繁忙，结果未知，正在确认，请不要重复扫码。', 'Alipay’s gateway is busy and the outcome is unknown. Checking; do not scan again.'),
+  'isv.invalid-signature': e('M', '签名错误：应用私钥与支付宝后台上传的应用公钥不匹配。' + ALIPAY_CONFIG_ZH, 'Signature error: the app private key does not match the app public key uploaded to Alipay. ' + ALIPAY_CONFIG_EN),
+  'isv.missing-signature-config': e('M', '支付宝后台未设置应用公钥。' + ALIPAY_CONFIG_ZH, 'No app public key is set up in Alipay’s console. ' + ALIPAY_CONFIG_EN),
+  'isv.invalid-app-id': e('M', 'APP_ID 无效或应用未上线。' + ALIPAY_CONFIG_ZH, 'The APP_ID is invalid or the app is not online. ' + ALIPAY_CONFIG_EN),
+  'isv.invalid-timestamp': e('M', '请求时间戳无效，请检查服务器时间。' + ALIPAY_CONFIG_ZH, 'The request timestamp is invalid; check the server clock. ' + ALIPAY_CONFIG_EN),
+  'isv.insufficient-isv-permissions': e('M', '应用没有调用该接口的权限（产品未签约或应用未绑定）。' + ALIPAY_CONFIG_ZH, 'The app may not call this (product not signed, or app not bound to the merchant). ' + ALIPAY_CONFIG_EN),
+  'isv.app-call-limited': e('R', '请求过于频繁，请稍后再试。', 'Too many requests. Try again shortly.'),
+  'isv.method-call-limited': e('R', '请求过于频繁，请稍后再试。', 'Too many requests. Try again shortly.'),
+  'aop.invalid-app-auth-token': e('M', '商户授权令牌（app_auth_token）无效。' + ALIPAY_CONFIG_ZH, 'The merchant authorisation token (app_auth_token) is invalid. ' + ALIPAY_CONFIG_EN),
+};
+
+/** This product's own Alipay states, in the same shape. */
+const alipayLocal: Table = {
+  WAIT_BUYER_PAY: e('U', '等待顾客在支付宝中确认付款。', 'Waiting for the customer to confirm the payment in Alipay.'),
+  // The shared GATEWAY_* entries name WeChat; the wallet-neutral ones (BAD_SIGNATURE, REVERSED, …) apply as they are.
+  GATEWAY_TIMEOUT: e('U', '支付宝未及时应答，正在确认支付结果，请不要重复扫码。', 'Alipay did not answer in time. Checking the outcome; do not scan again.'),
+  GATEWAY_UNREACHABLE: e('U', '无法连接支付宝，正在确认支付结果，请不要重复扫码。', 'Cannot reach Alipay. Checking the outcome; do not scan again.'),
+};
+
+export const ALIPAY_ERROR_CATALOGUE: Readonly<Record<AlipayOperation, Table>> = {
+  pay: alipayPay,
+  query: alipayQuery,
+  cancel: alipayCancel,
+  refund: alipayRefund,
+  refund_query: alipayRefundQuery,
+  gateway: alipayGateway,
+  local: alipayLocal,
+};
+
+const ALIPAY_UNKNOWN_ENTRY = (code: string): ErrorEntry =>
+  e('M', `支付宝返回未知错误（${code}），请联系店长。`, `Alipay answered an unknown error (${code}). Call the manager.`);
+
+/**
+ * The catalogue entry for an Alipay sub_code in `operation`, falling back to the pay table, the
+ * gateway table, this product's own codes (Alipay's, then the shared ones), then a generic entry.
+ */
+export function describeAlipayError(code: string, operation: AlipayOperation = 'pay'): ErrorEntry {
+  return (
+    entry(ALIPAY_ERROR_CATALOGUE[operation], code) ??
+    entry(alipayPay, code) ??
+    entry(alipayGateway, code) ??
+    entry(alipayLocal, code) ??
+    entry(local, code) ??
+    ALIPAY_UNKNOWN_ENTRY(code)
+  );
+}
+
+export function alipayErrorMessage(code: string, lang: 'zh' | 'en', operation: AlipayOperation = 'pay'): string {
+  return describeAlipayError(code, operation)[lang];
+}
