@@ -58,7 +58,7 @@ export interface AlipayClient extends AlipayGateway {
 }
 
 /** The gateway's answer codes that mean "refused before the business": the request was not processed. */
-const REJECTED_CODES = new Set(['20001', '40001', '40002', '40003', '40006']);
+const REJECTED_CODES = new Set(['20001', '40001', '40002', '40003', '40005', '40006']);
 /**
  * 40004 sub_codes Alipay documents as "query the trade" / "call again": the outcome is unknown,
  * not a failure. Its documents spell them ACQ.SYSTEM_ERROR, AQC.SYSTEM_ERROR (cancel) and

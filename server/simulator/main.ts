@@ -29,6 +29,7 @@ const server = serve({ fetch: simulator.app.fetch, port, hostname: host }, (info
   console.log(`WeChat Pay v2 simulator on ${base} (appid ${appid}, mch_id ${mchId}${process.env.WECHAT_API_KEY ? '' : ', default key'})`);
   console.log(`  customer phone page: ${base}/phone`);
   console.log(`  gateway: ${base}/pay/micropay …   control: ${base}/control/orders`);
+  console.log(`  Alipay gateway: ${base}/alipay/gateway.do   control: ${base}/control/alipay/orders`);
 });
 
 const stop = () => {
