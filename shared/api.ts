@@ -29,6 +29,16 @@ export interface Payment {
   /** Set when the payment landed after a reverse was decided. */
   late_payment?: boolean;
   cancel_requested?: boolean;
+  /** What the customer paid from the wallet and what a coupon covered (WeChat's cash_fee / coupon_fee); null when WeChat sent none, absent until the server reports them. */
+  cash_fen?: number | null;
+  coupon_fen?: number | null;
+  settlement_fen?: number | null;
+  /** The customer's bank or balance as WeChat names it ("CFT", "CMB_DEBIT"…). */
+  bank_type?: string | null;
+  /** Who took the payment: the cashier's name, or null with no cashiers set up. */
+  cashier?: string | null;
+  /** Absent means WeChat Pay. */
+  wallet?: 'wechat' | 'alipay';
 }
 
 export type RefundStatus = 'processing' | 'succeeded' | 'failed';

@@ -40,6 +40,7 @@ export const MESSAGES = {
   'checkout.time': { zh: '时间', en: 'Time' },
   'checkout.latePayment': { zh: '撤销决定后顾客完成了支付，已按成功入账，请核对。', en: 'The customer paid after the reversal was decided; it is recorded as paid. Please check.' },
   'checkout.rejected': { zh: '未发送', en: 'Not sent' },
+  'receipt.print': { zh: '打印小票', en: 'Print receipt' },
   'history.title': { zh: '今日流水', en: 'Today’s payments' },
   'history.count': { zh: '笔数', en: 'Payments' },
   'history.received': { zh: '收款', en: 'Received' },
