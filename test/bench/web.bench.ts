@@ -7,7 +7,7 @@
  *     fetch for POST /api/payments (target ≤ 16 ms, one frame), median and p95 over 30 scans.
  * Run: npx tsx test/bench/run.ts web
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import type { Page } from 'playwright-core';
@@ -31,6 +31,19 @@ function initialAssets(): { file: string; raw: number; gzip: number }[] {
     const bytes = readFileSync(`dist/web/${ref.replace(/^\//, '')}`);
     return { file: ref, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   });
+}
+
+/**
+ * The receipt printer's lazy chunks, none of them in the first download: the print button (shown
+ * on a success), the printer code and print view (first print), the GB18030 table (first USB print).
+ */
+function printerAssets(): { file: string; raw: number; gzip: number }[] {
+  return readdirSync('dist/web/assets')
+    .filter((f) => /^(receipt-button|print|printer-settings|gb18030)-[\w-]+\.(js|css)$/.test(f))
+    .map((f) => {
+      const bytes = readFileSync(`dist/web/assets/${f}`);
+      return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    });
 }
 
 /** Records, inside the page, the last input event before each POST /api/payments leaves. */
@@ -71,6 +84,11 @@ export async function run(): Promise<void> {
   console.log('\nInitial JS+CSS loaded by index.html (gzip -9):');
   console.table(assets.map((a) => ({ file: a.file, 'raw KB': +(a.raw / 1024).toFixed(1), 'gzip KB': +(a.gzip / 1024).toFixed(1) })));
   console.log(`total ${(totalGzip / 1024).toFixed(1)} KB gzipped; target ≤ ${SIZE_TARGET_KB} KB → ${((totalGzip / 1024 / SIZE_TARGET_KB) * 100).toFixed(0)} % of budget`);
+  const printer = printerAssets();
+  const initialFiles = new Set(assets.map((a) => a.file.replace(/^\/assets\//, '')));
+  if (printer.some((a) => initialFiles.has(a.file))) throw new Error('a receipt printer chunk is in the initial download');
+  console.log('\nReceipt printer chunks, loaded on first use (gzip -9):');
+  console.table(printer.map((a) => ({ file: a.file, 'raw KB': +(a.raw / 1024).toFixed(1), 'gzip KB': +(a.gzip / 1024).toFixed(1) })));
 
   const release = await takeTurn();
   const pos = new PosServer();

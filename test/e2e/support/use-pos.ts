@@ -11,14 +11,15 @@ export interface PosUnderTest {
 
 /**
  * Registers an e2e file's hooks: it waits its turn on the machine, starts the real server with
- * its simulator and one Chromium, and tears them down after the file's last test.
+ * its simulator (with `serverEnv` added to its environment) and one Chromium, and tears them
+ * down after the file's last test.
  */
-export function usePosAndBrowser(): PosUnderTest {
+export function usePosAndBrowser(serverEnv: Record<string, string> = {}): PosUnderTest {
   const env = {} as { pos: PosServer; browser: Browser };
   let release: () => void = () => undefined;
   beforeAll(async () => {
     release = await takeTurn();
-    env.pos = new PosServer();
+    env.pos = new PosServer(serverEnv);
     await env.pos.start();
     env.browser = await launchBrowser();
   }, 1_000_000);

@@ -14,8 +14,8 @@ export type ReceiptBlock =
   | { kind: 'banner'; text: string }
   /** Centred plain text. */
   | { kind: 'center'; text: string }
-  /** A label on the left, its value on the right; `big` prints the value bold and double height. */
-  | { kind: 'row'; label: string; value: string; big?: boolean }
+  /** A label on the left, its value on the right; `big` prints it bold and double height; `code` marks an order number (smaller, fixed-width on the print view, so it stays on one line). */
+  | { kind: 'row'; label: string; value: string; big?: boolean; code?: boolean }
   /** Free text from the left margin, wrapped. */
   | { kind: 'text'; text: string }
   | { kind: 'rule' };
@@ -81,8 +81,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   if (typeof p.coupon_fen === 'number' && p.coupon_fen > 0) blocks.push({ kind: 'row', label: tx('coupon'), value: receiptMoney(p.coupon_fen) });
   const wallet = tx(p.wallet === 'alipay' ? 'alipay' : 'wechat');
   blocks.push({ kind: 'row', label: tx('wallet'), value: p.bank_type ? `${wallet} ${p.bank_type}` : wallet });
-  blocks.push({ kind: 'row', label: tx('outTradeNo'), value: p.out_trade_no });
-  if (p.transaction_id) blocks.push({ kind: 'row', label: tx('transactionId'), value: p.transaction_id });
+  blocks.push({ kind: 'row', label: tx('outTradeNo'), value: p.out_trade_no, code: true });
+  if (p.transaction_id) blocks.push({ kind: 'row', label: tx('transactionId'), value: p.transaction_id, code: true });
   if (p.description) blocks.push({ kind: 'row', label: tx('note'), value: p.description });
   if (input.cashier) blocks.push({ kind: 'row', label: tx('cashier'), value: input.cashier });
   blocks.push({ kind: 'row', label: tx('terminal'), value: input.terminalName });
