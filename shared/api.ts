@@ -8,6 +8,8 @@ export const isFinal = (status: PaymentStatus): boolean => FINAL_STATUSES.includ
 export interface ApiErrorBody {
   code: string;
   message: string;
+  /** PIN_WRONG only: wrong tries left before the terminal must wait (429 TOO_MANY_ATTEMPTS). */
+  attempts_left?: number;
 }
 
 export interface Payment {
@@ -88,4 +90,8 @@ export type ApiErrorCode =
   | 'INVALID_PAIRING_CODE'
   | 'UNKNOWN_TERMINAL'
   | 'BODY_TOO_LARGE'
-  | 'INVALID_DATE';
+  | 'INVALID_DATE'
+  | 'INVALID_REASON'
+  | 'NOT_YOUR_PAYMENT'
+  | 'HTTPS_REQUIRED'
+  | 'JOURNAL_UNAVAILABLE';

@@ -5,6 +5,7 @@ import type { TerminalRow } from '../store/types.ts';
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import type { TerminalRegistry } from '../terminals/registry.ts';
 import type { Mode } from '../config.ts';
+import type { PinCheckLimits } from './manager-pin.ts';
 
 /** What the routes need, injected once (tests pass a fake PaymentService and an in-memory store). */
 export interface ApiDeps {
@@ -16,6 +17,8 @@ export interface ApiDeps {
   shopName: string;
   log: ApiLog;
   limits: { pairing: AttemptLimiter; pin: AttemptLimiter };
+  /** How many PIN checks may run and wait at once (manager-pin.ts defaults). */
+  pinChecks?: PinCheckLimits;
   now?: () => Date;
 }
 

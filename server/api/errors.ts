@@ -5,8 +5,15 @@ import { ApiError } from '../payments/service.ts';
 
 /** Every refusal leaves the API as `{error: {code, message}}`: mapped here, once. */
 
-export function errorResponse(c: Context, status: ContentfulStatusCode, code: ApiErrorCode | 'INTERNAL_ERROR', message: string, headers?: Record<string, string>): Response {
-  return c.json({ error: { code, message } }, status, headers);
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ApiErrorCode | 'INTERNAL_ERROR',
+  message: string,
+  headers?: Record<string, string>,
+  extra?: Record<string, unknown>,
+): Response {
+  return c.json({ error: { code, message, ...extra } }, status, headers);
 }
 
 export function fail(status: ApiError['status'], code: ApiErrorCode, message: string): never {
@@ -24,5 +31,12 @@ export class RetryLater extends ApiError {
     what: string,
   ) {
     super(429, 'TOO_MANY_ATTEMPTS', `Too many ${what}: try again in ${Math.ceil(retryAfterMs / 1000)} s.`);
+  }
+}
+
+/** 403 PIN_WRONG with how many wrong tries are left before the terminal must wait (contract: attempts_left). */
+export class PinWrong extends ApiError {
+  constructor(readonly attemptsLeft: number) {
+    super(403, 'PIN_WRONG', attemptsLeft > 0 ? `The manager PIN is wrong: ${attemptsLeft} more ${attemptsLeft === 1 ? 'try' : 'tries'} before a wait.` : 'The manager PIN is wrong: no tries left for now, wait before the next one.');
   }
 }

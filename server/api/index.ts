@@ -3,8 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../payments/service.ts';
 import { terminalAuth } from './auth.ts';
 import type { ApiDeps, ApiEnv, ApiLog } from './context.ts';
-import { errorResponse, RetryLater } from './errors.ts';
+import { errorResponse, PinWrong, RetryLater } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { ManagerPinGuard } from './manager-pin.ts';
 import { pairRoutes } from './pair.ts';
 import { paymentRoutes } from './payments.ts';
 import { terminalRoutes } from './terminal.ts';
@@ -24,12 +25,13 @@ export function createApi(deps: ApiDeps) {
   api.onError(apiErrorHandler(deps.log));
   api.use(accessLog(deps.log));
   api.use(limitBody(MAX_BODY_BYTES));
+  const pin = new ManagerPinGuard(deps.terminals, deps.limits.pin, deps.log, deps.pinChecks);
   const routes = api
     .route('/health', healthRoutes(deps))
     .route('/pair', pairRoutes(deps))
     .use(terminalAuth(deps.terminals))
-    .route('/terminal', terminalRoutes(deps))
-    .route('/payments', paymentRoutes(deps));
+    .route('/terminal', terminalRoutes(deps, pin))
+    .route('/payments', paymentRoutes(deps, pin));
   routes.all('*', (c) => errorResponse(c, 404, 'NOT_FOUND', `No API route ${c.req.method} ${c.req.path}.`));
   return routes;
 }
@@ -61,6 +63,7 @@ export function apiErrorHandler(log: ApiLog): ErrorHandler {
     if (error instanceof RetryLater) {
       return errorResponse(c, 429, error.code, error.message, { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) });
     }
+    if (error instanceof PinWrong) return errorResponse(c, 403, error.code, error.message, undefined, { attempts_left: error.attemptsLeft });
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
     log.error('request failed', { method: c.req.method, path: c.req.path, error: error.message, stack: error.stack });
     return errorResponse(c, 500, 'INTERNAL_ERROR', 'The server failed to answer this request. Retrying with the same payment id is safe: it never charges twice.');

@@ -7,16 +7,22 @@ import { jsonBody } from './validate.ts';
 export function pairRoutes(deps: ApiDeps) {
   return new Hono<ApiEnv>().post('/', async (c) => {
     const address = clientAddress(c);
-    const verdict = deps.limits.pairing.check(address);
-    if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'pairing attempts');
     const body = await jsonBody(c);
-    const paired = typeof body.code === 'string' ? await deps.terminals.pair(body.code.trim()) : undefined;
-    if (!paired) {
-      deps.limits.pairing.failed(address);
-      deps.log.warn('pairing refused', { address });
-      fail(400, 'INVALID_PAIRING_CODE', 'This pairing link is unknown, used or expired: ask the manager for a new one (npm run terminal -- pair <name>).');
+    const verdict = deps.limits.pairing.begin(address);
+    if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'pairing attempts');
+    let paired: Awaited<ReturnType<typeof deps.terminals.pair>>;
+    try {
+      paired = typeof body.code === 'string' ? await deps.terminals.pair(body.code.trim()) : undefined;
+    } catch (error) {
+      verdict.attempt.cancel();
+      throw error;
     }
-    deps.limits.pairing.succeeded(address);
+    if (!paired) {
+      verdict.attempt.failed();
+      deps.log.warn('pairing refused', { address });
+      fail(400, 'INVALID_PAIRING_CODE', 'This pairing link is unknown, used or expired: ask the manager for a new one (npm run terminal -- rotate <name>).');
+    }
+    verdict.attempt.succeeded();
     deps.log.info('terminal paired', { terminal: paired.terminal.id, name: paired.terminal.name, address });
     return c.json({ token: paired.token, terminal: paired.terminal });
   });

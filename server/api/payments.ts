@@ -1,32 +1,17 @@
 import { Hono } from 'hono';
-import { TerminalError } from '../terminals/registry.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
-import { fail, tooManyAttempts } from './errors.ts';
+import { fail } from './errors.ts';
+import type { ManagerPinGuard } from './manager-pin.ts';
 import { localDate } from '../payments/shop-time.ts';
 import { calendarDate, clientId, createPaymentRequest, jsonBody, preferredLanguage, refundRequest } from './validate.ts';
 
-/** /api/payments: create (idempotent by id), follow, list a day, cancel, refund with the manager PIN. */
-export function paymentRoutes(deps: ApiDeps) {
+/**
+ * /api/payments: create (idempotent by id), follow, list a day, cancel, refund with the manager
+ * PIN. Reading and refunding are shop-wide (the PIN guards refunds); a terminal cancels only its
+ * own payments.
+ */
+export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
   const now = deps.now ?? (() => new Date());
-
-  async function requirePin(terminalId: string, pin: string | undefined): Promise<void> {
-    if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', 'A refund needs the manager PIN (header X-Manager-Pin).');
-    const verdict = deps.limits.pin.check(terminalId);
-    if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'wrong PINs');
-    let right: boolean;
-    try {
-      right = await deps.terminals.checkPin(pin);
-    } catch (error) {
-      if (error instanceof TerminalError) fail(403, 'PIN_REQUIRED', error.message);
-      throw error;
-    }
-    if (!right) {
-      deps.limits.pin.failed(terminalId);
-      deps.log.warn('wrong manager PIN', { terminal: terminalId });
-      fail(403, 'PIN_WRONG', 'The manager PIN is wrong.');
-    }
-    deps.limits.pin.succeeded(terminalId);
-  }
 
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
@@ -48,12 +33,19 @@ export function paymentRoutes(deps: ApiDeps) {
       return c.json(payment);
     })
     .post('/:id/cancel', async (c) => {
-      return c.json(await deps.service.cancel(clientId(c.req.param('id'))));
+      const id = clientId(c.req.param('id'));
+      const payment = await deps.service.get(id);
+      if (!payment) fail(404, 'NOT_FOUND', `No payment ${id}.`);
+      // 403, not 404: every terminal can read the payment, so hiding it would say nothing true.
+      if (payment.terminal !== c.get('terminal').id) fail(403, 'NOT_YOUR_PAYMENT', `Payment ${id} was taken on another terminal: only that terminal can cancel it.`);
+      return c.json(await deps.service.cancel(id));
     })
     .post('/:id/refunds', async (c) => {
       const paymentId = clientId(c.req.param('id'));
-      await requirePin(c.get('terminal').id, c.req.header('x-manager-pin'));
       const request = refundRequest(await jsonBody(c), deps.maxAmountFen);
+      // The payment first: a guess at the PIN needs a real payment to be checked at all.
+      if (!(await deps.service.get(paymentId))) fail(404, 'NOT_FOUND', `No payment ${paymentId}.`);
+      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'A refund');
       return c.json(await deps.service.refund(paymentId, request));
     });
 }

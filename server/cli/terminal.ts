@@ -7,17 +7,19 @@ import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminal
 /**
  * `npm run terminal -- <command>`: set up tablets and the manager PIN on the server's data
  * directory (same DATA_DIR, PORT, HOST, TLS_* as `npm start`; safe while the server runs).
- * For `add` and `pair` the last stdout line is JSON {"name","token","pair_url"} for scripts.
+ * For `add` and `rotate` (alias `pair`) the last stdout line is JSON {"name","token","pair_url"} for scripts.
  */
 
 export const USAGE = `Usage: npm run terminal -- <command>
 
-  add <name>     create a terminal; prints its pairing link (valid 24 h, one use) and token
-  pair <name>    a new pairing link for an existing terminal (its previous device is signed out)
+  add <name>     create a terminal; prints its pairing link (valid 24 h, one use) and a token
+  rotate <name>  revoke every token and unused link of the terminal (its devices are signed out
+                 now) and print a new pairing link and token (also: pair <name>)
+  remove <name>  delete the terminal: its tokens and links stop working (its payments stay)
   list           the terminals and when each was paired
   pin <pin>      set the manager PIN refunds ask for (4 to 12 digits; MANAGER_PIN, if set, wins)
 
-The last line of add and pair is JSON: {"name","token","pair_url"}.`;
+The last line of add and rotate is JSON: {"name","token","pair_url"}.`;
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -42,8 +44,8 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
     io.out(USAGE);
     return 0;
   }
-  if (!['add', 'pair', 'list', 'pin'].includes(command)) return usage(`Unknown command "${command}".`);
-  if ((command === 'add' || command === 'pair' || command === 'pin') && argument === '') return usage(`"${command}" needs ${command === 'pin' ? 'a PIN' : 'a terminal name'}.`);
+  if (!['add', 'rotate', 'pair', 'remove', 'list', 'pin'].includes(command)) return usage(`Unknown command "${command}".`);
+  if (command !== 'list' && argument === '') return usage(`"${command}" needs ${command === 'pin' ? 'a PIN' : 'a terminal name'}.`);
   if (command === 'list' && argument !== '') return usage('"list" takes no argument.');
   if (command === 'pin' && !PIN_FORMAT.test(argument)) return usage('The PIN must be 4 to 12 digits.');
 
@@ -60,25 +62,37 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
 
   const store = openSqliteStore(config.dataDir);
   const registry = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
-  const printPairing = (issued: IssuedPairing, verb: string) => {
+  const printPairing = (issued: IssuedPairing, verb: string, note?: string) => {
     const url = pairUrl(config, issued.code);
     io.out(`${verb} terminal "${issued.terminal.name}" (${issued.terminal.id}).`);
     io.out(`Open this link on the tablet within 24 hours (one use): ${url}`);
+    if (note) io.out(note);
     io.out(JSON.stringify({ name: issued.terminal.name, token: issued.token, pair_url: url }));
+  };
+  const findByName = async (name: string) => {
+    const terminal = await registry.byName(name);
+    if (terminal) return terminal;
+    const names = (await registry.list()).map((t) => t.name);
+    io.err(`No terminal named "${name}". ${names.length ? `Terminals: ${names.join(', ')}.` : 'There are none yet: npm run terminal -- add <name>.'}`);
+    return undefined;
   };
   try {
     switch (command) {
       case 'add':
         printPairing(await registry.add(argument), 'Created');
         return 0;
+      case 'rotate':
       case 'pair': {
-        const terminal = await registry.byName(argument);
-        if (!terminal) {
-          const names = (await registry.list()).map((t) => t.name);
-          io.err(`No terminal named "${argument}". ${names.length ? `Terminals: ${names.join(', ')}.` : 'There are none yet: npm run terminal -- add <name>.'}`);
-          return 1;
-        }
-        printPairing(await registry.reissue(terminal.id), 'New pairing link for');
+        const terminal = await findByName(argument);
+        if (!terminal) return 1;
+        printPairing(await registry.rotate(terminal.id), 'New token and pairing link for', `Every earlier token and link of "${terminal.name}" is revoked: its devices are signed out.`);
+        return 0;
+      }
+      case 'remove': {
+        const terminal = await findByName(argument);
+        if (!terminal) return 1;
+        await registry.remove(terminal.id);
+        io.out(`Removed terminal "${terminal.name}" (${terminal.id}): its tokens and pairing links no longer work; its payments stay in the journal.`);
         return 0;
       }
       case 'list': {

@@ -104,4 +104,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'terminal tokens: random, hashed, several per terminal, revocable; no pairing secret',
+    // A token used to be derived from its pairing code with a secret kept in this file, so a copy
+    // of the file plus a used or expired code gave a live token. Tokens are now random and only
+    // their hashes are kept, one row each: the token the CLI prints and the one a device gets by
+    // pairing are both valid until revoked. Existing tokens keep working (their hashes move);
+    // the secret is deleted, so no token can be derived from a later copy of this file.
+    sql: `
+      CREATE TABLE terminal_tokens (
+        token_hash  TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL REFERENCES terminals (id),
+        created_at  INTEGER NOT NULL
+      );
+      CREATE INDEX terminal_tokens_terminal ON terminal_tokens (terminal_id);
+      INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) SELECT token_hash, id, created_at FROM terminals;
+
+      -- Rebuilt without token_hash; paired_at moves here from the settings table.
+      CREATE TABLE terminals_v2 (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        paired_at  INTEGER
+      );
+      INSERT INTO terminals_v2 (id, name, created_at, paired_at)
+        SELECT t.id, t.name, t.created_at,
+               (SELECT CAST(ROUND((julianday(s.value) - 2440587.5) * 86400000) AS INTEGER) FROM settings s WHERE s.key = 'paired_at:' || t.id)
+        FROM terminals t;
+      DROP TABLE terminals;
+      ALTER TABLE terminals_v2 RENAME TO terminals;
+      CREATE INDEX pairing_codes_terminal ON pairing_codes (terminal_id);
+
+      DELETE FROM settings WHERE key = 'pairing_secret' OR key LIKE 'paired_at:%';
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import type {
   InsertRefundResult,
   NewPayment,
   NewRefund,
+  PairingCodeRow,
   PaymentEvent,
   PaymentPatch,
   PaymentRow,
@@ -15,6 +16,7 @@ import type {
   ReverseReason,
   Store,
   TerminalRow,
+  TerminalTokenRow,
   Transition,
 } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
@@ -76,20 +78,36 @@ function ensureDir(dir: string): string {
   return dir;
 }
 
-/** Applies the numbered migrations not yet recorded in schema_migrations, each in its own transaction. */
+/**
+ * Applies the numbered migrations not yet recorded in schema_migrations, each in its own
+ * transaction. Foreign keys are off meanwhile (a migration may rebuild a table others refer to,
+ * the way SQLite's documentation does it) and checked before each commit. Deleted content is
+ * overwritten and the WAL emptied afterwards: a migration may remove a secret.
+ */
 export function migrate(db: Database.Database): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-  const done: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-    }).immediate();
-    done.push(m.version);
+  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+  if (pending.length === 0) return [];
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  const secureDelete = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  db.pragma('secure_delete = ON');
+  try {
+    for (const m of pending) {
+      db.transaction(() => {
+        db.exec(m.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${m.version} (${m.name}) leaves ${broken.length} rows with a broken reference`);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      }).immediate();
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
   }
-  return done;
+  if (db.pragma('journal_mode', { simple: true }) === 'wal') db.pragma('wal_checkpoint(TRUNCATE)');
+  return pending.map((m) => m.version);
 }
 
 type SqlValue = string | number | null;
@@ -172,7 +190,7 @@ function refundFromDb(r: DbRow): RefundRow {
   };
 }
 
-const terminalFromDb = (r: DbRow): TerminalRow => ({ id: str(r.id), name: str(r.name), token_hash: str(r.token_hash), created_at: num(r.created_at) });
+const terminalFromDb = (r: DbRow): TerminalRow => ({ id: str(r.id), name: str(r.name), created_at: num(r.created_at), paired_at: optNum(r.paired_at) });
 
 const isUniqueViolation = (e: unknown): boolean =>
   e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
@@ -228,13 +246,18 @@ class SqliteStore implements Store {
         `UPDATE refunds SET lease_owner = @owner, lease_until = @until WHERE id = @id AND step != 'done'
            AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner)`,
       ),
-      insertTerminal: db.prepare('INSERT INTO terminals (id, name, token_hash, created_at) VALUES (@id, @name, @token_hash, @created_at)'),
+      insertTerminal: db.prepare('INSERT INTO terminals (id, name, created_at, paired_at) VALUES (@id, @name, @created_at, @paired_at)'),
       terminal: db.prepare('SELECT * FROM terminals WHERE id = ?'),
-      terminalByToken: db.prepare('SELECT * FROM terminals WHERE token_hash = ?'),
+      terminalByToken: db.prepare('SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ?'),
       terminals: db.prepare('SELECT * FROM terminals ORDER BY created_at, id'),
-      replaceToken: db.prepare('UPDATE terminals SET token_hash = ? WHERE id = ?'),
+      insertToken: db.prepare('INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (@token_hash, @terminal_id, @created_at)'),
+      revokeTokens: db.prepare('DELETE FROM terminal_tokens WHERE terminal_id = ?'),
+      setPaired: db.prepare('UPDATE terminals SET paired_at = ? WHERE id = ?'),
+      deleteTerminal: db.prepare('DELETE FROM terminals WHERE id = ?'),
       insertPairing: db.prepare('INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (@code_hash, @terminal_id, @expires_at)'),
       consumePairing: db.prepare('UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING terminal_id').pluck(),
+      dropUnusedCodes: db.prepare('DELETE FROM pairing_codes WHERE terminal_id = ? AND used_at IS NULL'),
+      dropAllCodes: db.prepare('DELETE FROM pairing_codes WHERE terminal_id = ?'),
       setting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
       initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
@@ -425,9 +448,14 @@ class SqliteStore implements Store {
       .immediate();
   }
 
-  async createTerminal(t: TerminalRow): Promise<TerminalRow> {
-    this.q.insertTerminal.run(t);
-    return { ...t };
+  async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.q.insertTerminal.run(t);
+        this.q.insertToken.run(token);
+        this.q.insertPairing.run(code);
+      })
+      .immediate();
   }
 
   async terminal(id: string): Promise<TerminalRow | undefined> {
@@ -444,17 +472,51 @@ class SqliteStore implements Store {
     return (this.q.terminals.all() as DbRow[]).map(terminalFromDb);
   }
 
-  async replaceToken(terminalId: string, tokenHash: string): Promise<boolean> {
-    return this.q.replaceToken.run(tokenHash, terminalId).changes === 1;
+  async rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.q.terminal.get(terminalId)) return false;
+        this.q.revokeTokens.run(terminalId);
+        this.q.dropUnusedCodes.run(terminalId);
+        this.q.setPaired.run(null, terminalId);
+        this.q.insertToken.run(token);
+        this.q.insertPairing.run(code);
+        return true;
+      })
+      .immediate();
   }
 
-  async createPairingCode(code: { code_hash: string; terminal_id: string; expires_at: number }): Promise<void> {
-    this.q.insertPairing.run(code);
+  async redeemPairingCode(codeHash: string, now: number, token: Omit<TerminalTokenRow, 'terminal_id'>): Promise<TerminalRow | undefined> {
+    return this.db
+      .transaction(() => {
+        const terminalId = this.q.consumePairing.get(now, codeHash, now) as string | undefined;
+        if (terminalId === undefined) return undefined;
+        this.q.insertToken.run({ ...token, terminal_id: terminalId });
+        this.q.setPaired.run(now, terminalId);
+        const r = this.q.terminal.get(terminalId) as DbRow | undefined;
+        return r && terminalFromDb(r);
+      })
+      .immediate();
   }
 
-  async consumePairingCode(codeHash: string, now: number): Promise<string | undefined> {
-    const id = this.q.consumePairing.get(now, codeHash, now) as string | undefined;
-    return id ?? undefined;
+  async revokeTokens(terminalId: string): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const revoked = this.q.revokeTokens.run(terminalId).changes;
+        this.q.setPaired.run(null, terminalId);
+        return revoked;
+      })
+      .immediate();
+  }
+
+  async removeTerminal(terminalId: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        this.q.revokeTokens.run(terminalId);
+        this.q.dropAllCodes.run(terminalId);
+        return this.q.deleteTerminal.run(terminalId).changes === 1;
+      })
+      .immediate();
   }
 
   async setting(key: string): Promise<string | undefined> {

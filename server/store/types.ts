@@ -142,7 +142,15 @@ export type InsertRefundResult =
 export interface TerminalRow {
   id: string;
   name: string;
+  created_at: number;
+  /** When a device last paired with a link; null: never, or unpaired since. */
+  paired_at: number | null;
+}
+
+/** One bearer token of a terminal, stored as its SHA-256 only (the token itself is random and never stored). */
+export interface TerminalTokenRow {
   token_hash: string;
+  terminal_id: string;
   created_at: number;
 }
 
@@ -182,14 +190,23 @@ export interface Store {
   claimRefunds(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<RefundRow[]>;
 
   // Terminals, pairing, settings (server/terminals/ and the API)
-  createTerminal(terminal: TerminalRow): Promise<TerminalRow>;
+  /** A new terminal with its first token and pairing code, in one transaction. */
+  createTerminal(terminal: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void>;
   terminal(id: string): Promise<TerminalRow | undefined>;
+  /** The terminal a (hashed) token belongs to, while the token is not revoked. */
   terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined>;
   listTerminals(): Promise<TerminalRow[]>;
-  replaceToken(terminalId: string, tokenHash: string): Promise<boolean>;
-  createPairingCode(code: PairingCodeRow): Promise<void>;
-  /** One-time and atomic: the first caller before `expires_at` gets the terminal id, every other gets undefined. */
-  consumePairingCode(codeHash: string, now: number): Promise<string | undefined>;
+  /** Revokes every token and unused pairing code of the terminal and gives it `token` and `code`, in one transaction; false for an unknown terminal. */
+  rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean>;
+  /**
+   * One-time and atomic: the first caller before `expires_at` uses the code up, and the terminal
+   * gets `token` (terminal_id filled in here) and paired_at = now; every other caller gets undefined.
+   */
+  redeemPairingCode(codeHash: string, now: number, token: Omit<TerminalTokenRow, 'terminal_id'>): Promise<TerminalRow | undefined>;
+  /** Revokes every token of the terminal at once (unpairing; pairing links still unused stay valid); the count revoked. */
+  revokeTokens(terminalId: string): Promise<number>;
+  /** Deletes the terminal with its tokens and pairing codes; its payments stay in the journal. */
+  removeTerminal(terminalId: string): Promise<boolean>;
   setting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
   /** Stores `value` unless `key` has one already; returns the value that is stored (atomic: concurrent first starts agree). */

@@ -3,6 +3,11 @@
  * (an IP address, a terminal): after `limit` failures within `windowMs` the key must wait, and
  * after `lockAfter` failures in a row it is locked out for `lockMs`. Only failures count, so a
  * manager doing several refunds in a row is never slowed down; a success clears the streak.
+ *
+ * An attempt is reserved before the secret is checked and counted as a failure at once, then
+ * taken back if the secret was right. Checking is asynchronous (scrypt): with a check first and
+ * a count after, a hundred concurrent guesses all passed the check before the first failure
+ * was recorded.
  */
 export interface AttemptLimiterOptions {
   limit: number;
@@ -12,13 +17,20 @@ export interface AttemptLimiterOptions {
   now?: () => number;
 }
 
-export interface AttemptVerdict {
-  allowed: boolean;
-  retryAfterMs: number;
+export type AttemptVerdict = { allowed: true; attempt: Attempt } | { allowed: false; retryAfterMs: number };
+
+/** A reserved attempt: settle it exactly once. */
+export interface Attempt {
+  /** The secret was right: the attempt is taken back and the streak of failures cleared. */
+  succeeded(): void;
+  /** The secret was wrong (it stays counted): how many more wrong tries are left before a wait. */
+  failed(): number;
+  /** It was no guess after all (nothing to check against, or refused for load): taken back, the streak kept. */
+  cancel(): void;
 }
 
 interface KeyState {
-  /** Times of the failures within the window. */
+  /** Times of the failures (and reserved attempts) within the window. */
   attempts: number[];
   failures: number;
   lockedUntil: number;
@@ -33,31 +45,63 @@ export class AttemptLimiter {
     this.#options = { lockAfter: Infinity, lockMs: 0, now: Date.now, ...options };
   }
 
-  /** Whether `key` may try now (call before checking the secret). */
-  check(key: string): AttemptVerdict {
+  /** Reserves an attempt for `key` (call before checking the secret), or says how long to wait. */
+  begin(key: string): AttemptVerdict {
     const now = this.#options.now();
     const state = this.#state(key, now);
     if (state.lockedUntil > now) return { allowed: false, retryAfterMs: state.lockedUntil - now };
     if (state.attempts.length >= this.#options.limit) {
       return { allowed: false, retryAfterMs: state.attempts[0]! + this.#options.windowMs - now };
     }
-    return { allowed: true, retryAfterMs: 0 };
-  }
-
-  failed(key: string): void {
-    const now = this.#options.now();
-    const state = this.#state(key, now);
+    const before = { failures: state.failures, lockedUntil: state.lockedUntil };
     state.attempts.push(now);
     state.failures++;
-    if (state.failures >= this.#options.lockAfter) {
+    const locks = state.failures >= this.#options.lockAfter;
+    if (locks) {
       state.lockedUntil = now + this.#options.lockMs;
       state.failures = 0;
     }
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      return true;
+    };
+    const takeBack = (): void => {
+      const index = state.attempts.lastIndexOf(now);
+      if (index >= 0) state.attempts.splice(index, 1);
+      if (locks) state.lockedUntil = before.lockedUntil;
+    };
+    return {
+      allowed: true,
+      attempt: {
+        succeeded: () => {
+          if (!settle()) return;
+          takeBack();
+          state.failures = 0;
+        },
+        failed: () => {
+          settle();
+          return this.#left(state, this.#options.now());
+        },
+        cancel: () => {
+          if (!settle()) return;
+          takeBack();
+          state.failures = locks ? before.failures : Math.max(0, state.failures - 1);
+        },
+      },
+    };
   }
 
-  succeeded(key: string): void {
-    const state = this.#keys.get(key);
-    if (state) state.failures = 0;
+  /** Wrong tries `key` has left before it must wait (0 while it waits). */
+  left(key: string): number {
+    const now = this.#options.now();
+    return this.#left(this.#state(key, now), now);
+  }
+
+  #left(state: KeyState, now: number): number {
+    if (state.lockedUntil > now) return 0;
+    return Math.max(0, Math.min(this.#options.limit - state.attempts.length, this.#options.lockAfter - state.failures));
   }
 
   #state(key: string, now: number): KeyState {

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Store, TerminalRow } from '../store/types.ts';
 import { hashPin, verifyPin } from './pin.ts';
-import { randomSecret, sameText, sha256, tokenForCode } from './secrets.ts';
+import { randomSecret, sameText, sha256 } from './secrets.ts';
 
 /**
- * Terminals are paired devices with their own bearer tokens. A pairing code is one-time and
- * short-lived; the token it hands out is derived from it (HMAC with a server secret), so the
- * CLI that creates a terminal can print the very token the paired device will get, and the
- * database holds only hashes of both. Issuing a new code for a terminal rotates its token:
- * the previous device and any older code stop working.
+ * Terminals are paired devices with their own bearer tokens. Tokens are random and the database
+ * keeps only their hashes, one row each, so a copy of the database yields no token. A terminal
+ * may hold several: the one the CLI prints (for scripts) and one per device that paired with a
+ * one-time, short-lived link. `rotate` revokes them all with the unused links and issues a new
+ * token and link; unpairing revokes them all; `remove` deletes the terminal.
  */
 
 export type TerminalStore = Pick<
   Store,
-  'createTerminal' | 'terminal' | 'terminalByTokenHash' | 'listTerminals' | 'replaceToken' | 'createPairingCode' | 'consumePairingCode' | 'setting' | 'setSetting'
+  'createTerminal' | 'terminal' | 'terminalByTokenHash' | 'listTerminals' | 'rotateTerminal' | 'redeemPairingCode' | 'revokeTokens' | 'removeTerminal' | 'setting' | 'setSetting'
 >;
 
 export interface Terminal {
@@ -27,17 +27,17 @@ export interface IssuedPairing {
   terminal: Terminal;
   /** The one-time code for the pairing link (`#/pair/<code>`). */
   code: string;
-  /** The terminal's token from now on (the one the code hands out). */
+  /** A token of the terminal, valid at once (scripts use it; a device pairing with the code gets one of its own). */
   token: string;
   expires_at: string;
 }
 
 export const PAIRING_TTL_MS = 24 * 60 * 60 * 1000;
 export const TERMINAL_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
-const SECRET_KEY = 'pairing_secret';
 const PIN_KEY = 'manager_pin';
 const FIRST_TERMINAL_KEY = 'first_terminal';
-const pairedKey = (id: string) => `paired_at:${id}`;
+/** Tokens are 32 random bytes (43 characters of base64url); anything far off that is not one. */
+const TOKEN_LENGTH = { min: 20, max: 128 };
 
 export class TerminalError extends Error {
   override readonly name = 'TerminalError';
@@ -53,63 +53,71 @@ export interface TerminalRegistryOptions {
   store: TerminalStore;
   /** MANAGER_PIN from the environment: when set it wins over a PIN set by command. */
   envPin?: string;
+  /** Checks a PIN against its stored scrypt hash (default: in a worker thread of its own, pin.ts). */
+  verifyPin?: (pin: string, stored: string) => Promise<boolean>;
   now?: () => number;
 }
 
 export class TerminalRegistry {
   readonly #store: TerminalStore;
   readonly #envPin: string | undefined;
+  readonly #verifyPin: (pin: string, stored: string) => Promise<boolean>;
   readonly #now: () => number;
 
   constructor(options: TerminalRegistryOptions) {
     this.#store = options.store;
     this.#envPin = options.envPin;
+    this.#verifyPin = options.verifyPin ?? verifyPin;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Creates a terminal with its first pairing code. Names are unique (the CLI finds terminals by name). */
+  /** Creates a terminal with a token and a first pairing code. Names are unique (the CLI finds terminals by name). */
   async add(name: string): Promise<IssuedPairing> {
     const clean = name.trim();
     if (!TERMINAL_NAME.test(clean)) throw new TerminalError('INVALID_NAME', `"${name}" is not a terminal name: 1 to 40 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit`);
-    if (await this.byName(clean)) throw new TerminalError('NAME_TAKEN', `a terminal named "${clean}" exists already (use: pair ${clean})`);
-    const code = randomSecret(16);
-    const token = tokenForCode(await this.#serverSecret(), code);
-    const row = await this.#store.createTerminal({ id: `t-${randomBytes(6).toString('hex')}`, name: clean, token_hash: sha256(token), created_at: this.#now() });
-    const expires = await this.#saveCode(row.id, code);
-    return { terminal: await this.#view(row), code, token, expires_at: new Date(expires).toISOString() };
+    if (await this.byName(clean)) throw new TerminalError('NAME_TAKEN', `a terminal named "${clean}" exists already (use: rotate ${clean})`);
+    const now = this.#now();
+    const row: TerminalRow = { id: `t-${randomBytes(6).toString('hex')}`, name: clean, created_at: now, paired_at: null };
+    const { token, code, expires } = this.#newCredentials();
+    await this.#store.createTerminal(row, { token_hash: sha256(token), terminal_id: row.id, created_at: now }, { code_hash: sha256(code), terminal_id: row.id, expires_at: expires });
+    return { terminal: view(row), code, token, expires_at: new Date(expires).toISOString() };
   }
 
-  /** A new pairing code for an existing terminal; its token changes now (the old device is signed out). */
-  async reissue(terminalId: string): Promise<IssuedPairing> {
+  /** Revokes every token and unused link of the terminal (its devices are signed out now) and issues a new token and link. */
+  async rotate(terminalId: string): Promise<IssuedPairing> {
     const row = await this.#store.terminal(terminalId);
     if (!row) throw new TerminalError('UNKNOWN_TERMINAL', `no terminal ${terminalId}`);
-    const code = randomSecret(16);
-    const token = tokenForCode(await this.#serverSecret(), code);
-    await this.#store.replaceToken(row.id, sha256(token));
-    const expires = await this.#saveCode(row.id, code);
-    return { terminal: await this.#view(row), code, token, expires_at: new Date(expires).toISOString() };
+    const { token, code, expires } = this.#newCredentials();
+    const done = await this.#store.rotateTerminal(row.id, { token_hash: sha256(token), terminal_id: row.id, created_at: this.#now() }, { code_hash: sha256(code), terminal_id: row.id, expires_at: expires });
+    if (!done) throw new TerminalError('UNKNOWN_TERMINAL', `no terminal ${terminalId}`);
+    return { terminal: view({ ...row, paired_at: null }), code, token, expires_at: new Date(expires).toISOString() };
   }
 
-  /** Consumes a pairing code: the token and terminal, or undefined for an unknown, used, expired or superseded code. */
+  /** Uses a pairing code up: a new token of the terminal, or undefined for an unknown, used, expired or revoked code. */
   async pair(code: string): Promise<{ token: string; terminal: Terminal } | undefined> {
     if (code.length < 8 || code.length > 64) return undefined;
-    const terminalId = await this.#store.consumePairingCode(sha256(code), this.#now());
-    if (terminalId === undefined) return undefined;
-    const token = tokenForCode(await this.#serverSecret(), code);
-    const row = await this.#store.terminalByTokenHash(sha256(token));
-    // A later code for the same terminal rotated the token: this older code no longer pairs.
-    if (!row || row.id !== terminalId) return undefined;
-    await this.#store.setSetting(pairedKey(row.id), new Date(this.#now()).toISOString());
-    return { token, terminal: await this.#view(row) };
+    const token = randomSecret(32);
+    const row = await this.#store.redeemPairingCode(sha256(code), this.#now(), { token_hash: sha256(token), created_at: this.#now() });
+    return row && { token, terminal: view(row) };
   }
 
   async authenticate(token: string): Promise<TerminalRow | undefined> {
-    if (token.length < 20 || token.length > 128) return undefined;
+    if (token.length < TOKEN_LENGTH.min || token.length > TOKEN_LENGTH.max) return undefined;
     return this.#store.terminalByTokenHash(sha256(token));
   }
 
+  /** Signs every device of the terminal out at once; the terminal stays, and a new link pairs it again. */
+  async unpair(terminalId: string): Promise<number> {
+    return this.#store.revokeTokens(terminalId);
+  }
+
+  /** Deletes the terminal, its tokens and links; its payments stay in the journal under its id. */
+  async remove(terminalId: string): Promise<void> {
+    if (!(await this.#store.removeTerminal(terminalId))) throw new TerminalError('UNKNOWN_TERMINAL', `no terminal ${terminalId}`);
+  }
+
   async list(): Promise<Terminal[]> {
-    return Promise.all((await this.#store.listTerminals()).map((row) => this.#view(row)));
+    return (await this.#store.listTerminals()).map(view);
   }
 
   async byName(name: string): Promise<TerminalRow | undefined> {
@@ -131,7 +139,7 @@ export class TerminalRegistry {
       await this.#store.setSetting(FIRST_TERMINAL_KEY, issued.terminal.id);
       return issued;
     }
-    if (firstId !== undefined && terminals.some((t) => t.id === firstId)) return this.reissue(firstId);
+    if (firstId !== undefined && terminals.some((t) => t.id === firstId)) return this.rotate(firstId);
     return undefined;
   }
 
@@ -150,27 +158,16 @@ export class TerminalRegistry {
     if (this.#envPin !== undefined) return sameText(pin, this.#envPin);
     const stored = await this.#store.setting(PIN_KEY);
     if (stored === undefined) throw new TerminalError('NO_PIN', 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.');
-    return verifyPin(pin, stored);
+    return this.#verifyPin(pin, stored);
   }
 
-  async #saveCode(terminalId: string, code: string): Promise<number> {
-    const expires = this.#now() + PAIRING_TTL_MS;
-    await this.#store.createPairingCode({ code_hash: sha256(code), terminal_id: terminalId, expires_at: expires });
-    return expires;
+  #newCredentials(): { token: string; code: string; expires: number } {
+    return { token: randomSecret(32), code: randomSecret(16), expires: this.#now() + PAIRING_TTL_MS };
   }
+}
 
-  async #view(row: TerminalRow): Promise<Terminal> {
-    const paired = await this.#store.setting(pairedKey(row.id));
-    const view: Terminal = { id: row.id, name: row.name, created_at: new Date(row.created_at).toISOString() };
-    if (paired !== undefined) view.paired_at = paired;
-    return view;
-  }
-
-  /** Created once per data directory, read each time (pairing is rare; the CLI runs in another process). */
-  async #serverSecret(): Promise<string> {
-    const existing = await this.#store.setting(SECRET_KEY);
-    if (existing !== undefined) return existing;
-    await this.#store.setSetting(SECRET_KEY, randomSecret(32));
-    return (await this.#store.setting(SECRET_KEY))!;
-  }
+function view(row: TerminalRow): Terminal {
+  const terminal: Terminal = { id: row.id, name: row.name, created_at: new Date(row.created_at).toISOString() };
+  if (row.paired_at !== null) terminal.paired_at = new Date(row.paired_at).toISOString();
+  return terminal;
 }

@@ -15,9 +15,10 @@ interface Setup {
   call(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-async function setup(options: { envPin?: string; maxAmountFen?: number } = {}): Promise<Setup> {
+async function setup(options: { envPin?: string; storedPin?: string; maxAmountFen?: number; pinChecks?: { maxConcurrent: number; maxQueued: number } } = {}): Promise<Setup> {
   const service = new FakePaymentService();
   const registry = new TerminalRegistry({ store: memoryTerminalStore(), ...(options.envPin ? { envPin: options.envPin } : {}) });
+  if (options.storedPin) await registry.setPin(options.storedPin);
   const lines: Setup['lines'] = [];
   const log: ApiLog = {
     debug: (msg, fields) => lines.push({ level: 'debug', msg, fields }),
@@ -37,6 +38,7 @@ async function setup(options: { envPin?: string; maxAmountFen?: number } = {}): 
       pairing: new AttemptLimiter({ limit: 5, windowMs: 60_000 }),
       pin: new AttemptLimiter({ limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 900_000 }),
     },
+    ...(options.pinChecks ? { pinChecks: options.pinChecks } : {}),
     now: () => new Date('2026-11-28T17:30:00Z'),
   });
   const { token } = await registry.add('Till 1');
@@ -68,7 +70,7 @@ describe('open routes', () => {
     const { registry, call } = await setup();
     const issued = await registry.add('Till 2');
     const paired = await call('POST', '/api/pair', { token: null, body: { code: issued.code } });
-    expect(paired).toMatchObject({ status: 200, body: { token: issued.token, terminal: { name: 'Till 2' } } });
+    expect(paired).toMatchObject({ status: 200, body: { token: expect.stringMatching(/^[\w-]{43}$/), terminal: { name: 'Till 2' } } });
     expect((await call('GET', '/api/terminal', { token: paired.body.token })).body.terminal.name).toBe('Till 2');
     expect(await call('POST', '/api/pair', { token: null, body: { code: issued.code } })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_PAIRING_CODE' } } });
   });
@@ -255,10 +257,15 @@ describe('refunds', () => {
     expect(res.body.error.message).toMatch(/MANAGER_PIN/);
   });
 
-  it('answers 429 after five wrong PINs a minute, even for the right PIN', async () => {
+  it('says how many wrong tries are left, then answers 429 even for the right PIN', async () => {
     const { call } = await paid();
-    for (let i = 0; i < 5; i++) expect((await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '0000' } })).status).toBe(403);
-    expect(await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '2468' } })).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_ATTEMPTS' } } });
+    for (let left = 4; left >= 0; left--) {
+      const res = await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '0000' } });
+      expect(res).toMatchObject({ status: 403, body: { error: { code: 'PIN_WRONG', attempts_left: left } } });
+    }
+    const limited = await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '2468' } });
+    expect(limited).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_ATTEMPTS' } } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('never slows down a manager who types the right PIN, refund after refund', async () => {
@@ -277,6 +284,86 @@ describe('refunds', () => {
     expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-3', amount_fen: 0 }, headers: pin })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_AMOUNT' } } });
     service.settle('pay-1', 'failed');
     expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-4', amount_fen: 5 }, headers: pin })).toMatchObject({ status: 409, body: { error: { code: 'REFUND_NOT_ALLOWED' } } });
+  });
+});
+
+describe('manager PIN under attack', () => {
+  const refund = { id: 'ref-1', amount_fen: 1 };
+  const guesses = (n: number, right: string) => Array.from({ length: n }, (_, i) => (i === n - 1 ? right : String(i).padStart(4, '0')));
+
+  it.each([
+    ['from MANAGER_PIN', { envPin: '7777' }],
+    ['set by command (scrypt)', { storedPin: '7777' }],
+  ])('checks at most five of 100 concurrent guesses %s, so the right one among them is never found', async (_, pinOption) => {
+    const s = await setup(pinOption);
+    await s.call('POST', '/api/payments', { body: payment() });
+    s.service.settle('pay-1', 'succeeded');
+    const answers = await Promise.all(guesses(100, '7777').map((pin) => s.call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': pin } })));
+    const wrong = answers.filter((a) => a.status === 403);
+    expect(wrong.length).toBeGreaterThan(0);
+    expect(wrong.length).toBeLessThanOrEqual(5);
+    expect(wrong.every((a) => a.body.error.code === 'PIN_WRONG')).toBe(true);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(100 - wrong.length);
+    expect(s.service.calls.filter((c) => c.startsWith('refund'))).toEqual([]);
+  });
+
+  it('bounds PIN checks across terminals: a burst from many terminals is refused beyond the bound', async () => {
+    const s = await setup({ storedPin: '7777', pinChecks: { maxConcurrent: 1, maxQueued: 2 } });
+    await s.call('POST', '/api/payments', { body: payment() });
+    s.service.settle('pay-1', 'succeeded');
+    const tokens = await Promise.all(Array.from({ length: 12 }, async (_, i) => (await s.registry.add(`Burst ${i}`)).token));
+    const answers = await Promise.all(tokens.map((token) => s.call('POST', '/api/payments/pay-1/refunds', { token, body: refund, headers: { 'x-manager-pin': '0000' } })));
+    expect(answers.filter((a) => a.status === 403)).toHaveLength(3);
+    expect(answers.filter((a) => a.status === 429).every((a) => a.headers.get('retry-after') === '1')).toBe(true);
+    // Refused for load is not a guess: that terminal still has every try.
+    const refused = answers.findIndex((a) => a.status === 429);
+    const again = await s.call('POST', '/api/payments/pay-1/refunds', { token: tokens[refused]!, body: refund, headers: { 'x-manager-pin': '0000' } });
+    expect(again.body.error).toMatchObject({ code: 'PIN_WRONG', attempts_left: 4 });
+  });
+
+  it('looks the payment up before the PIN: an unknown payment costs no try', async () => {
+    const s = await setup({ envPin: '7777' });
+    for (let i = 0; i < 10; i++) {
+      expect(await s.call('POST', `/api/payments/nope-${i}/refunds`, { body: refund, headers: { 'x-manager-pin': '0000' } })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    }
+    await s.call('POST', '/api/payments', { body: payment() });
+    s.service.settle('pay-1', 'succeeded');
+    expect((await s.call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '0000' } })).body.error.attempts_left).toBe(4);
+  });
+});
+
+describe('POST /api/terminal/unpair', () => {
+  it('revokes this terminal\'s token at once with the manager PIN; the terminal stays and re-pairs with a new link', async () => {
+    const s = await setup({ envPin: '7777' });
+    const terminalId = (await s.call('GET', '/api/terminal')).body.terminal.id;
+    expect(await s.call('POST', '/api/terminal/unpair')).toMatchObject({ status: 403, body: { error: { code: 'PIN_REQUIRED' } } });
+    expect(await s.call('POST', '/api/terminal/unpair', { headers: { 'x-manager-pin': '1111' } })).toMatchObject({ status: 403, body: { error: { code: 'PIN_WRONG', attempts_left: 4 } } });
+    expect((await s.call('GET', '/api/terminal')).status).toBe(200);
+    expect(await s.call('POST', '/api/terminal/unpair', { headers: { 'x-manager-pin': '7777' } })).toMatchObject({ status: 200, body: { ok: true } });
+    expect((await s.call('GET', '/api/terminal')).status).toBe(401);
+    expect((await s.registry.list()).map((t) => t.id)).toContain(terminalId);
+    const link = await s.registry.rotate(terminalId);
+    const paired = await s.call('POST', '/api/pair', { token: null, body: { code: link.code } });
+    expect((await s.call('GET', '/api/terminal', { token: paired.body.token })).body.terminal.id).toBe(terminalId);
+  });
+
+  it('leaves the other terminals paired', async () => {
+    const s = await setup({ envPin: '7777' });
+    const other = (await s.registry.add('Till 2')).token;
+    await s.call('POST', '/api/terminal/unpair', { headers: { 'x-manager-pin': '7777' } });
+    expect((await s.call('GET', '/api/terminal', { token: other })).status).toBe(200);
+  });
+});
+
+describe('cancel scope', () => {
+  it('lets a terminal cancel only its own payments (403 NOT_YOUR_PAYMENT), while reading stays shop-wide', async () => {
+    const s = await setup();
+    const other = (await s.registry.add('Till 2')).token;
+    await s.call('POST', '/api/payments', { body: payment() });
+    expect((await s.call('GET', '/api/payments/pay-1', { token: other })).status).toBe(200);
+    expect(await s.call('POST', '/api/payments/pay-1/cancel', { token: other })).toMatchObject({ status: 403, body: { error: { code: 'NOT_YOUR_PAYMENT' } } });
+    expect(s.service.payments.get('pay-1')!.cancel_requested).toBeUndefined();
+    expect(await s.call('POST', '/api/payments/pay-1/cancel')).toMatchObject({ status: 200, body: { cancel_requested: true } });
   });
 });
 

@@ -27,7 +27,7 @@ describe('npm run terminal', () => {
     const store = openSqliteStore(e.DATA_DIR);
     const registry = new TerminalRegistry({ store });
     expect((await registry.authenticate(json.token))?.name).toBe('Front till');
-    expect((await registry.pair(json.pair_url.split('/').pop()!))?.token).toBe(json.token);
+    expect((await registry.pair(json.pair_url.split('/').pop()!))?.terminal.name).toBe('Front till');
     await store.close();
   });
 
@@ -37,16 +37,36 @@ describe('npm run terminal', () => {
     expect(json.pair_url).toMatch(/^https:\/\/192\.168\.1\.20:9443\/#\/pair\//);
   });
 
-  it('lists terminals and issues a new link for one by name, rotating its token', async () => {
+  it.each(['rotate', 'pair'])('lists terminals and %s issues a new link and token by name, revoking the old ones', async (command) => {
     const e = env();
     const first = JSON.parse((await cli(['add', 'Till'], e)).last);
-    const again = await cli(['pair', 'till'], e);
+    const again = await cli([command, 'till'], e);
     expect(again.code).toBe(0);
     const second = JSON.parse(again.last);
+    expect(Object.keys(second)).toEqual(['name', 'token', 'pair_url']);
     expect(second.name).toBe('Till');
     expect(second.token).not.toBe(first.token);
+    const store = openSqliteStore(e.DATA_DIR);
+    const registry = new TerminalRegistry({ store });
+    expect(await registry.authenticate(first.token)).toBeUndefined();
+    expect(await registry.pair(first.pair_url.split('/').pop()!)).toBeUndefined();
+    expect((await registry.authenticate(second.token))?.name).toBe('Till');
+    await store.close();
     const list = await cli(['list'], e);
     expect(list.out.join('\n')).toMatch(/^Till\tt-[0-9a-f]{12}\tcreated .*\tnot paired yet$/m);
+  });
+
+  it('removes a terminal by name: its token stops working and the name is free again', async () => {
+    const e = env();
+    const added = JSON.parse((await cli(['add', 'Back till'], e)).last);
+    const removed = await cli(['remove', 'back TILL'], e);
+    expect(removed).toMatchObject({ code: 0, out: [expect.stringMatching(/^Removed terminal "Back till"/)] });
+    const store = openSqliteStore(e.DATA_DIR);
+    expect(await new TerminalRegistry({ store }).authenticate(added.token)).toBeUndefined();
+    await store.close();
+    expect((await cli(['list'], e)).out).toEqual(['No terminals yet: npm run terminal -- add <name>.']);
+    expect(await cli(['remove', 'Back till'], e)).toMatchObject({ code: 1, err: [expect.stringMatching(/No terminal named "Back till"/)] });
+    expect((await cli(['add', 'Back till'], e)).code).toBe(0);
   });
 
   it('sets the manager PIN as a hash that later checks out', async () => {
@@ -62,6 +82,8 @@ describe('npm run terminal', () => {
     [[], /No command given/],
     [['frob'], /Unknown command "frob"/],
     [['add'], /needs a terminal name/],
+    [['rotate'], /needs a terminal name/],
+    [['remove'], /needs a terminal name/],
     [['pin', '12'], /4 to 12 digits/],
     [['list', 'extra'], /takes no argument/],
   ])('answers usage error %j with exit code 2 and the usage', async (args, message) => {

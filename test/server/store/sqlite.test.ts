@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../../server/store/migrations.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { NewPayment, NewRefund, Store } from '../../../server/store/types.ts';
 
@@ -75,7 +76,7 @@ describe('openSqliteStore', () => {
   it('records numbered migrations and runs in WAL mode', async () => {
     await store.close();
     const db = new Database(join(dir, 'micropay.sqlite'));
-    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1]);
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     store = openSqliteStore(dir); // reopening applies nothing twice
@@ -199,24 +200,54 @@ describe('refunds', () => {
 });
 
 describe('terminals, pairing, settings', () => {
-  it('finds terminals by id and token hash and replaces tokens', async () => {
-    await store.createTerminal({ id: 't1', name: 'Till 1', token_hash: 'aa', created_at: T0 });
+  const till = { id: 't1', name: 'Till 1', created_at: T0, paired_at: null };
+  const token = (hash: string) => ({ token_hash: hash, terminal_id: 't1', created_at: T0 });
+  const code = (hash: string, expires_at = T0 + 1000) => ({ code_hash: hash, terminal_id: 't1', expires_at });
+
+  it('finds a terminal by each of its token hashes until they are revoked', async () => {
+    await store.createTerminal(till, token('aa'), code('c1'));
     expect((await store.terminalByTokenHash('aa'))?.name).toBe('Till 1');
-    expect(await store.replaceToken('t1', 'bb')).toBe(true);
+    expect((await store.redeemPairingCode('c1', T0, { token_hash: 'bb', created_at: T0 }))?.paired_at).toBe(T0);
+    expect((await store.terminalByTokenHash('bb'))?.id).toBe('t1');
+    expect((await store.terminalByTokenHash('aa'))?.id).toBe('t1');
+    expect(await store.revokeTokens('t1')).toBe(2);
     expect(await store.terminalByTokenHash('aa')).toBeUndefined();
-    expect((await store.terminal('t1'))?.token_hash).toBe('bb');
-    expect(await store.replaceToken('nope', 'cc')).toBe(false);
+    expect(await store.terminalByTokenHash('bb')).toBeUndefined();
+    expect(await store.terminal('t1')).toEqual(till);
     expect((await store.listTerminals()).map((t) => t.id)).toEqual(['t1']);
   });
 
-  it('consumes a pairing code once and never after it expires', async () => {
-    await store.createTerminal({ id: 't1', name: 'Till 1', token_hash: 'aa', created_at: T0 });
-    await store.createPairingCode({ code_hash: 'c1', terminal_id: 't1', expires_at: T0 + 1000 });
-    await store.createPairingCode({ code_hash: 'c2', terminal_id: 't1', expires_at: T0 + 1000 });
-    expect(await store.consumePairingCode('c1', T0)).toBe('t1');
-    expect(await store.consumePairingCode('c1', T0)).toBeUndefined();
-    expect(await store.consumePairingCode('c2', T0 + 1000)).toBeUndefined();
-    expect(await store.consumePairingCode('zz', T0)).toBeUndefined();
+  it('redeems a pairing code once and never after it expires', async () => {
+    await store.createTerminal(till, token('aa'), code('c1'));
+    expect(await store.rotateTerminal('t1', token('a2'), code('c2'))).toBe(true);
+    expect(await store.redeemPairingCode('c1', T0, { token_hash: 'x1', created_at: T0 })).toBeUndefined(); // revoked by the rotation
+    await store.rotateTerminal('t1', token('a3'), code('c3', T0 + 10));
+    expect(await store.redeemPairingCode('c3', T0 + 10, { token_hash: 'x3', created_at: T0 })).toBeUndefined();
+    expect(await store.redeemPairingCode('zz', T0, { token_hash: 'x4', created_at: T0 })).toBeUndefined();
+    expect(await store.terminalByTokenHash('x1')).toBeUndefined();
+  });
+
+  it('rotates: every older token and unused code revoked, the new ones valid', async () => {
+    await store.createTerminal(till, token('aa'), code('c1'));
+    await store.redeemPairingCode('c1', T0, { token_hash: 'device', created_at: T0 });
+    expect(await store.rotateTerminal('t1', token('new'), code('c2'))).toBe(true);
+    expect(await store.terminalByTokenHash('aa')).toBeUndefined();
+    expect(await store.terminalByTokenHash('device')).toBeUndefined();
+    expect((await store.terminal('t1'))?.paired_at).toBeNull();
+    expect((await store.terminalByTokenHash('new'))?.id).toBe('t1');
+    expect((await store.redeemPairingCode('c2', T0, { token_hash: 'd2', created_at: T0 }))?.id).toBe('t1');
+    expect(await store.rotateTerminal('nope', token('zz'), code('c9'))).toBe(false);
+  });
+
+  it('removes a terminal with its tokens and codes, keeping its payments', async () => {
+    await store.createTerminal(till, token('aa'), code('c1'));
+    await store.insertPayment(newPayment({ terminal_id: 't1' }));
+    expect(await store.removeTerminal('t1')).toBe(true);
+    expect(await store.terminal('t1')).toBeUndefined();
+    expect(await store.terminalByTokenHash('aa')).toBeUndefined();
+    expect(await store.redeemPairingCode('c1', T0, { token_hash: 'x', created_at: T0 })).toBeUndefined();
+    expect((await store.payment('p1'))?.terminal_id).toBe('t1');
+    expect(await store.removeTerminal('t1')).toBe(false);
   });
 
   it('stores and overwrites settings', async () => {

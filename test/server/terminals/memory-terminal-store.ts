@@ -1,39 +1,65 @@
-import type { PairingCodeRow, TerminalRow } from '../../../server/store/types.ts';
+import type { PairingCodeRow, TerminalRow, TerminalTokenRow } from '../../../server/store/types.ts';
 import type { TerminalStore } from '../../../server/terminals/registry.ts';
 
 /** The terminal half of the Store in memory, with the same one-time semantics, for unit tests. */
-export function memoryTerminalStore(): TerminalStore {
+export function memoryTerminalStore(): TerminalStore & { tokens: Map<string, TerminalTokenRow> } {
   const terminals = new Map<string, TerminalRow>();
-  const codes = new Map<string, PairingCodeRow>();
+  const tokens = new Map<string, TerminalTokenRow>();
+  const codes = new Map<string, PairingCodeRow & { used: boolean }>();
   const settings = new Map<string, string>();
+  const revoke = (terminalId: string): number => {
+    let count = 0;
+    for (const [hash, t] of tokens) if (t.terminal_id === terminalId && tokens.delete(hash)) count++;
+    return count;
+  };
   return {
-    async createTerminal(t) {
+    tokens,
+    async createTerminal(t, token, code) {
       if (terminals.has(t.id)) throw new Error('duplicate terminal id');
       terminals.set(t.id, { ...t });
-      return { ...t };
+      tokens.set(token.token_hash, { ...token });
+      codes.set(code.code_hash, { ...code, used: false });
     },
     async terminal(id) {
-      return terminals.get(id);
+      const t = terminals.get(id);
+      return t && { ...t };
     },
     async terminalByTokenHash(hash) {
-      return [...terminals.values()].find((t) => t.token_hash === hash);
+      const token = tokens.get(hash);
+      const t = token && terminals.get(token.terminal_id);
+      return t && { ...t };
     },
     async listTerminals() {
-      return [...terminals.values()];
+      return [...terminals.values()].map((t) => ({ ...t }));
     },
-    async replaceToken(id, hash) {
+    async rotateTerminal(id, token, code) {
       const t = terminals.get(id);
       if (!t) return false;
-      t.token_hash = hash;
+      revoke(id);
+      for (const [hash, c] of codes) if (c.terminal_id === id && !c.used) codes.delete(hash);
+      t.paired_at = null;
+      tokens.set(token.token_hash, { ...token });
+      codes.set(code.code_hash, { ...code, used: false });
       return true;
     },
-    async createPairingCode(code) {
-      codes.set(code.code_hash, { ...code });
-    },
-    async consumePairingCode(hash, now) {
+    async redeemPairingCode(hash, now, token) {
       const code = codes.get(hash);
-      codes.delete(hash);
-      return code && code.expires_at > now ? code.terminal_id : undefined;
+      if (!code || code.used || code.expires_at <= now) return undefined;
+      code.used = true;
+      const t = terminals.get(code.terminal_id)!;
+      tokens.set(token.token_hash, { ...token, terminal_id: t.id });
+      t.paired_at = now;
+      return { ...t };
+    },
+    async revokeTokens(id) {
+      const t = terminals.get(id);
+      if (t) t.paired_at = null;
+      return revoke(id);
+    },
+    async removeTerminal(id) {
+      revoke(id);
+      for (const [hash, c] of codes) if (c.terminal_id === id) codes.delete(hash);
+      return terminals.delete(id);
     },
     async setting(key) {
       return settings.get(key);

@@ -16,19 +16,21 @@ describe('TerminalRegistry', () => {
     const issued = await registry.add('Front till');
     expect(issued.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(issued.code).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const rows = await store.listTerminals();
-    expect(rows[0]!.token_hash).toBe(sha256(issued.token));
-    expect(JSON.stringify(rows)).not.toContain(issued.token);
+    expect([...store.tokens.keys()]).toEqual([sha256(issued.token)]);
+    expect(JSON.stringify([...store.tokens.values(), ...(await store.listTerminals())])).not.toContain(issued.token);
     expect((await registry.authenticate(issued.token))?.name).toBe('Front till');
     expect(await registry.authenticate(issued.token.slice(0, -1) + 'x')).toBeUndefined();
   });
 
-  it('pairs once with a code and hands out the same token the CLI printed', async () => {
+  it('pairs once with a code: the device gets a random token of its own, and the printed one keeps working', async () => {
     const { registry } = setup();
     const issued = await registry.add('Till 2');
     const paired = await registry.pair(issued.code);
-    expect(paired?.token).toBe(issued.token);
+    expect(paired?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(paired?.token).not.toBe(issued.token);
     expect(paired?.terminal).toMatchObject({ name: 'Till 2', paired_at: '2026-11-28T10:00:00.000Z' });
+    expect((await registry.authenticate(paired!.token))?.name).toBe('Till 2');
+    expect((await registry.authenticate(issued.token))?.name).toBe('Till 2');
     expect(await registry.pair(issued.code)).toBeUndefined();
   });
 
@@ -39,14 +41,39 @@ describe('TerminalRegistry', () => {
     expect(await registry.pair(issued.code)).toBeUndefined();
   });
 
-  it('rotates the token when a new code is issued, so the old device and the older code stop working', async () => {
+  it('rotates: every token and unused link of the terminal stops working, the new ones work', async () => {
     const { registry } = setup();
     const first = await registry.add('Till 4');
-    const second = await registry.reissue(first.terminal.id);
+    const device = await registry.pair(first.code);
+    const spare = await registry.rotate(first.terminal.id);
+    const second = await registry.rotate(first.terminal.id);
     expect(second.token).not.toBe(first.token);
-    expect(await registry.authenticate(first.token)).toBeUndefined();
-    expect(await registry.pair(first.code)).toBeUndefined();
-    expect((await registry.pair(second.code))?.token).toBe(second.token);
+    for (const old of [first.token, device!.token, spare.token]) expect(await registry.authenticate(old)).toBeUndefined();
+    expect(await registry.pair(spare.code)).toBeUndefined();
+    expect((await registry.authenticate(second.token))?.id).toBe(first.terminal.id);
+    expect(await registry.pair(second.code)).toBeDefined();
+  });
+
+  it('unpairs: the terminal stays, its tokens are revoked, and a new link pairs it again', async () => {
+    const { registry } = setup();
+    const issued = await registry.add('Till 5');
+    const device = await registry.pair(issued.code);
+    expect(await registry.unpair(issued.terminal.id)).toBe(2);
+    expect(await registry.authenticate(device!.token)).toBeUndefined();
+    expect(await registry.authenticate(issued.token)).toBeUndefined();
+    expect((await registry.list())[0]).not.toHaveProperty('paired_at');
+    const again = await registry.rotate(issued.terminal.id);
+    expect((await registry.pair(again.code))?.terminal.id).toBe(issued.terminal.id);
+  });
+
+  it('removes a terminal: its name is free again and nothing of it authenticates', async () => {
+    const { registry } = setup();
+    const issued = await registry.add('Till 6');
+    await registry.remove(issued.terminal.id);
+    expect(await registry.authenticate(issued.token)).toBeUndefined();
+    expect(await registry.pair(issued.code)).toBeUndefined();
+    await expect(registry.remove(issued.terminal.id)).rejects.toMatchObject({ code: 'UNKNOWN_TERMINAL' });
+    expect((await registry.add('Till 6')).terminal.id).not.toBe(issued.terminal.id);
   });
 
   it('refuses a duplicate or malformed name with a clear error', async () => {

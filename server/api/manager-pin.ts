@@ -1,0 +1,83 @@
+import type { AttemptLimiter } from '../terminals/rate-limit.ts';
+import { TerminalError, type TerminalRegistry } from '../terminals/registry.ts';
+import type { ApiLog } from './context.ts';
+import { fail, PinWrong, tooManyAttempts } from './errors.ts';
+
+/**
+ * The manager PIN check every PIN route shares (refunds, unpairing). A guess is reserved with the
+ * terminal's attempt limiter before the PIN is checked, so concurrent guesses count at once; a
+ * terminal has at most one check running, and the whole server `maxConcurrent` with a short
+ * queue: a burst is refused with 429 instead of queueing scrypt work behind itself.
+ */
+export interface PinCheckLimits {
+  /** PIN checks running at once across all terminals (default 2). */
+  maxConcurrent?: number;
+  /** Checks waiting for a turn before more are refused (default 8). */
+  maxQueued?: number;
+}
+
+const BUSY_RETRY_MS = 1_000;
+
+export class ManagerPinGuard {
+  readonly #terminals: TerminalRegistry;
+  readonly #limiter: AttemptLimiter;
+  readonly #log: ApiLog;
+  readonly #maxConcurrent: number;
+  readonly #maxQueued: number;
+  readonly #checking = new Set<string>();
+  readonly #queue: (() => void)[] = [];
+  #running = 0;
+
+  constructor(terminals: TerminalRegistry, limiter: AttemptLimiter, log: ApiLog, limits: PinCheckLimits = {}) {
+    this.#terminals = terminals;
+    this.#limiter = limiter;
+    this.#log = log;
+    this.#maxConcurrent = limits.maxConcurrent ?? 2;
+    this.#maxQueued = limits.maxQueued ?? 8;
+  }
+
+  /** Resolves when `pin` is the manager PIN; throws the API's refusal otherwise. */
+  async require(terminalId: string, pin: string | undefined, what: string): Promise<void> {
+    if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', `${what} needs the manager PIN (header X-Manager-Pin).`);
+    if (!(await this.#terminals.pinConfigured())) fail(403, 'PIN_REQUIRED', 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.');
+    if (this.#checking.has(terminalId)) tooManyAttempts(BUSY_RETRY_MS, 'PIN checks at once from this terminal');
+    const verdict = this.#limiter.begin(terminalId);
+    if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'wrong PINs');
+    const { attempt } = verdict;
+    if (this.#running >= this.#maxConcurrent && this.#queue.length >= this.#maxQueued) {
+      attempt.cancel();
+      tooManyAttempts(BUSY_RETRY_MS, 'PIN checks at once');
+    }
+    this.#checking.add(terminalId);
+    let right: boolean;
+    try {
+      right = await this.#turn(() => this.#terminals.checkPin(pin));
+    } catch (error) {
+      attempt.cancel();
+      if (error instanceof TerminalError) fail(403, 'PIN_REQUIRED', error.message);
+      throw error;
+    } finally {
+      this.#checking.delete(terminalId);
+    }
+    if (right) {
+      attempt.succeeded();
+      return;
+    }
+    const left = attempt.failed();
+    this.#log.warn('wrong manager PIN', { terminal: terminalId, attempts_left: left });
+    throw new PinWrong(left);
+  }
+
+  async #turn<T>(check: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.#maxConcurrent) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    else this.#running++;
+    try {
+      return await check();
+    } finally {
+      // The slot passes straight to the next in line, or frees up.
+      const next = this.#queue.shift();
+      if (next) next();
+      else this.#running--;
+    }
+  }
+}
