@@ -41,6 +41,8 @@ export interface ServerOptions {
   wrapGateway?: (client: Gateway) => Gateway;
   /** Options of the SQLite journal (the server benchmark times the inserts' fsync with `fsync`). */
   journal?: SqliteStoreOptions;
+  /** Wraps the journal the server uses (tests simulate a full disk with a store that throws). */
+  wrapStore?: (store: Store) => Store;
 }
 
 export interface PosServer {
@@ -65,8 +67,9 @@ const PIN_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 15 * 60_0
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<PosServer> {
   const log = options.log ?? createLogger(options.logStream ?? process.stdout);
-  const store = openSqliteStore(config.dataDir, options.journal);
-  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  const opened = openSqliteStore(config.dataDir, options.journal);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
+  const cleanups: (() => Promise<void> | void)[] = [() => opened.close()];
   try {
     // The configured port is bound first, before the built-in simulator takes an ephemeral one
     // (which could otherwise be the very port asked for). Until the app is assembled it answers 503.
@@ -108,6 +111,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       createApi({
         service,
         terminals,
+        journal: store,
         mode: config.mode,
         maxAmountFen: config.flow.maxAmountFen,
         timeZone: config.flow.timeZone,

@@ -61,7 +61,7 @@ try {
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') console.error(`Port ${config.port} is in use: stop the other server or set PORT.`);
-  else console.error(`Could not start: ${(error as Error).message}`);
+  else console.error(`Could not start: ${(error as Error).message.split('\n')[0]}`);
   process.exit(1);
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { PaymentService } from '../payments/service.ts';
-import type { TerminalRow } from '../store/types.ts';
+import type { Store, TerminalRow } from '../store/types.ts';
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import type { TerminalRegistry } from '../terminals/registry.ts';
 import type { Mode } from '../config.ts';
@@ -11,6 +11,8 @@ import type { PinCheckLimits } from './manager-pin.ts';
 export interface ApiDeps {
   service: PaymentService;
   terminals: TerminalRegistry;
+  /** The journal, for the health check's probe write. */
+  journal: Pick<Store, 'checkWritable'>;
   mode: Mode;
   maxAmountFen: number;
   timeZone: string;

@@ -1,6 +1,7 @@
 import { Hono, type Context, type ErrorHandler, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../payments/service.ts';
+import { isStorageFailure, journalCause } from '../store/data-dir.ts';
 import { terminalAuth } from './auth.ts';
 import type { ApiDeps, ApiEnv, ApiLog } from './context.ts';
 import { errorResponse, PinWrong, RetryLater } from './errors.ts';
@@ -65,6 +66,10 @@ export function apiErrorHandler(log: ApiLog): ErrorHandler {
     }
     if (error instanceof PinWrong) return errorResponse(c, 403, error.code, error.message, undefined, { attempts_left: error.attemptsLeft });
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
+    if (isStorageFailure(error)) {
+      log.error('journal write failed', { method: c.req.method, path: c.req.path, error: journalCause(error) });
+      return errorResponse(c, 503, 'JOURNAL_UNAVAILABLE', 'The server cannot write its journal (disk full, read-only or failing), so it did not do this. Tell the manager. Retrying with the same payment id later is safe: it never charges twice.');
+    }
     log.error('request failed', { method: c.req.method, path: c.req.path, error: error.message, stack: error.stack });
     return errorResponse(c, 500, 'INTERNAL_ERROR', 'The server failed to answer this request. Retrying with the same payment id is safe: it never charges twice.');
   };

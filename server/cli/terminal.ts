@@ -1,7 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
+import { DataDirError, isStorageFailure, journalCause } from '../store/data-dir.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
 import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminals/registry.ts';
 
 /**
@@ -60,7 +62,16 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
     throw error;
   }
 
-  const store = openSqliteStore(config.dataDir);
+  let store: Store;
+  try {
+    store = openSqliteStore(config.dataDir);
+  } catch (error) {
+    if (error instanceof DataDirError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
   const registry = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
   const printPairing = (issued: IssuedPairing, verb: string, note?: string) => {
     const url = pairUrl(config, issued.code);
@@ -111,6 +122,10 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
   } catch (error) {
     if (error instanceof TerminalError) {
       io.err(error.message);
+      return 1;
+    }
+    if (isStorageFailure(error)) {
+      io.err(`journal in ${config.dataDir}: ${journalCause(error)}`);
       return 1;
     }
     throw error;

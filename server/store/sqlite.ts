@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -22,6 +22,7 @@ import type {
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { DataDirError, journalCause, ownerOnlyFile, prepareDataDir } from './data-dir.ts';
 import { WalSync } from './wal-sync.ts';
 
 /**
@@ -49,33 +50,83 @@ export interface SqliteStoreOptions {
   checkpointIntervalMs?: number;
   /** The fsync the inserts wait for (default fs.fsync; tests hold it back). */
   fsync?: ConstructorParameters<typeof WalSync>[1];
+  /**
+   * The size the WAL file is brought back to (default 16 MiB). Under sustained writes the
+   * checkpoints never catch up with the end of the WAL, so SQLite never restarts it and the file
+   * only grew (479 MB seen); past this size the checkpointer empties it (checkpointer.ts).
+   */
+  walLimitBytes?: number;
 }
+
+export const DEFAULT_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+const BUSY_TIMEOUT_MS = 5_000;
+/** The settings row checkWritable rewrites. */
+const PROBE_KEY = 'journal_probe';
 
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
-  const path = dataDir === ':memory:' ? ':memory:' : join(ensureDir(dataDir), options.fileName ?? 'micropay.sqlite');
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  const full = options.synchronous === 'full';
-  const onDisk = path !== ':memory:';
-  const intervalMs = options.checkpointIntervalMs ?? 250;
-  let checkpointer: Checkpointer | undefined;
-  if (onDisk && intervalMs > 0) {
-    checkpointer = startCheckpointer(path, intervalMs, () => {
-      // The worker is gone: SQLite checkpoints inline again, so the WAL stays bounded.
-      if (db.open) db.pragma('wal_autocheckpoint = 1000');
-    });
-    db.pragma('wal_autocheckpoint = 0');
+  if (dataDir === ':memory:') return openDatabase(':memory:', options);
+  const path = join(prepareDataDir(dataDir), options.fileName ?? 'micropay.sqlite');
+  try {
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (file === path || existsSync(file)) ownerOnlyFile(file);
+    return openDatabase(path, options);
+  } catch (error) {
+    if (error instanceof DataDirError) throw error;
+    throw new DataDirError(`journal ${path}: ${journalCause(error)}`);
   }
-  return new SqliteStore(db, full || !onDisk ? undefined : new WalSync(`${path}-wal`, options.fsync), checkpointer);
 }
 
-function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
+function openDatabase(path: string, options: SqliteStoreOptions): Store {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
+    // Whenever the WAL restarts from its beginning, SQLite cuts the file back to this size.
+    db.pragma(`journal_size_limit = ${walLimitBytes}`);
+    migrate(db);
+    const full = options.synchronous === 'full';
+    const onDisk = path !== ':memory:';
+    const intervalMs = options.checkpointIntervalMs ?? 250;
+    let checkpointer: Checkpointer | undefined;
+    if (onDisk && intervalMs > 0) {
+      let truncating = false;
+      checkpointer = startCheckpointer(
+        path,
+        intervalMs,
+        walLimitBytes,
+        () => {
+          // The worker is gone: SQLite checkpoints inline again, so the WAL stays bounded.
+          if (db.open) db.pragma('wal_autocheckpoint = 1000');
+        },
+        () => {
+          if (truncating) return;
+          truncating = true;
+          // Between two requests' writes: the worker copied most frames already, this copies the
+          // rest and empties the file. Never waits: busy (the worker's round, a reader in
+          // another process) means the worker asks again next round.
+          setImmediate(() => {
+            truncating = false;
+            if (!db.open) return;
+            db.pragma('busy_timeout = 0');
+            try {
+              db.pragma('wal_checkpoint(TRUNCATE)');
+            } catch {
+              // Busy: next round.
+            } finally {
+              db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+            }
+          });
+        },
+      );
+      db.pragma('wal_autocheckpoint = 0');
+    }
+    return new SqliteStore(db, full || !onDisk ? undefined : new WalSync(`${path}-wal`, options.fsync), checkpointer);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /**
@@ -534,6 +585,11 @@ class SqliteStore implements Store {
         return this.q.setting.get(key) as string;
       })
       .immediate();
+  }
+
+  async checkWritable(): Promise<void> {
+    this.q.setSetting.run(PROBE_KEY, String(Date.now()));
+    await this.walSync?.sync();
   }
 
   async close(): Promise<void> {

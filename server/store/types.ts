@@ -212,5 +212,8 @@ export interface Store {
   /** Stores `value` unless `key` has one already; returns the value that is stored (atomic: concurrent first starts agree). */
   initSetting(key: string, value: string): Promise<string>;
 
+  /** A small durable write now (committed and flushed to disk); throws why the journal cannot be written. */
+  checkWritable(): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -12,6 +12,8 @@ interface Setup {
   registry: TerminalRegistry;
   token: string;
   lines: { level: string; msg: string; fields?: Record<string, unknown> }[];
+  /** From now on the journal's probe write fails with `error` (undefined: it works again). */
+  failJournal(error: Error | undefined): void;
   call(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
@@ -26,9 +28,15 @@ async function setup(options: { envPin?: string; storedPin?: string; maxAmountFe
     warn: (msg, fields) => lines.push({ level: 'warn', msg, fields }),
     error: (msg, fields) => lines.push({ level: 'error', msg, fields }),
   };
+  let journalError: Error | undefined;
   const api = createApi({
     service,
     terminals: registry,
+    journal: {
+      checkWritable: async () => {
+        if (journalError) throw journalError;
+      },
+    },
     mode: 'simulator',
     maxAmountFen: options.maxAmountFen ?? 1_000_000,
     timeZone: 'Asia/Shanghai',
@@ -55,7 +63,7 @@ async function setup(options: { envPin?: string; storedPin?: string; maxAmountFe
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
-  return { api, service, registry, token, lines, call };
+  return { api, service, registry, token, lines, call, failJournal: (error) => (journalError = error) };
 }
 
 const payment = (over: Record<string, unknown> = {}) => ({ id: 'pay-1', amount_fen: 1234, auth_code: makeTestCode('success'), ...over });
@@ -64,6 +72,14 @@ describe('open routes', () => {
   it('answers health without a token', async () => {
     const { call } = await setup();
     expect(await call('GET', '/api/health', { token: null })).toMatchObject({ status: 200, body: { ok: true, mode: 'simulator' } });
+  });
+
+  it('answers health 503 not ok, with the reason, when the journal cannot be written', async () => {
+    const { call, failJournal, lines } = await setup();
+    failJournal(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+    const res = await call('GET', '/api/health', { token: null });
+    expect(res).toMatchObject({ status: 503, body: { ok: false, mode: 'simulator', reason: 'the journal cannot be written: database or disk is full (SQLITE_FULL)' } });
+    expect(lines.some((l) => l.level === 'error' && l.msg.startsWith('health'))).toBe(true);
   });
 
   it('pairs a device once with a code and its token then works', async () => {
@@ -385,6 +401,16 @@ describe('logging and errors', () => {
     };
     expect(await call('GET', '/api/payments/pay-1')).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL_ERROR' } } });
     expect(lines.some((l) => l.level === 'error' && l.fields?.error === 'disk on fire')).toBe(true);
+  });
+
+  it('answers 503 JOURNAL_UNAVAILABLE, not 500, when the journal write of a request fails', async () => {
+    const { call, service } = await setup();
+    service.create = async () => {
+      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    };
+    const res = await call('POST', '/api/payments', { body: payment() });
+    expect(res).toMatchObject({ status: 503, body: { error: { code: 'JOURNAL_UNAVAILABLE' } } });
+    expect(res.body.error.message).toMatch(/same payment id/);
   });
 
   it('answers 404 as JSON for an unknown route of a paired terminal', async () => {
