@@ -10,6 +10,7 @@ import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
 import { publicOrigin, type Config } from './config.ts';
+import { contentSecurityPolicy, refusePlainHttpFromNetwork } from './http-security.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
 import type { PaymentService } from './payments/service.ts';
@@ -18,6 +19,7 @@ import { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
 import { AttemptLimiter } from './terminals/rate-limit.ts';
 import { TerminalRegistry } from './terminals/registry.ts';
+import { randomSecret } from './terminals/secrets.ts';
 import { caCertificateRoute } from './tls/ca-route.ts';
 import { loadCertificate } from './wechat/cert.ts';
 import { createWechatClient, type WechatConfig } from './wechat/client.ts';
@@ -52,6 +54,8 @@ export interface PosServer {
   terminals: TerminalRegistry;
   /** The built-in simulator (simulator mode without WECHAT_API_BASE). */
   simulator?: Simulator;
+  /** What another machine sends as X-Simulator-Token to use the built-in simulator's control API (new at every start). */
+  simulatorToken?: string;
   log: Logger;
   /** Where the WeChat client sends requests (the built-in simulator's loopback address in simulator mode). */
   gatewayBase: string;
@@ -87,8 +91,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // client's path is plain HTTP even when the POS itself is served over HTTPS or on one LAN address.
     let simulator: Simulator | undefined;
     let apiBase = config.wechat.apiBase;
+    // Other machines (a phone showing test codes) reach the simulator's control API with it.
+    const simulatorToken = randomSecret(24);
     if (config.builtInSimulator) {
-      const sim = createSimulator({ ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key });
+      const sim = createSimulator({ ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key, controlToken: simulatorToken });
       simulator = sim;
       const gatewayOnly = new Hono().route('/simulator', sim.app);
       const internal = await listen(serve({ fetch: gatewayOnly.fetch, port: 0, hostname: '127.0.0.1' }));
@@ -103,9 +109,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
 
     const app = new Hono();
+    if (config.mode === 'live' && !config.tls && !config.allowInsecureHttp) app.use(refusePlainHttpFromNetwork());
     // nosniff, frame and referrer policies for every answer. No HSTS: a shop may serve plain
     // HTTP on a host name that once had HTTPS, and HSTS would lock its tablets out of it.
     app.use(secureHeaders({ strictTransportSecurity: false }));
+    app.use(contentSecurityPolicy());
     app.route(
       '/',
       createApi({
@@ -134,7 +142,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       service,
       store,
       terminals,
-      ...(simulator ? { simulator } : {}),
+      ...(simulator ? { simulator, simulatorToken } : {}),
       log,
       gatewayBase: apiBase!,
       port: http.port,

@@ -4,6 +4,7 @@ import { FLOW_DEFAULTS, type FlowConfig } from './payments/config.ts';
 import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
 import type { WechatConfig } from './wechat/client.ts';
 import { isSignType, type SignType } from './wechat/sign.ts';
+import { isXmlText } from './wechat/xml.ts';
 
 /**
  * Every environment variable of the contract (design.md "Environment"), parsed once at start
@@ -36,6 +37,8 @@ export interface Config {
   flow: FlowSettings;
   managerPin?: string;
   tls?: { certPath: string; keyPath: string };
+  /** ALLOW_INSECURE_HTTP=1: live mode serves the network over plain HTTP anyway (default: this machine only). */
+  allowInsecureHttp: boolean;
   /** Problems that do not stop the start but limit what works (printed at start). */
   warnings: string[];
 }
@@ -152,6 +155,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const body = read('SHOP_NAME') ?? CONFIG_DEFAULTS.body;
   // WeChat's `body` is at most 128 bytes; keep room for the description the cashier adds.
   if (Buffer.byteLength(body) > 64) throw new ConfigError('SHOP_NAME', `is ${Buffer.byteLength(body)} bytes long; at most 64 bytes (WeChat's body field is short)`);
+  if (!isXmlText(body)) throw new ConfigError('SHOP_NAME', 'holds a character WeChat Pay cannot carry (a control character, U+FFFE, U+FFFF or half of a surrogate pair)');
 
   const managerPin = read('MANAGER_PIN');
   if (managerPin !== undefined && !PIN_FORMAT.test(managerPin)) throw new ConfigError('MANAGER_PIN', 'must be 4 to 12 digits');
@@ -160,6 +164,17 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const tlsKey = optionalPath(read, 'TLS_KEY');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
     throw new ConfigError(tlsCert === undefined ? 'TLS_CERT' : 'TLS_KEY', 'set both TLS_CERT and TLS_KEY (PEM files), or neither');
+  }
+
+  const insecure = read('ALLOW_INSECURE_HTTP');
+  if (insecure !== undefined && insecure !== '0' && insecure !== '1') throw new ConfigError('ALLOW_INSECURE_HTTP', `"${insecure}" must be 1 (serve the network over plain HTTP in live mode anyway) or 0`);
+  const allowInsecureHttp = insecure === '1';
+  if (mode === 'live' && tlsCert === undefined) {
+    warnings.push(
+      allowInsecureHttp
+        ? 'ALLOW_INSECURE_HTTP=1: live mode over plain HTTP; the manager PIN, tokens and payment codes cross the network unencrypted (npm run cert sets up HTTPS)'
+        : 'live mode without TLS_CERT/TLS_KEY: only this machine is served over plain HTTP; tablets need HTTPS (npm run cert)',
+    );
   }
 
   const wechat: WechatSettings = { appid, mch_id, key, signType: signTypeText, timeoutMs };
@@ -178,6 +193,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     builtInSimulator: apiBase === undefined,
     wechat,
     flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body },
+    allowInsecureHttp,
     warnings,
   };
   if (host !== undefined) config.host = host;

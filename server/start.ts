@@ -68,12 +68,19 @@ try {
 const source = config.builtInSimulator ? 'built-in simulator' : config.wechat.apiBase;
 console.log(`micropay-pos on ${server.url} (${config.mode} mode)`);
 console.log(`  WeChat Pay gateway: ${source}; journal in ${config.dataDir}`);
-if (config.host === undefined) {
+const lan = config.host === undefined ? lanHosts().filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && h !== '127.0.0.1') : [];
+const lanUrl = (ip: string) => `${config.tls ? 'https' : 'http'}://${ip}:${server.port}`;
+if (lan.length) {
   // Tablets reach the server by a LAN address; without HTTPS Chrome keeps the service worker and WebHID off there.
-  const lan = lanHosts().filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && h !== '127.0.0.1');
-  if (lan.length) console.log(`  on the shop network: ${lan.map((ip) => `${config.tls ? 'https' : 'http'}://${ip}:${server.port}`).join('  ')}${config.tls ? '' : '  (tablets need HTTPS: npm run cert, then TLS_CERT/TLS_KEY)'}`);
+  const refused = config.mode === 'live' && !config.tls && !config.allowInsecureHttp;
+  const note = config.tls ? '' : refused ? '  (refused over plain HTTP in live mode: npm run cert, then TLS_CERT/TLS_KEY)' : '  (tablets need HTTPS: npm run cert, then TLS_CERT/TLS_KEY)';
+  console.log(`  on the shop network: ${lan.map(lanUrl).join('  ')}${note}`);
 }
-if (server.simulator) console.log(`  customer phone (test payment codes): ${server.url}/simulator/phone`);
+if (server.simulator) {
+  console.log(`  customer phone (test payment codes): ${server.url}/simulator/phone`);
+  if (lan.length) console.log(`  customer phone on another device: ${lanUrl(lan[0]!)}/simulator/phone#token=${server.simulatorToken}`);
+  console.log(`  simulator control API: from this machine, or with header X-Simulator-Token: ${server.simulatorToken}`);
+}
 const first = await server.terminals.firstTerminalPairing();
 if (first) console.log(`  pair the first terminal (open on the tablet; one use, 24 h): ${pairUrl({ ...config, port: server.port }, first.code)}`);
 else console.log('  another tablet: npm run terminal -- add <name>');

@@ -84,10 +84,13 @@ const refund: Table = {
 
 /** Errors this product raises itself (transport, verification, flow), in the same shape. */
 const local: Table = {
-  GATEWAY_TIMEOUT: e('U', '微信未及时应答，正在确认支付结果，请不要重复扫码。', 'WeChat did not answer in time. Checking the outcome; do not scan again.'),
-  GATEWAY_UNREACHABLE: e('U', '无法连接微信支付，正在确认支付结果，请不要重复扫码。', 'Cannot reach WeChat Pay. Checking the outcome; do not scan again.'),
-  BAD_SIGNATURE: e('U', '收到无法验证的应答，按结果未知处理，正在确认。', 'Got an answer that failed verification. Treating the outcome as unknown and checking.'),
-  BAD_RESPONSE: e('U', '收到格式错误的应答，按结果未知处理，正在确认。', 'Got a malformed answer. Treating the outcome as unknown and checking.'),
+  // Why an outcome was unknown (journaled on the payment's events): the answer was not trusted, a query settles it.
+  GATEWAY_TIMEOUT: e('U', '微信支付未及时应答：支付结果通过查询确认，请不要重复扫码。', 'No answer from WeChat Pay in time: the outcome is confirmed by query. Do not scan again.'),
+  NETWORK: e('U', '无法连接微信支付：支付结果通过查询确认，请不要重复扫码。', 'WeChat Pay could not be reached: the outcome is confirmed by query. Do not scan again.'),
+  BAD_SIGNATURE: e('U', '收到签名验证失败的应答（可能被伪造，或 API 密钥有误）：不予采信，支付结果通过查询确认。', 'An answer failed signature verification (forged, or a wrong API key): it was not trusted, the outcome is confirmed by query.'),
+  BAD_RESPONSE: e('U', '微信支付返回了格式错误的应答：不予采信，支付结果通过查询确认。', 'WeChat Pay sent a malformed answer: it was not trusted, the outcome is confirmed by query.'),
+  INTERNAL: e('U', '服务器调用微信支付时出错：支付结果通过查询确认，请告知店长。', 'The server failed while calling WeChat Pay: the outcome is confirmed by query. Tell the manager.'),
+  REQUEST_INVALID: e('M', '请求中含有微信支付无法接收的字符，未发送给微信：未扣款，也未退款。请去掉特殊字符后重试。', 'The request holds characters WeChat Pay cannot receive, so it was not sent: nothing was charged or refunded. Remove the special characters and try again.'),
   CERT_MISSING: e('M', '未配置商户证书（apiclient_cert.pem / apiclient_key.pem），无法撤销或退款。', 'The merchant certificate (apiclient_cert.pem / apiclient_key.pem) is not configured: reversals and refunds are impossible.'),
   REVERSED: e('S', '支付超时未完成，已撤销，顾客未被扣款。请顾客重新出示付款码。', 'The payment did not complete in time and was reversed: the customer was not charged. Scan a fresh code.'),
   CANCELED: e('S', '已取消收款，顾客未被扣款。', 'The payment was cancelled: the customer was not charged.'),

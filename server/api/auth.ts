@@ -3,7 +3,8 @@ import type { TerminalRegistry } from '../terminals/registry.ts';
 import type { ApiEnv } from './context.ts';
 import { errorResponse } from './errors.ts';
 
-const BEARER = /^Bearer\s+([A-Za-z0-9_-]+)\s*$/;
+// Auth schemes are case-insensitive: "bearer" and "BEARER" are Bearer too.
+const BEARER = /^Bearer\s+([A-Za-z0-9_-]+)\s*$/i;
 
 /** Every API route but pairing and health: a paired terminal's token, else 401. */
 export function terminalAuth(terminals: TerminalRegistry): MiddlewareHandler<ApiEnv> {

@@ -47,7 +47,8 @@ export type AppType = ReturnType<typeof createApi>;
  * counting reader.
  */
 function limitBody(maxSize: number): MiddlewareHandler {
-  const tooLarge = (c: Context) => errorResponse(c, 413, 'BODY_TOO_LARGE', `The request body is larger than ${maxSize} bytes.`);
+  // The connection closes with the answer: the rest of an oversized body is never read.
+  const tooLarge = (c: Context) => errorResponse(c, 413, 'BODY_TOO_LARGE', `The request body is larger than ${maxSize} bytes.`, { connection: 'close' });
   const counting = bodyLimit({ maxSize, onError: tooLarge });
   return async function limitRequestBody(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next(); // never a body (the adapter gives none)

@@ -3,6 +3,7 @@ import type { CreatePaymentRequest } from '../../shared/api.ts';
 import { PAYMENT_ID } from '../../shared/api.ts';
 import { rejectCode } from '../../shared/payment-code.ts';
 import { isCalendarDate } from '../payments/shop-time.ts';
+import { isXmlText } from '../wechat/xml.ts';
 import { fail } from './errors.ts';
 
 /** Request bodies checked field by field, so each mistake gets its own error code and a sentence. */
@@ -33,9 +34,15 @@ export function amountFen(value: unknown, maxAmountFen: number): number {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-function shortText(value: unknown, field: string, max: number): string | undefined {
+/**
+ * Free text that goes to WeChat (a payment's description, a refund's reason): short, one line,
+ * and only characters XML can carry. U+FFFE, U+FFFF and lone surrogates pass JSON, but no
+ * request holding them can be sent: refused here, where the cashier can still correct them.
+ */
+function shortText(value: unknown, field: string, max: number, code: 'INVALID_DESCRIPTION' | 'INVALID_REASON'): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length > max || CONTROL.test(value)) fail(400, 'INVALID_DESCRIPTION', `"${field}" must be text of at most ${max} characters.`);
+  if (typeof value !== 'string' || value.length > max || CONTROL.test(value)) fail(400, code, `"${field}" must be one line of text of at most ${max} characters.`);
+  if (!isXmlText(value)) fail(400, code, `"${field}" holds a character that cannot be sent to WeChat Pay (U+FFFE, U+FFFF or half of a surrogate pair): remove it.`);
   const text = value.trim();
   return text === '' ? undefined : text;
 }
@@ -48,14 +55,14 @@ export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh
   const verdict = rejectCode(auth_code);
   if (verdict) fail(422, 'NOT_WECHAT_CODE', verdict[lang]);
   const request: CreatePaymentRequest = { id, amount_fen, auth_code };
-  const description = shortText(body.description, 'description', 64);
+  const description = shortText(body.description, 'description', 64, 'INVALID_DESCRIPTION');
   if (description !== undefined) request.description = description;
   return request;
 }
 
 export function refundRequest(body: Json, maxAmountFen: number): { id: string; amount_fen: number; reason?: string } {
   const request: { id: string; amount_fen: number; reason?: string } = { id: clientId(body.id), amount_fen: amountFen(body.amount_fen, maxAmountFen) };
-  const reason = shortText(body.reason, 'reason', 80);
+  const reason = shortText(body.reason, 'reason', 80, 'INVALID_REASON');
   if (reason !== undefined) request.reason = reason;
   return request;
 }

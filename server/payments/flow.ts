@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { GatewayConfigError, GatewayError, type Gateway, type Outcome } from '../wechat/gateway.ts';
+import { GatewayConfigError, GatewayError, GatewayRequestError, type Gateway, type Outcome } from '../wechat/gateway.ts';
 import type { PaymentPatch, PaymentRow, Store, Transition } from '../store/types.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
@@ -30,19 +30,31 @@ export interface FlowDeps {
 
 const UNKNOWN_CODES: Record<GatewayError['kind'], UnknownAnswer['code']> = {
   timeout: 'GATEWAY_TIMEOUT',
-  network: 'GATEWAY_UNREACHABLE',
+  network: 'NETWORK',
   bad_signature: 'BAD_SIGNATURE',
   bad_response: 'BAD_RESPONSE',
 };
 
-/** Runs one gateway call; whatever goes wrong becomes an answer (unknown outcome), never a throw. */
-export async function callGateway<T>(call: () => Promise<Outcome<T>>, log: Logger): Promise<Answer<T>> {
+/**
+ * Runs one gateway call; whatever goes wrong becomes an answer, never a throw. An unknown outcome
+ * (timeout, network, forged or malformed answer) is logged as a warning with why, and `context`
+ * (the payment or refund it was for).
+ */
+export async function callGateway<T>(call: () => Promise<Outcome<T>>, log: Logger, context: Record<string, unknown> = {}): Promise<Answer<T>> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof GatewayError) return { kind: 'unknown', code: UNKNOWN_CODES[error.kind], detail: error.message };
+    if (error instanceof GatewayError) {
+      const code = UNKNOWN_CODES[error.kind];
+      log.warn('gateway outcome unknown', { ...context, code, detail: error.message });
+      return { kind: 'unknown', code, detail: error.message };
+    }
     if (error instanceof GatewayConfigError) return { kind: 'config', code: error.code, detail: error.message };
-    log.error('gateway call failed unexpectedly', { error });
+    if (error instanceof GatewayRequestError) {
+      log.warn('gateway request could not be built', { ...context, code: 'REQUEST_INVALID', detail: error.message });
+      return { kind: 'config', code: 'REQUEST_INVALID', detail: error.message };
+    }
+    log.error('gateway call failed unexpectedly', { ...context, error });
     return { kind: 'unknown', code: 'INTERNAL', detail: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -268,19 +280,28 @@ export class PaymentFlow {
           ...(config.spbillCreateIp ? { spbill_create_ip: config.spbillCreateIp } : {}),
         }),
       log,
+      { operation: 'micropay', id: row.id, out_trade_no: row.out_trade_no },
     );
     return this.apply(row.id, (current, ctx) => afterMicropay(current, answer, ctx));
   }
 
   async #query(row: PaymentRow): Promise<Transition | undefined> {
-    const answer = await callGateway(() => this.#deps.gateway.orderQuery({ out_trade_no: row.out_trade_no }), this.#deps.log);
+    const answer = await callGateway(() => this.#deps.gateway.orderQuery({ out_trade_no: row.out_trade_no }), this.#deps.log, {
+      operation: 'orderquery',
+      id: row.id,
+      out_trade_no: row.out_trade_no,
+    });
     return this.apply(row.id, (current, ctx) => afterQuery(current, answer, ctx));
   }
 
   async #reverse(row: PaymentRow): Promise<Transition | undefined> {
     const journal = await this.apply(row.id, beforeReverse);
     if (!journal?.changed) return journal;
-    const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no }), this.#deps.log);
+    const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no }), this.#deps.log, {
+      operation: 'reverse',
+      id: row.id,
+      out_trade_no: row.out_trade_no,
+    });
     return this.apply(row.id, (current, ctx) => afterReverse(current, answer, ctx));
   }
 

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { PAYMENT_ID, type CreatePaymentRequest, type Payment, type PaymentList, type Refund } from '../../shared/api.ts';
 import { maskCode, rejectCode } from '../../shared/payment-code.ts';
 import type { Gateway } from '../wechat/gateway.ts';
+import { isXmlText } from '../wechat/xml.ts';
 import type { PaymentRow, Store } from '../store/types.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -43,6 +44,11 @@ export interface PaymentServiceHandle extends PaymentService {
 
 const CODE_KEY_SETTING = 'payments.code_fingerprint_key';
 const DESCRIPTION_MAX = 64;
+const REASON_MAX = 80;
+
+/** Short, one line, and only characters a WeChat request (XML) can carry. */
+const isSendableText = (text: unknown, max: number): boolean =>
+  typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f]/.test(text) && isXmlText(text);
 
 export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHandle {
   const config = resolveFlowConfig(deps.config);
@@ -212,6 +218,9 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   async function refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }): Promise<Refund> {
     if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
     validateAmount(req.amount_fen, config.maxAmountFen);
+    if (req.reason !== undefined && !isSendableText(req.reason, REASON_MAX)) {
+      throw new ApiError(400, 'INVALID_REASON', `"reason" must be one line of at most ${REASON_MAX} characters WeChat Pay can carry.`);
+    }
     const reason = req.reason?.trim() || null;
     const conflict = (): ApiError => new ApiError(409, 'ID_CONFLICT', `Refund id "${req.id}" was already used for another refund. Use a new id for a new refund.`);
     const existing = await store.refund(req.id);
@@ -336,8 +345,8 @@ function validateCreate(req: CreatePaymentRequest, maxAmountFen: number): Create
   const code = req.auth_code.trim();
   const verdict = rejectCode(code);
   if (verdict) throw new ApiError(422, 'NOT_WECHAT_CODE', verdict.en);
-  if (req.description !== undefined && (typeof req.description !== 'string' || req.description.length > DESCRIPTION_MAX || /[\u0000-\u001f\u007f]/.test(req.description))) {
-    throw new ApiError(400, 'INVALID_DESCRIPTION', `"description" must be text of at most ${DESCRIPTION_MAX} characters.`);
+  if (req.description !== undefined && !isSendableText(req.description, DESCRIPTION_MAX)) {
+    throw new ApiError(400, 'INVALID_DESCRIPTION', `"description" must be one line of at most ${DESCRIPTION_MAX} characters WeChat Pay can carry.`);
   }
   return { ...req, auth_code: code };
 }

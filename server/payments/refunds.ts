@@ -104,10 +104,11 @@ export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: str
           ...(row.reason ? { refund_desc: row.reason } : {}),
         }),
       log,
+      { operation: 'refund', refund: row.id, out_trade_no: outTradeNo },
     );
     after = await apply((current, ctx) => afterRefund(current, answer, ctx));
   } else if (row.step === 'query') {
-    const answer = await callGateway(() => gateway.refundQuery({ out_refund_no: row.id }), log);
+    const answer = await callGateway(() => gateway.refundQuery({ out_refund_no: row.id }), log, { operation: 'refundquery', refund: row.id, out_trade_no: outTradeNo });
     after = await apply((current, ctx) => afterRefundQuery(current, answer, ctx));
   } else {
     return row;

@@ -12,14 +12,18 @@ import type { ResolvedFlowConfig } from './config.ts';
  * payment on) merges instead of overwriting.
  */
 
+/** Why a call's outcome is unknown: no answer in time, no connection, a forged or a malformed answer, a bug. */
+export const UNKNOWN_OUTCOME_CODES = ['GATEWAY_TIMEOUT', 'NETWORK', 'BAD_SIGNATURE', 'BAD_RESPONSE', 'INTERNAL'] as const;
+const isUnknownOutcome = (code: string | null): boolean => (UNKNOWN_OUTCOME_CODES as readonly (string | null)[]).includes(code);
+
 /** A call whose outcome is unknown (timeout, network, unverifiable or malformed answer). */
 export interface UnknownAnswer {
   kind: 'unknown';
-  code: 'GATEWAY_TIMEOUT' | 'GATEWAY_UNREACHABLE' | 'BAD_SIGNATURE' | 'BAD_RESPONSE' | 'INTERNAL';
+  code: (typeof UNKNOWN_OUTCOME_CODES)[number];
   detail: string;
 }
 
-/** A call that could not be made at all (e.g. no client certificate for /secapi/). */
+/** A call that could not be made at all (no client certificate for /secapi/, REQUEST_INVALID: a request XML cannot carry). */
 export interface ConfigAnswer {
   kind: 'config';
   code: string;
@@ -65,10 +69,24 @@ function failed(code: string, ctx: Ctx, operation: Operation = 'micropay', detai
   return { status: 'failed', step: 'done', error_code: code, error_message: msg(code, ctx, operation) + (detail ? ` (${detail})` : '') };
 }
 
-/** The order was reversed or closed after our decision: nothing was charged. */
+/** The order was reversed or closed after our decision: nothing was charged (and why the outcome had stayed open, if an answer was unknown). */
 function canceledAfterReverse(row: PaymentRow, ctx: Ctx): PaymentPatch {
   const code = row.cancel_requested ? 'CANCELED' : 'REVERSED';
-  return { status: 'canceled', step: 'done', error_code: code, error_message: msg(code, ctx, 'local') };
+  const why = isUnknownOutcome(row.error_code) ? ` (${row.error_code}: ${msg(row.error_code!, ctx, 'local')})` : '';
+  return { status: 'canceled', step: 'done', error_code: code, error_message: msg(code, ctx, 'local') + why };
+}
+
+/**
+ * An answer that leaves the outcome unknown says why on the payment's events; while the payment
+ * is open it is also the payment's error, so the cashier sees why it is still being checked.
+ * Another error the payment already shows (needs_attention's reason) stays.
+ */
+function unknownReason(row: PaymentRow, answer: { kind: string }, ctx: Ctx): PaymentPatch {
+  if (answer.kind !== 'unknown') return {};
+  const { code } = answer as UnknownAnswer;
+  const open = row.status === 'processing' || row.status === 'user_paying';
+  if (!open || !(row.error_code === null || isUnknownOutcome(row.error_code))) return { event_code: code };
+  return { event_code: code, error_code: code, error_message: msg(code, ctx, 'local') };
 }
 
 /** WeChat says paid: succeeded if the amount matches; flagged late when a reverse had been decided. */
@@ -165,8 +183,11 @@ export function afterMicropay(row: PaymentRow, answer: Answer<PaidOrder>, ctx: C
     case 'rejected':
       // return_code=FAIL: not processed, yet only a query proves no order exists.
       return open({ send_rejected: true }, 0);
+    case 'config':
+      // The request could not be built, so nothing was sent: the payment failed, nothing is charged.
+      return failed(answer.code, ctx, 'local', answer.detail);
     default:
-      return open({}, 0);
+      return open(unknownReason(row, answer, ctx), 0);
   }
 }
 
@@ -207,7 +228,7 @@ export function afterQuery(row: PaymentRow, answer: Answer<OrderState>, ctx: Ctx
       return decideReverse(row, 'not_found', ctx);
     }
   }
-  return stillOpen(row, ctx);
+  return stillOpen(row, ctx, unknownReason(row, answer, ctx));
 }
 
 /** Journal entry written before each reverse call. */
@@ -255,7 +276,7 @@ export function afterReverse(row: PaymentRow, answer: Answer<ReverseResult>, ctx
         next_at: ctx.now + ctx.config.attentionIntervalMs,
       };
     default:
-      return retryReverse(row, ctx, attempts);
+      return retryReverse(row, ctx, attempts, unknownReason(row, answer, ctx));
   }
 }
 

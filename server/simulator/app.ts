@@ -6,6 +6,7 @@ import { isSignType, sign, verify, type SignType } from '../wechat/sign.ts';
 import { MAX_XML_BYTES, parseXml, toXml, XmlError, type XmlFields } from '../wechat/xml.ts';
 import { createAlipaySimulator } from './alipay/app.ts';
 import { barcodeSvg, type Symbology } from './barcode.ts';
+import { controlGuard } from './control-guard.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
 import { nonceStr } from './ids.ts';
 import { createLedger, type Answer, type SimOrder } from './ledger.ts';
@@ -44,6 +45,8 @@ export interface SimulatorOptions {
   refundSettleMs?: number;
   /** How long a code from POST /control/codes or the phone page can be charged (default 180000). */
   codeTtlMs?: number;
+  /** Lets other machines use the control API with header X-Simulator-Token (default: this machine only). */
+  controlToken?: string;
   now?: () => Date;
 }
 
@@ -242,6 +245,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   });
 
   // ---- control (JSON) ----
+  app.use('/control/*', controlGuard(options.controlToken ? { token: options.controlToken } : {}));
   const notFound = (c: Context, out_trade_no: string) =>
     c.json({ error: { code: 'NOT_FOUND', message: `no order ${out_trade_no}` } }, 404);
 

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
 import { createSimulator, SIMULATOR_DEFAULTS } from './app.ts';
 
 /**
@@ -23,13 +24,15 @@ const appid = process.env.WECHAT_APPID || SIMULATOR_DEFAULTS.appid;
 const mchId = process.env.WECHAT_MCH_ID || SIMULATOR_DEFAULTS.mch_id;
 const key = process.env.WECHAT_API_KEY || SIMULATOR_DEFAULTS.key;
 
-const simulator = createSimulator({ appid, mch_id: mchId, key, latencyMs: intFromEnv('SIMULATOR_LATENCY_MS', 0) });
+const controlToken = randomBytes(24).toString('base64url');
+const simulator = createSimulator({ appid, mch_id: mchId, key, latencyMs: intFromEnv('SIMULATOR_LATENCY_MS', 0), controlToken });
 const server = serve({ fetch: simulator.app.fetch, port, hostname: host }, (info) => {
   const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`;
   console.log(`WeChat Pay v2 simulator on ${base} (appid ${appid}, mch_id ${mchId}${process.env.WECHAT_API_KEY ? '' : ', default key'})`);
   console.log(`  customer phone page: ${base}/phone`);
   console.log(`  gateway: ${base}/pay/micropay …   control: ${base}/control/orders`);
   console.log(`  Alipay gateway: ${base}/alipay/gateway.do   control: ${base}/control/alipay/orders`);
+  console.log(`  control API from another machine: header X-Simulator-Token: ${controlToken} (phone page: ${base}/phone#token=${controlToken})`);
 });
 
 const stop = () => {

@@ -75,10 +75,13 @@ export function phonePage(code: string, behaviour: Behaviour): string {
 <script>
 (() => {
   const code = ${JSON.stringify(code)};
+  // From another device the control API wants the token of this page's link (#token=…).
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  const auth = token ? { 'x-simulator-token': token } : {};
   const $ = (id) => document.getElementById(id);
   const status = $('status'), password = $('password');
   let order = null, left = ${CODE_REFRESH_SECONDS};
-  const fresh = () => { location.href = '?behaviour=' + encodeURIComponent($('behaviour').value); };
+  const fresh = () => { location.href = '?behaviour=' + encodeURIComponent($('behaviour').value) + location.hash; };
   $('behaviour').onchange = fresh;
   $('refresh').onclick = fresh;
   const yuan = (fen) => '¥' + (fen / 100).toFixed(2);
@@ -98,14 +101,14 @@ export function phonePage(code: string, behaviour: Behaviour): string {
   async function act(path) {
     if (!order) return;
     password.hidden = true;
-    await fetch('control/orders/' + encodeURIComponent(order.out_trade_no) + '/' + path, { method: 'POST' });
+    await fetch('control/orders/' + encodeURIComponent(order.out_trade_no) + '/' + path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
     poll();
   }
   $('confirm').onclick = () => act('confirm');
   $('decline').onclick = () => act('decline');
   async function poll() {
     try {
-      const res = await fetch('control/orders?auth_code=' + code, { cache: 'no-store' });
+      const res = await fetch('control/orders?auth_code=' + code, { cache: 'no-store', headers: auth });
       const list = res.ok ? await res.json() : [];
       if (list.length) { order = list[0]; render(order); }
     } catch { /* the simulator restarted; keep trying */ }

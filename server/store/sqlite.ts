@@ -405,8 +405,8 @@ class SqliteStore implements Store {
     // not touched here): built in memory instead of read back.
     const after = { ...before };
     for (const c of columns) (after as Record<string, unknown>)[c] = BOOLEAN_COLUMNS.has(c) ? values[c] === 1 : values[c];
-    if (after.status !== before.status || after.step !== before.step) {
-      this.q.insertEvent.run(id, after.updated_at, before.status, after.status, before.step, after.step, after.error_code);
+    if (after.status !== before.status || after.step !== before.step || patch?.event_code !== undefined) {
+      this.q.insertEvent.run(id, after.updated_at, before.status, after.status, before.step, after.step, patch?.event_code ?? after.error_code);
     }
     return { before, after, changed: true };
   }

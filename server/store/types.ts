@@ -73,7 +73,10 @@ export interface PaymentRow {
 /** What `transitionPayment`'s `decide` may change. */
 export type PaymentPatch = Partial<
   Omit<PaymentRow, 'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at'>
->;
+> & {
+  /** Not a column: journal an event with this code even when neither status nor step changes (e.g. why an outcome is unknown). */
+  event_code?: string;
+};
 
 export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until'> & {
   lease_owner?: string | null;
@@ -168,7 +171,7 @@ export interface Store {
   activePayment(terminalId: string): Promise<PaymentRow | undefined>;
   /** Payments created in [fromMs, toMs), oldest first. */
   paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]>;
-  /** Read-modify-write of one payment in one transaction; appends a journal event when status or step changes. */
+  /** Read-modify-write of one payment in one transaction; appends a journal event when status or step changes, or the patch has an event_code. */
   transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined>;
   paymentEvents(id: string): Promise<PaymentEvent[]>;
   /**

@@ -1,6 +1,6 @@
 import { parseBill, type Bill, type BillType } from './bill.ts';
 import { ENDPOINTS, defaultBackupBase, isPlainHttp, trimBase, type Endpoint } from './endpoints.ts';
-import { GatewayConfigError, GatewayError, type Gateway, type Outcome } from './gateway.ts';
+import { GatewayConfigError, GatewayError, GatewayRequestError, type Gateway, type Outcome } from './gateway.ts';
 import { nonceStr } from './nonce.ts';
 import {
   badResponse,
@@ -100,7 +100,12 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
   function signedRequest(business: RequestFields): string {
     const fields: RequestFields = { ...merchant, ...business, nonce_str: nonceStr(), sign_type: signType };
     fields.sign = sign(fields, key, signType);
-    return toXml(fields);
+    try {
+      return toXml(fields);
+    } catch (error) {
+      if (error instanceof XmlError) throw new GatewayRequestError(`the request cannot be sent: ${error.message}. Nothing was sent.`);
+      throw error;
+    }
   }
 
   async function send(endpoint: Endpoint, body: string, options: SendOptions): Promise<string> {

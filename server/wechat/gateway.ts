@@ -18,6 +18,14 @@ export class GatewayError extends Error {
   }
 }
 
+/**
+ * A request that cannot be built (a field holds a character XML cannot carry): nothing was sent,
+ * and the same request can never be sent. Not an unknown outcome: the call simply did not happen.
+ */
+export class GatewayRequestError extends Error {
+  override readonly name = 'GatewayRequestError';
+}
+
 /** Configuration that makes a call impossible (e.g. no client certificate for /secapi/). */
 export class GatewayConfigError extends Error {
   override readonly name = 'GatewayConfigError';

@@ -16,6 +16,11 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Characters XML 1.0 cannot carry at all, even in CDATA (controls, lone surrogates, U+FFFE/F).
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** Whether every character of `text` can travel in a WeChat request (XML 1.0 text). */
+export function isXmlText(text: string): boolean {
+  return !NOT_XML_CHAR.test(text);
+}
+
 /**
  * Serialises fields in CDATA, the way WeChat and its official SDKs do. Written by hand rather
  * than with XMLBuilder because a value containing `]]>` must be split across CDATA sections,

@@ -107,7 +107,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Se
       if (res.status !== 200) throw new Error(`simulator has no order ${outTradeNo}: ${res.text}`);
       return res.body;
     },
-    simPost: (path) => call('POST', `/simulator/control/${path}`),
+    simPost: (path) => call('POST', `/simulator/control/${path}`, { body: {} }),
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });

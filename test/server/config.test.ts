@@ -54,10 +54,20 @@ describe('loadConfig', () => {
     expect(config.warnings.join('\n')).toMatch(/WECHAT_CERT_PEM.*refund/s);
   });
 
-  it('takes the certificate paths when both are readable and then has no warning', () => {
-    const config = loadConfig({ ...LIVE, WECHAT_CERT_PEM: pemFile(), WECHAT_KEY_PEM: pemFile() }, SIM);
+  it('takes the certificate paths when both are readable and then, with HTTPS, has no warning', () => {
+    const config = loadConfig({ ...LIVE, WECHAT_CERT_PEM: pemFile(), WECHAT_KEY_PEM: pemFile(), TLS_CERT: pemFile(), TLS_KEY: pemFile() }, SIM);
     expect(config.wechat.certPemPath).toMatch(/x\.pem$/);
     expect(config.warnings).toEqual([]);
+    expect(config.allowInsecureHttp).toBe(false);
+  });
+
+  it('warns that live mode over plain HTTP serves this machine only, unless ALLOW_INSECURE_HTTP=1', () => {
+    const plain = loadConfig(LIVE, SIM);
+    expect(plain.allowInsecureHttp).toBe(false);
+    expect(plain.warnings.join('\n')).toMatch(/only this machine.*npm run cert/);
+    const insecure = loadConfig({ ...LIVE, ALLOW_INSECURE_HTTP: '1' }, SIM);
+    expect(insecure.allowInsecureHttp).toBe(true);
+    expect(insecure.warnings.join('\n')).toMatch(/ALLOW_INSECURE_HTTP=1: .*unencrypted/);
   });
 
   it('treats an http:// base without credentials as an external simulator', () => {
@@ -116,6 +126,8 @@ describe('loadConfig', () => {
     [{ MAX_AMOUNT_FEN: '0' }, 'MAX_AMOUNT_FEN'],
     [{ SHOP_TIMEZONE: 'Mars/Olympus' }, 'SHOP_TIMEZONE'],
     [{ SHOP_NAME: 'x'.repeat(65) }, 'SHOP_NAME'],
+    [{ SHOP_NAME: 'Shop \uFFFF' }, 'SHOP_NAME'],
+    [{ ALLOW_INSECURE_HTTP: 'yes' }, 'ALLOW_INSECURE_HTTP'],
     [{ MANAGER_PIN: '12' }, 'MANAGER_PIN'],
     [{ MANAGER_PIN: 'abcd' }, 'MANAGER_PIN'],
     [{ TLS_CERT: '/nonexistent/server.crt' }, 'TLS_CERT'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, describeError, errorMessage, type Operation } from '../../shared/error-catalogue.ts';
+import { UNKNOWN_OUTCOME_CODES } from '../../server/payments/transitions.ts';
 
 // wechat-pay-v2.md §6, the codes every operation must explain.
 const SPEC_CODES: Record<Exclude<Operation, 'local'>, string[]> = {
@@ -47,6 +48,10 @@ describe('the error catalogue', () => {
         expect(['U', 'C', 'M', 'S', 'R', 'F']).toContain(entry.class);
       }
     }
+  });
+
+  it.each([...UNKNOWN_OUTCOME_CODES, 'REQUEST_INVALID'])('has its own zh and en text for %s, a code the payment flow journals', (code) => {
+    expect(Object.hasOwn(ERROR_CATALOGUE.local, code)).toBe(true);
   });
 
   it('answers a refund query for an unknown refund (REFUNDNOTEXIST) with a retry message', () => {

@@ -154,7 +154,7 @@ export class PosServer {
 
   /** The customer's side: POST /simulator/control/orders/:out_trade_no/confirm|decline. */
   async customer(action: 'confirm' | 'decline', outTradeNo: string): Promise<void> {
-    const res = await fetch(`${this.url}/simulator/control/orders/${encodeURIComponent(outTradeNo)}/${action}`, { method: 'POST' });
+    const res = await fetch(`${this.url}/simulator/control/orders/${encodeURIComponent(outTradeNo)}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     if (!res.ok) throw new Error(`simulator ${action}: ${res.status} ${await res.text()}`);
   }
 }

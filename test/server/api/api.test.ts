@@ -166,6 +166,12 @@ describe('POST /api/payments', () => {
     [JSON.stringify(payment({ auth_code: '' })), 400, 'INVALID_AUTH_CODE'],
     [JSON.stringify(payment({ description: 'x'.repeat(65) })), 400, 'INVALID_DESCRIPTION'],
     [JSON.stringify(payment({ description: 'line\nbreak' })), 400, 'INVALID_DESCRIPTION'],
+    // Characters JSON carries but XML cannot: the gateway call could never be made.
+    [JSON.stringify(payment({ description: 'tea \uFFFE' })), 400, 'INVALID_DESCRIPTION'],
+    [JSON.stringify(payment({ description: 'tea \uFFFF' })), 400, 'INVALID_DESCRIPTION'],
+    [JSON.stringify(payment({ description: 'lone \uD800 high' })), 400, 'INVALID_DESCRIPTION'],
+    [JSON.stringify(payment({ description: 'lone \uDFFF low' })), 400, 'INVALID_DESCRIPTION'],
+    ['{"id":"pay-1","amount_fen":1,"auth_code":"130000123456789012","description":"raw \\ud83d escape"}', 400, 'INVALID_DESCRIPTION'],
   ])('refuses body %s with %i %s', async (body, status, code) => {
     const { call, service } = await setup();
     const res = await call('POST', '/api/payments', { body });
@@ -290,6 +296,22 @@ describe('refunds', () => {
       const res = await call('POST', '/api/payments/pay-1/refunds', { body: { id: `many-${i}`, amount_fen: 1 }, headers: { 'x-manager-pin': '2468' } });
       expect(res.status).toBe(200);
     }
+  });
+
+  it.each(['\uFFFE', '\uFFFF', '\uD800', '\uDC00', 'x'.repeat(81), 'two\nlines'])('refuses a refund reason holding %j with 400 INVALID_REASON before the PIN is checked', async (bad) => {
+    const { call, service } = await paid();
+    const res = await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-x', amount_fen: 1, reason: `returned ${bad}` }, headers: { 'x-manager-pin': '0000' } });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REASON' } } });
+    expect(service.calls.filter((c) => c.startsWith('refund'))).toEqual([]);
+    // Not a PIN guess: the next wrong PIN still has every try.
+    expect((await call('POST', '/api/payments/pay-1/refunds', { body: refund, headers: { 'x-manager-pin': '0000' } })).body.error.attempts_left).toBe(4);
+  });
+
+  it('takes emoji and CJK in a reason and a description (characters XML carries)', async () => {
+    const { call } = await paid();
+    expect((await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-ok', amount_fen: 1, reason: '顾客退货 🎁' }, headers: { 'x-manager-pin': '2468' } })).status).toBe(200);
+    const other = await setup();
+    expect((await other.call('POST', '/api/payments', { body: payment({ description: '奶茶 🧋' }) })).status).toBe(200);
   });
 
   it('maps too large and not allowed refunds, and validates the body', async () => {

@@ -7,6 +7,8 @@ import { barsOf, decodeCode128C } from './code128.ts';
 import { harness } from './helpers.ts';
 
 const json = async (res: Response) => (await res.json()) as unknown;
+/** Control POSTs say they are JSON (the guard refuses anything a cross-site form could send). */
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('simulator control endpoints', () => {
   it('lists orders and shows one', async () => {
@@ -28,10 +30,10 @@ describe('simulator control endpoints', () => {
     const h = harness();
     await h.pay('password', { out_trade_no: 'K3' });
     await h.pay('password', { out_trade_no: 'K4' });
-    const ok = await h.sim.app.request('/control/orders/K3/confirm', { method: 'POST' });
+    const ok = await h.sim.app.request('/control/orders/K3/confirm', { method: 'POST', headers: JSON_TYPE });
     expect(ok.status).toBe(200);
     expect(await json(ok)).toMatchObject({ out_trade_no: 'K3', trade_state: 'SUCCESS' });
-    const no = await h.sim.app.request('/control/orders/K4/decline', { method: 'POST' });
+    const no = await h.sim.app.request('/control/orders/K4/decline', { method: 'POST', headers: JSON_TYPE });
     expect(await json(no)).toMatchObject({ trade_state: 'PAYERROR' });
     expect((await h.query('K4')).fields.trade_state).toBe('PAYERROR');
   });
@@ -39,30 +41,30 @@ describe('simulator control endpoints', () => {
   it('answers 409 when the order is not waiting and 404 when it does not exist', async () => {
     const h = harness();
     await h.micropay({ out_trade_no: 'K5' });
-    const conflict = await h.sim.app.request('/control/orders/K5/confirm', { method: 'POST' });
+    const conflict = await h.sim.app.request('/control/orders/K5/confirm', { method: 'POST', headers: JSON_TYPE });
     expect(conflict.status).toBe(409);
     expect(await json(conflict)).toMatchObject({ error: { code: 'NOT_WAITING' } });
-    expect((await h.sim.app.request('/control/orders/NONE/decline', { method: 'POST' })).status).toBe(404);
+    expect((await h.sim.app.request('/control/orders/NONE/decline', { method: 'POST', headers: JSON_TYPE })).status).toBe(404);
   });
 
   it('hands out fresh codes for a behaviour', async () => {
     const h = harness();
-    const a = (await json(await h.sim.app.request('/control/codes', { method: 'POST', body: JSON.stringify({ behaviour: 'password' }) }))) as { code: string; behaviour: string };
-    const b = (await json(await h.sim.app.request('/control/codes', { method: 'POST', body: JSON.stringify({ behaviour: 'password' }) }))) as { code: string };
+    const a = (await json(await h.sim.app.request('/control/codes', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ behaviour: 'password' }) }))) as { code: string; behaviour: string };
+    const b = (await json(await h.sim.app.request('/control/codes', { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ behaviour: 'password' }) }))) as { code: string };
     expect(a.behaviour).toBe('password');
     expect(a.code).toMatch(/^130001\d{12}$/);
     expect(behaviourOf(a.code)).toBe('password');
     expect(b.code).not.toBe(a.code);
-    const plain = (await json(await h.sim.app.request('/control/codes', { method: 'POST' }))) as { behaviour: string };
+    const plain = (await json(await h.sim.app.request('/control/codes', { method: 'POST', headers: JSON_TYPE }))) as { behaviour: string };
     expect(plain.behaviour).toBe('success');
   });
 
   it('answers 400 for an unknown behaviour or a body that is not JSON', async () => {
     const h = harness();
-    const bad = await h.sim.app.request('/control/codes', { method: 'POST', body: '{"behaviour":"free_money"}' });
+    const bad = await h.sim.app.request('/control/codes', { method: 'POST', headers: JSON_TYPE, body: '{"behaviour":"free_money"}' });
     expect(bad.status).toBe(400);
     expect(await json(bad)).toMatchObject({ error: { code: 'UNKNOWN_BEHAVIOUR' } });
-    expect((await h.sim.app.request('/control/codes', { method: 'POST', body: 'behaviour=x' })).status).toBe(400);
+    expect((await h.sim.app.request('/control/codes', { method: 'POST', headers: JSON_TYPE, body: 'behaviour=x' })).status).toBe(400);
   });
 
   it('lists every behaviour with its prefix and texts', async () => {
@@ -75,7 +77,7 @@ describe('simulator control endpoints', () => {
   it('forgets every order on reset, so codes and numbers can be used again', async () => {
     const h = harness();
     await h.micropay({ out_trade_no: 'K6' });
-    expect(await json(await h.sim.app.request('/control/reset', { method: 'POST' }))).toEqual({ ok: true });
+    expect(await json(await h.sim.app.request('/control/reset', { method: 'POST', headers: JSON_TYPE }))).toEqual({ ok: true });
     expect(h.sim.orders()).toEqual([]);
     expect((await h.query('K6')).fields.err_code).toBe('ORDERNOTEXIST');
   });

@@ -161,7 +161,7 @@ describe('simulator micropay: out_trade_no and code reuse', () => {
 
   it('answers AUTHCODEEXPIRE for a handed-out code older than its time to live', async () => {
     const h = harness({ codeTtlMs: 60_000 });
-    const res = await h.sim.app.request('/control/codes', { method: 'POST', body: '{}' });
+    const res = await h.sim.app.request('/control/codes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const { code } = (await res.json()) as { code: string };
     h.clock.advance(61_000);
     const r = await h.micropay({ auth_code: code });

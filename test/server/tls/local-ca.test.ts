@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLocalCa, issueServerCert, lanHosts } from '../../../server/tls/local-ca.ts';
+import forge from 'node-forge';
+import { caPermits, createLocalCa, issueServerCert, lanHosts, OutsideCaConstraints } from '../../../server/tls/local-ca.ts';
 import { writeServerCertificate } from '../../../server/tls/files.ts';
 
 const ca = createLocalCa('test CA');
@@ -60,6 +61,41 @@ describe('local certificate authority', () => {
     expect(days).toBeLessThanOrEqual(826);
   });
 
+  it('constrains the CA (critical name constraints) to local names and private networks', () => {
+    const ext = forge.pki.certificateFromPem(ca.certPem).getExtension('nameConstraints') as { critical?: boolean } | null;
+    expect(ext?.critical).toBe(true);
+    const permits = caPermits(ca.certPem)!;
+    expect(permits.names).toEqual(expect.arrayContaining(['localhost', 'local', 'lan', 'home.arpa', 'internal']));
+    expect(permits.networks).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', 'fc00:0:0:0:0:0:0:0/7']));
+    for (const host of ['pos.lan', 'till.local', 'localhost', '192.168.1.20', '10.1.2.3', '::1', 'fd12::5']) expect(permits.allows(host), host).toBe(true);
+    for (const host of ['bank.example.com', 'lan.example.com', 'evil-lan', '8.8.8.8', '2001:db8::1']) expect(permits.allows(host), host).toBe(false);
+  });
+
+  it.each([
+    [['bank.example.com']],
+    [['pos.lan', '203.0.113.5']],
+  ])('a certificate signed with a copy of the CA key for %j is refused by a client that trusts the CA', async (hosts) => {
+    // The attacker's own signing (node-forge), not our issuer: only the CA's constraints stand in the way.
+    const caCert = forge.pki.certificateFromPem(ca.certPem);
+    const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
+    const keys = forge.pki.rsa.generateKeyPair(2048);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = keys.publicKey;
+    cert.serialNumber = '01';
+    cert.validity.notBefore = new Date(Date.now() - 86_400_000);
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+    cert.setSubject([{ name: 'commonName', value: hosts[0]! }]);
+    cert.setIssuer(caCert.subject.attributes);
+    cert.setExtensions([{ name: 'subjectAltName', altNames: hosts.map((h) => (/^\d/.test(h) ? { type: 7, ip: h } : { type: 2, value: h })) }]);
+    cert.sign(caKey, forge.md.sha256.create());
+    const forged = { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+    await expect(fetchOverTls(forged, hosts[0]!, [ca.certPem])).rejects.toThrow(/subtree|name constraint/i);
+  }, 20_000);
+
+  it('refuses to issue for a host outside the CA\'s constraints', () => {
+    expect(() => issueServerCert(ca, ['pos.lan', 'pos.example.com'])).toThrow(OutsideCaConstraints);
+  });
+
   it('refuses to issue a certificate for no host', () => {
     expect(() => issueServerCert(ca, [])).toThrow(/at least one host/);
   });
@@ -81,6 +117,18 @@ describe('certificate files under DATA_DIR', () => {
     expect(new X509Certificate(readFileSync(second.serverCert)).checkIssued(new X509Certificate(caPem))).toBe(true);
     expect(statSync(second.caKey).mode & 0o077).toBe(0);
     expect(statSync(second.serverKey).mode & 0o077).toBe(0);
+  });
+});
+
+describe('names given when the CA is made', () => {
+  it('are covered from then on; a later name outside them is refused, and found hosts outside are left out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-tls-'));
+    const first = writeServerCertificate(dir, ['localhost', '192.168.1.20', '2001:db8::7'], ['pos.myshop.com']);
+    expect(first.constrained).toBe(true);
+    expect(first.hosts).toEqual(['localhost', '192.168.1.20', 'pos.myshop.com']);
+    expect(first.leftOut).toEqual(['2001:db8::7']);
+    expect(writeServerCertificate(dir, ['localhost'], ['till2.pos.myshop.com']).hosts).toContain('till2.pos.myshop.com');
+    expect(() => writeServerCertificate(dir, ['localhost'], ['other.example.com'])).toThrow(/not other\.example\.com/);
   });
 });
 
