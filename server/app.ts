@@ -9,6 +9,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
+import type { PinCheckLimits } from './api/manager-pin.ts';
 import { publicOrigin, type Config } from './config.ts';
 import { contentSecurityPolicy, refusePlainHttpFromNetwork } from './http-security.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -17,7 +18,7 @@ import type { PaymentService } from './payments/service.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/app.ts';
 import { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
-import { AttemptLimiter } from './terminals/rate-limit.ts';
+import { AttemptLimiter, type AttemptLimiterOptions } from './terminals/rate-limit.ts';
 import { TerminalRegistry } from './terminals/registry.ts';
 import { randomSecret } from './terminals/secrets.ts';
 import { caCertificateRoute } from './tls/ca-route.ts';
@@ -45,6 +46,11 @@ export interface ServerOptions {
   journal?: SqliteStoreOptions;
   /** Wraps the journal the server uses (tests simulate a full disk with a store that throws). */
   wrapStore?: (store: Store) => Store;
+  /**
+   * The manager PIN's defences, replaced (the PIN flood benchmark measures the unbounded,
+   * thread-pool variant next to the real one): guess limits, concurrent checks, the scrypt check.
+   */
+  pin?: { limit?: AttemptLimiterOptions; checks?: PinCheckLimits; verify?: (pin: string, stored: string) => Promise<boolean> };
 }
 
 export interface PosServer {
@@ -106,7 +112,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cleanups.push(() => gateway.close());
     const service = createPaymentService({ store, gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway, log, config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs } });
     cleanups.push(() => service.close());
-    const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
+    const terminals = new TerminalRegistry({
+      store,
+      ...(config.managerPin ? { envPin: config.managerPin } : {}),
+      ...(options.pin?.verify ? { verifyPin: options.pin.verify } : {}),
+    });
 
     const app = new Hono();
     if (config.mode === 'live' && !config.tls && !config.allowInsecureHttp) app.use(refusePlainHttpFromNetwork());
@@ -125,7 +135,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         timeZone: config.flow.timeZone,
         shopName: config.flow.body,
         log,
-        limits: { pairing: new AttemptLimiter(PAIRING_LIMIT), pin: new AttemptLimiter(PIN_LIMIT) },
+        limits: { pairing: new AttemptLimiter(PAIRING_LIMIT), pin: new AttemptLimiter(options.pin?.limit ?? PIN_LIMIT) },
+        ...(options.pin?.checks ? { pinChecks: options.pin.checks } : {}),
       }),
     );
     if (simulator) app.route('/simulator', simulator.app);

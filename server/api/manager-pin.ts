@@ -36,6 +36,16 @@ export class ManagerPinGuard {
     this.#maxQueued = limits.maxQueued ?? 8;
   }
 
+  /**
+   * Refuses at once (429) a terminal that must wait or has a check running, before a route reads
+   * its body or looks anything up: a burst of guesses costs little more than its authentication.
+   */
+  refuseEarly(terminalId: string): void {
+    if (this.#checking.has(terminalId)) tooManyAttempts(BUSY_RETRY_MS, 'PIN checks at once from this terminal');
+    const wait = this.#limiter.waitMs(terminalId);
+    if (wait > 0) tooManyAttempts(wait, 'wrong PINs');
+  }
+
   /** Resolves when `pin` is the manager PIN; throws the API's refusal otherwise. */
   async require(terminalId: string, pin: string | undefined, what: string): Promise<void> {
     if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', `${what} needs the manager PIN (header X-Manager-Pin).`);

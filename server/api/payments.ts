@@ -42,6 +42,7 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
     })
     .post('/:id/refunds', async (c) => {
       const paymentId = clientId(c.req.param('id'));
+      pin.refuseEarly(c.get('terminal').id);
       const request = refundRequest(await jsonBody(c), deps.maxAmountFen);
       // The payment first: a guess at the PIN needs a real payment to be checked at all.
       if (!(await deps.service.get(paymentId))) fail(404, 'NOT_FOUND', `No payment ${paymentId}.`);

@@ -22,6 +22,7 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
     })
     .post('/unpair', async (c) => {
       const terminal = c.get('terminal');
+      pin.refuseEarly(terminal.id);
       await pin.require(terminal.id, c.req.header('x-manager-pin'), 'Unpairing');
       const revoked = await deps.terminals.unpair(terminal.id);
       deps.log.info('terminal unpaired', { terminal: terminal.id, name: terminal.name, tokens_revoked: revoked });

@@ -45,14 +45,24 @@ export class AttemptLimiter {
     this.#options = { lockAfter: Infinity, lockMs: 0, now: Date.now, ...options };
   }
 
+  /** How long `key` must wait before its next attempt (0: it may try now); reserves nothing. */
+  waitMs(key: string): number {
+    const now = this.#options.now();
+    return this.#waitMs(this.#state(key, now), now);
+  }
+
+  #waitMs(state: KeyState, now: number): number {
+    if (state.lockedUntil > now) return state.lockedUntil - now;
+    if (state.attempts.length >= this.#options.limit) return state.attempts[0]! + this.#options.windowMs - now;
+    return 0;
+  }
+
   /** Reserves an attempt for `key` (call before checking the secret), or says how long to wait. */
   begin(key: string): AttemptVerdict {
     const now = this.#options.now();
     const state = this.#state(key, now);
-    if (state.lockedUntil > now) return { allowed: false, retryAfterMs: state.lockedUntil - now };
-    if (state.attempts.length >= this.#options.limit) {
-      return { allowed: false, retryAfterMs: state.attempts[0]! + this.#options.windowMs - now };
-    }
+    const wait = this.#waitMs(state, now);
+    if (wait > 0) return { allowed: false, retryAfterMs: wait };
     const before = { failures: state.failures, lockedUntil: state.lockedUntil };
     state.attempts.push(now);
     state.failures++;
