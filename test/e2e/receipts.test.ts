@@ -151,7 +151,8 @@ describe('receipts in Chromium', { timeout: 120_000 }, () => {
       }
       await page.click('[data-testid=print-receipt]');
       await page.waitForFunction((n) => (window as unknown as { __printCalls?: number }).__printCalls === n, paper === 58 ? 1 : 2);
-      const pageRule = await page.evaluate(() => [...document.querySelectorAll('style')].map((s) => s.textContent ?? '').find((t) => t.includes('@page')));
+      // A constructed sheet (the Content-Security-Policy refuses inline <style> elements).
+      const pageRule = await page.evaluate(() => document.adoptedStyleSheets.flatMap((s) => [...s.cssRules].map((r) => r.cssText)).find((t) => t.startsWith('@page')));
       expect(pageRule).toContain(`size: ${paper}mm`);
       const sheet = page.locator('#receipt-print [data-testid=receipt-sheet]');
       expect(await sheet.textContent()).toContain(payment.out_trade_no);

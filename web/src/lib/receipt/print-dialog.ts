@@ -13,14 +13,15 @@ const PRINTING_CLASS = 'printing-receipt';
 /** CSS pixels per millimetre: CSS fixes 96 px to the inch. */
 const PX_PER_MM = 96 / 25.4;
 
-let current: { host: HTMLElement; app: ReturnType<typeof mount>; style: HTMLStyleElement } | undefined;
+let current: { host: HTMLElement; app: ReturnType<typeof mount>; page: CSSStyleSheet } | undefined;
 
 /** Takes the print view away (after the dialog closes, or before the next receipt). */
 export function clearPrintView(): void {
   if (!current) return;
   void unmount(current.app);
   current.host.remove();
-  current.style.remove();
+  const { page } = current;
+  document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== page);
   document.documentElement.classList.remove(PRINTING_CLASS);
   current = undefined;
 }
@@ -34,11 +35,12 @@ export function preparePrintView(receipt: Receipt, paper: Paper): number {
   const app = mount(ReceiptSheet, { target: host, props: { receipt, paper } });
   flushSync();
   const lengthMm = Math.ceil(host.getBoundingClientRect().height / PX_PER_MM) + 1;
-  const style = document.createElement('style');
-  style.textContent = `@page { size: ${paper}mm ${lengthMm}mm; margin: 0; }`;
-  document.head.append(style);
+  // A constructed sheet, not a <style> element: the Content-Security-Policy refuses inline styles.
+  const page = new CSSStyleSheet();
+  page.replaceSync(`@page { size: ${paper}mm ${lengthMm}mm; margin: 0; }`);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, page];
   document.documentElement.classList.add(PRINTING_CLASS);
-  current = { host, app, style };
+  current = { host, app, page };
   return lengthMm;
 }
 
