@@ -97,9 +97,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // client's path is plain HTTP even when the POS itself is served over HTTPS or on one LAN address.
     let simulator: Simulator | undefined;
     let apiBase = config.wechat.apiBase;
-    // Other machines (a phone showing test codes) reach the simulator's control API with it.
-    const simulatorToken = randomSecret(24);
+    let simulatorToken: string | undefined;
     if (config.builtInSimulator) {
+      // Other machines (a phone showing test codes) reach the simulator's control API with it.
+      simulatorToken = randomSecret(24);
       const sim = createSimulator({ ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key, controlToken: simulatorToken });
       simulator = sim;
       const gatewayOnly = new Hono().route('/simulator', sim.app);
