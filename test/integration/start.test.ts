@@ -32,6 +32,8 @@ describe('npm start', () => {
     const started = await runStart({ DATA_DIR: dataDir }, /pair the first terminal.*\n/);
     expect(started.stdout).toMatch(/^micropay-pos on http:\/\/127\.0\.0\.1:\d+ \(simulator mode\)$/m);
     expect(started.stdout).toMatch(/\/simulator\/phone/);
+    // Other machines use the simulator's control API with the token printed here.
+    expect(started.stdout).toMatch(/X-Simulator-Token: [\w-]{32}$/m);
     const link = /(http:\/\/\S+)\/#\/pair\/([\w-]+)/.exec(started.stdout)!;
     expect(link).not.toBeNull();
     const paired = await fetch(`${link[1]}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: link[2] }) });
