@@ -22,6 +22,10 @@ import { AttemptLimiter, type AttemptLimiterOptions } from './terminals/rate-lim
 import { TerminalRegistry } from './terminals/registry.ts';
 import { randomSecret } from './terminals/secrets.ts';
 import { caCertificateRoute } from './tls/ca-route.ts';
+import { Exports } from './exports/index.ts';
+import { Reports } from './reports/report.ts';
+import { Cashiers } from './shifts/cashiers.ts';
+import { Shifts } from './shifts/shifts.ts';
 import { loadCertificate } from './wechat/cert.ts';
 import { createWechatClient, type WechatConfig } from './wechat/client.ts';
 import type { Gateway } from './wechat/gateway.ts';
@@ -138,6 +142,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         log,
         limits: { pairing: new AttemptLimiter(PAIRING_LIMIT), pin: new AttemptLimiter(options.pin?.limit ?? PIN_LIMIT) },
         ...(options.pin?.checks ? { pinChecks: options.pin.checks } : {}),
+        shopDay: {
+          cashiers: new Cashiers({ store, isManagerPin: async (pin) => (await terminals.pinConfigured()) && terminals.checkPin(pin) }),
+          shifts: new Shifts({ store, timeZone: config.flow.timeZone }),
+          reports: new Reports(store, config.flow.timeZone),
+          exports: new Exports(store, config.flow.timeZone, (error) => log.error('export stopped', { error: (error as Error).message })),
+        },
       }),
     );
     if (simulator) app.route('/simulator', simulator.app);

@@ -37,7 +37,7 @@ export interface Payment {
   settlement_fen?: number | null;
   /** The customer's bank or balance as WeChat names it ("CFT", "CMB_DEBIT"…). */
   bank_type?: string | null;
-  /** Who took the payment: the cashier's name, or null with no cashiers set up. */
+  /** Who took the payment: the cashier's name when it was taken, null with no cashiers set up. Always sent by the server. */
   cashier?: string | null;
   /** Absent means WeChat Pay. */
   wallet?: 'wechat' | 'alipay';
@@ -51,6 +51,8 @@ export interface Refund {
   status: RefundStatus;
   error?: ApiErrorBody;
   created_at?: string;
+  /** The cashier on shift at the terminal that made the refund (null: none). */
+  cashier?: string | null;
 }
 
 export interface PaymentList {
@@ -94,4 +96,14 @@ export type ApiErrorCode =
   | 'INVALID_REASON'
   | 'NOT_YOUR_PAYMENT'
   | 'HTTPS_REQUIRED'
-  | 'JOURNAL_UNAVAILABLE';
+  | 'JOURNAL_UNAVAILABLE'
+  | 'SHIFT_REQUIRED'
+  | 'SHIFT_OPEN'
+  | 'NO_CASHIERS'
+  | 'INVALID_CASHIER'
+  | 'CASHIER_EXISTS'
+  | 'INVALID_PIN'
+  | 'NOT_YOUR_SHIFT'
+  | 'READ_ONLY_TERMINAL'
+  | 'INVALID_PERIOD'
+  | 'INVALID_RANGE';

@@ -6,6 +6,18 @@ import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import type { TerminalRegistry } from '../terminals/registry.ts';
 import type { Mode } from '../config.ts';
 import type { PinCheckLimits } from './manager-pin.ts';
+import type { Exports } from '../exports/index.ts';
+import type { Reports } from '../reports/report.ts';
+import type { Cashiers } from '../shifts/cashiers.ts';
+import type { Shifts } from '../shifts/shifts.ts';
+
+/** Cashiers, shifts, exports and the owner's report (absent: the till works without them, as in route tests). */
+export interface ShopDay {
+  cashiers: Cashiers;
+  shifts: Shifts;
+  reports: Reports;
+  exports: Exports;
+}
 
 /** What the routes need, injected once (tests pass a fake PaymentService and an in-memory store). */
 export interface ApiDeps {
@@ -21,6 +33,7 @@ export interface ApiDeps {
   limits: { pairing: AttemptLimiter; pin: AttemptLimiter };
   /** How many PIN checks may run and wait at once (manager-pin.ts defaults). */
   pinChecks?: PinCheckLimits;
+  shopDay?: ShopDay;
   now?: () => Date;
 }
 

@@ -36,7 +36,11 @@ export class RetryLater extends ApiError {
 
 /** 403 PIN_WRONG with how many wrong tries are left before the terminal must wait (contract: attempts_left). */
 export class PinWrong extends ApiError {
-  constructor(readonly attemptsLeft: number) {
-    super(403, 'PIN_WRONG', attemptsLeft > 0 ? `The manager PIN is wrong: ${attemptsLeft} more ${attemptsLeft === 1 ? 'try' : 'tries'} before a wait.` : 'The manager PIN is wrong: no tries left for now, wait before the next one.');
+  constructor(
+    readonly attemptsLeft: number,
+    pin: 'manager' | 'cashier' = 'manager',
+  ) {
+    const wrong = pin === 'manager' ? 'The manager PIN is wrong' : 'No cashier has this PIN';
+    super(403, 'PIN_WRONG', attemptsLeft > 0 ? `${wrong}: ${attemptsLeft} more ${attemptsLeft === 1 ? 'try' : 'tries'} before a wait.` : `${wrong}: no tries left for now, wait before the next one.`);
   }
 }

@@ -4,7 +4,8 @@ import type { ApiLog } from './context.ts';
 import { fail, PinWrong, tooManyAttempts } from './errors.ts';
 
 /**
- * The manager PIN check every PIN route shares (refunds, unpairing). A guess is reserved with the
+ * The manager PIN check every PIN route shares (refunds, unpairing, cashiers, exports, the
+ * report on a till), and the cashier PIN check of a shift's sign-in. A guess is reserved with the
  * terminal's attempt limiter before the PIN is checked, so concurrent guesses count at once; a
  * terminal has at most one check running, and the whole server `maxConcurrent` with a short
  * queue: a burst is refused with 429 instead of queueing scrypt work behind itself.
@@ -17,6 +18,8 @@ export interface PinCheckLimits {
 }
 
 const BUSY_RETRY_MS = 1_000;
+/** Cashier PIN guesses are counted per terminal apart from the manager PIN's. */
+const limiterKey = (terminalId: string, pin: 'manager' | 'cashier'): string => (pin === 'manager' ? terminalId : `cashier:${terminalId}`);
 
 export class ManagerPinGuard {
   readonly #terminals: TerminalRegistry;
@@ -39,10 +42,11 @@ export class ManagerPinGuard {
   /**
    * Refuses at once (429) a terminal that must wait or has a check running, before a route reads
    * its body or looks anything up: a burst of guesses costs little more than its authentication.
+   * `pin` 'cashier': the terminal's cashier PIN guesses, counted apart from the manager PIN's.
    */
-  refuseEarly(terminalId: string): void {
+  refuseEarly(terminalId: string, pin: 'manager' | 'cashier' = 'manager'): void {
     if (this.#checking.has(terminalId)) tooManyAttempts(BUSY_RETRY_MS, 'PIN checks at once from this terminal');
-    const wait = this.#limiter.waitMs(terminalId);
+    const wait = this.#limiter.waitMs(limiterKey(terminalId, pin));
     if (wait > 0) tooManyAttempts(wait, 'wrong PINs');
   }
 
@@ -50,8 +54,20 @@ export class ManagerPinGuard {
   async require(terminalId: string, pin: string | undefined, what: string): Promise<void> {
     if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', `${what} needs the manager PIN (header X-Manager-Pin).`);
     if (!(await this.#terminals.pinConfigured())) fail(403, 'PIN_REQUIRED', 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.');
+    await this.#guarded(terminalId, 'manager', async () => ((await this.#terminals.checkPin(pin)) ? true : undefined));
+  }
+
+  /**
+   * A cashier's PIN (server/shifts/): what `identify` finds for it, under the same limits as the
+   * manager PIN, counted per terminal apart from it; 403 PIN_WRONG when it finds nothing.
+   */
+  async cashier<T>(terminalId: string, identify: () => Promise<T | undefined>): Promise<T> {
+    return this.#guarded(terminalId, 'cashier', identify);
+  }
+
+  async #guarded<T>(terminalId: string, pin: 'manager' | 'cashier', check: () => Promise<T | undefined>): Promise<T> {
     if (this.#checking.has(terminalId)) tooManyAttempts(BUSY_RETRY_MS, 'PIN checks at once from this terminal');
-    const verdict = this.#limiter.begin(terminalId);
+    const verdict = this.#limiter.begin(limiterKey(terminalId, pin));
     if (!verdict.allowed) tooManyAttempts(verdict.retryAfterMs, 'wrong PINs');
     const { attempt } = verdict;
     if (this.#running >= this.#maxConcurrent && this.#queue.length >= this.#maxQueued) {
@@ -59,9 +75,9 @@ export class ManagerPinGuard {
       tooManyAttempts(BUSY_RETRY_MS, 'PIN checks at once');
     }
     this.#checking.add(terminalId);
-    let right: boolean;
+    let found: T | undefined;
     try {
-      right = await this.#turn(() => this.#terminals.checkPin(pin));
+      found = await this.#turn(check);
     } catch (error) {
       attempt.cancel();
       if (error instanceof TerminalError) fail(403, 'PIN_REQUIRED', error.message);
@@ -69,13 +85,13 @@ export class ManagerPinGuard {
     } finally {
       this.#checking.delete(terminalId);
     }
-    if (right) {
+    if (found !== undefined) {
       attempt.succeeded();
-      return;
+      return found;
     }
     const left = attempt.failed();
-    this.#log.warn('wrong manager PIN', { terminal: terminalId, attempts_left: left });
-    throw new PinWrong(left);
+    this.#log.warn(`wrong ${pin} PIN`, { terminal: terminalId, attempts_left: left });
+    throw new PinWrong(left, pin);
   }
 
   async #turn<T>(check: () => Promise<T>): Promise<T> {

@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import type { CreatePaymentRequest } from '../../shared/api.ts';
+import { ApiError } from '../payments/service.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
@@ -13,10 +15,28 @@ import { calendarDate, clientId, createPaymentRequest, jsonBody, preferredLangua
 export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
   const now = deps.now ?? (() => new Date());
 
+  /**
+   * With cashiers, a payment needs the terminal's open shift (409 SHIFT_REQUIRED). A retry of a
+   * payment already journaled is answered as always, whatever happened to the shift since: its
+   * outcome must never be hidden behind a refusal.
+   */
+  async function create(terminalId: string, request: CreatePaymentRequest) {
+    const shifts = deps.shopDay?.shifts;
+    if (!shifts) return deps.service.create(terminalId, request);
+    let by;
+    try {
+      by = await shifts.attribution(terminalId);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'SHIFT_REQUIRED' && (await deps.service.get(request.id))) return deps.service.create(terminalId, request);
+      throw error;
+    }
+    return deps.service.create(terminalId, request, by);
+  }
+
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
       const request = createPaymentRequest(await jsonBody(c), deps.maxAmountFen, preferredLanguage(c));
-      return c.json(await deps.service.create(c.get('terminal').id, request));
+      return c.json(await create(c.get('terminal').id, request));
     })
     .get('/', async (c) => {
       const date = calendarDate(c.req.query('date') ?? localDate(now().getTime(), deps.timeZone));
@@ -42,11 +62,13 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
     })
     .post('/:id/refunds', async (c) => {
       const paymentId = clientId(c.req.param('id'));
-      pin.refuseEarly(c.get('terminal').id);
+      const terminalId = c.get('terminal').id;
+      pin.refuseEarly(terminalId);
       const request = refundRequest(await jsonBody(c), deps.maxAmountFen);
       // The payment first: a guess at the PIN needs a real payment to be checked at all.
       if (!(await deps.service.get(paymentId))) fail(404, 'NOT_FOUND', `No payment ${paymentId}.`);
-      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'A refund');
-      return c.json(await deps.service.refund(paymentId, request));
+      await pin.require(terminalId, c.req.header('x-manager-pin'), 'A refund');
+      // The refund records the cashier on shift at this terminal, if any (the manager's PIN authorised it).
+      return c.json(await deps.service.refund(paymentId, request, await deps.shopDay?.shifts.onShift(terminalId)));
     });
 }

@@ -13,6 +13,7 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
       const terminal = c.get('terminal');
       return c.json({
         terminal: { id: terminal.id, name: terminal.name },
+        role: terminal.role ?? 'till',
         mode: deps.mode,
         shop_name: deps.shopName,
         time_zone: deps.timeZone,

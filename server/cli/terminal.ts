@@ -14,7 +14,9 @@ import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminal
 
 export const USAGE = `Usage: npm run terminal -- <command>
 
-  add <name>     create a terminal; prints its pairing link (valid 24 h, one use) and a token
+  add <name> [--role owner]
+                 create a terminal; prints its pairing link (valid 24 h, one use) and a token.
+                 --role owner: the owner's read-only link (the report and history; no payments)
   rotate <name>  revoke every token and unused link of the terminal (its devices are signed out
                  now) and print a new pairing link and token (also: pair <name>)
   remove <name>  delete the terminal: its tokens and links stop working (its payments stay)
@@ -35,7 +37,10 @@ export function pairUrl(config: Pick<Config, 'port' | 'host' | 'tls'>, code: str
 }
 
 export async function runTerminalCli(args: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = args;
+  const [command, ...words] = args;
+  const roleAt = words.indexOf('--role');
+  const role = roleAt >= 0 ? words[roleAt + 1] : undefined;
+  const rest = roleAt >= 0 ? words.filter((_, i) => i !== roleAt && i !== roleAt + 1) : words;
   const argument = rest.join(' ').trim();
   const usage = (problem: string) => {
     io.err(`${problem}\n\n${USAGE}`);
@@ -49,6 +54,8 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
   if (!['add', 'rotate', 'pair', 'remove', 'list', 'pin'].includes(command)) return usage(`Unknown command "${command}".`);
   if (command !== 'list' && argument === '') return usage(`"${command}" needs ${command === 'pin' ? 'a PIN' : 'a terminal name'}.`);
   if (command === 'list' && argument !== '') return usage('"list" takes no argument.');
+  if (roleAt >= 0 && command !== 'add') return usage('"--role" goes with "add".');
+  if (roleAt >= 0 && role !== 'owner' && role !== 'till') return usage('"--role" is "owner" (read-only report link) or "till" (the default).');
   if (command === 'pin' && !PIN_FORMAT.test(argument)) return usage('The PIN must be 4 to 12 digits.');
 
   let config: Config;
@@ -90,7 +97,7 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
   try {
     switch (command) {
       case 'add':
-        printPairing(await registry.add(argument), 'Created');
+        printPairing(await registry.add(argument, role === 'owner' ? 'owner' : 'till'), role === 'owner' ? 'Created the owner’s read-only' : 'Created');
         return 0;
       case 'rotate':
       case 'pair': {
@@ -109,7 +116,7 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
       case 'list': {
         const terminals = await registry.list();
         if (terminals.length === 0) io.out('No terminals yet: npm run terminal -- add <name>.');
-        for (const t of terminals) io.out(`${t.name}\t${t.id}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}`);
+        for (const t of terminals) io.out(`${t.name}\t${t.id}\t${t.role}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}`);
         return 0;
       }
       case 'pin':

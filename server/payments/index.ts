@@ -10,7 +10,7 @@ import { resolveFlowConfig, type FlowConfig } from './config.ts';
 import { PaymentFlow, type FlowDeps } from './flow.ts';
 import { codeFingerprint, newOutTradeNo, newSecret } from './ids.ts';
 import { stepRefund } from './refunds.ts';
-import { ApiError, type PaymentService } from './service.ts';
+import { ApiError, type Attribution, type PaymentService } from './service.ts';
 import { isCalendarDate, localDayRange } from './shop-time.ts';
 import { requestCancel } from './transitions.ts';
 import { paymentView, refundView } from './view.ts';
@@ -91,7 +91,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   const sameRequest = (row: PaymentRow, terminalId: string, req: CreatePaymentRequest, hash: string, description: string | null): boolean =>
     row.terminal_id === terminalId && row.amount_fen === req.amount_fen && row.auth_code_hash === hash && row.description === description;
 
-  async function create(terminalId: string, req: CreatePaymentRequest): Promise<Payment> {
+  async function create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment> {
     const valid = validateCreate(req, config.maxAmountFen);
     const { id, auth_code } = valid;
     const description = req.description?.trim() || null;
@@ -102,7 +102,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     // A retry with a known id is answered by the insert itself ('exists'): one transaction, no read before.
     const unreserve = flow.reserve(id);
     try {
-      return await insertAndSend(id, terminalId, valid, auth_code, hash, description, conflict);
+      return await insertAndSend(id, terminalId, valid, auth_code, hash, description, conflict, by);
     } finally {
       unreserve();
     }
@@ -116,6 +116,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     hash: string,
     description: string | null,
     conflict: () => ApiError,
+    by: Attribution | undefined,
   ): Promise<Payment> {
     const { amount_fen } = req;
     const now = clock.now();
@@ -149,8 +150,12 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       lease_until: now + config.leaseMs,
       created_at: now,
       updated_at: now,
+      shift_id: by?.shift_id ?? null,
+      cashier: by?.cashier ?? null,
     });
     switch (result.kind) {
+      case 'shift_closed':
+        throw new ApiError(409, 'SHIFT_REQUIRED', 'The cashier’s shift on this terminal was just closed: sign in with a cashier PIN to open a shift, then take the payment.');
       case 'exists':
         // Lost the race to a concurrent create with the same id: same rules as above.
         if (!sameRequest(result.payment, terminalId, req, hash, description)) throw conflict();
@@ -215,7 +220,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     return task;
   };
 
-  async function refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }): Promise<Refund> {
+  async function refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }, by?: Attribution): Promise<Refund> {
     if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
     validateAmount(req.amount_fen, config.maxAmountFen);
     if (req.reason !== undefined && !isSendableText(req.reason, REASON_MAX)) {
@@ -245,6 +250,8 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       lease_until: now + config.leaseMs,
       created_at: now,
       updated_at: now,
+      shift_id: by?.shift_id ?? null,
+      cashier: by?.cashier ?? null,
     });
     switch (result.kind) {
       case 'exists':

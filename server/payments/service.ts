@@ -6,9 +6,18 @@ import type { ApiErrorCode } from '../../shared/api.ts';
  * a network database (PostgreSQL) in a multi-instance deployment. Implemented in server/payments/ on a Store and a
  * Gateway; the routes in server/api/ only validate, authorise and translate errors to HTTP.
  */
+/** Who is at the till: the terminal's open shift and its cashier (server/shifts/); absent without cashiers. */
+export interface Attribution {
+  shift_id: string;
+  cashier: string;
+}
+
 export interface PaymentService {
-  /** Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → ApiError ID_CONFLICT. */
-  create(terminalId: string, req: CreatePaymentRequest): Promise<Payment>;
+  /**
+   * Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → ApiError ID_CONFLICT.
+   * With `by`, the payment records the shift and cashier; a shift closed meanwhile → ApiError SHIFT_REQUIRED.
+   */
+  create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment>;
   get(id: string): Promise<Payment | undefined>;
   /** Payments of one shop-local day (YYYY-MM-DD) with totals. */
   list(date: string): Promise<PaymentList>;
@@ -17,7 +26,7 @@ export interface PaymentService {
   /** Requests a cancel; the reverse path follows in the background. */
   cancel(id: string): Promise<Payment>;
   /** Refund `amount_fen` of a succeeded payment; `id` is the refund's idempotency key (out_refund_no). */
-  refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }): Promise<Refund>;
+  refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }, by?: Attribution): Promise<Refund>;
   /** Resumes every payment not in a final state (call once on start). */
   resume(): void;
   /** Stops timers; in-flight work stays journaled for the next start. */

@@ -16,6 +16,7 @@ export function paymentView(row: PaymentRow): Payment {
     updated_at: iso(row.updated_at),
     terminal: row.terminal_id,
     auth_code_masked: row.auth_code_masked,
+    cashier: row.cashier,
   };
   if (row.error_code) p.error = { code: row.error_code, message: row.error_message ?? row.error_code };
   if (row.transaction_id) p.transaction_id = row.transaction_id;
@@ -27,7 +28,7 @@ export function paymentView(row: PaymentRow): Payment {
 }
 
 export function refundView(row: RefundRow): Refund {
-  const r: Refund = { id: row.id, payment_id: row.payment_id, amount_fen: row.amount_fen, status: row.status, created_at: iso(row.created_at) };
+  const r: Refund = { id: row.id, payment_id: row.payment_id, amount_fen: row.amount_fen, status: row.status, created_at: iso(row.created_at), cashier: row.cashier };
   if (row.error_code) r.error = { code: row.error_code, message: row.error_message ?? row.error_code };
   return r;
 }

@@ -139,4 +139,46 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM settings WHERE key = 'pairing_secret' OR key LIKE 'paired_at:%';
     `,
   },
+  {
+    version: 3,
+    name: 'cashiers and shifts; payments and refunds record the shift and cashier; terminal roles',
+    sql: `
+      -- A cashier signs in with a PIN of their own (scrypt, like the manager PIN). Removed
+      -- cashiers stay (removed_at) so past shifts keep their name; a name is unique among the rest.
+      CREATE TABLE cashiers (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        pin_hash   TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        removed_at INTEGER
+      );
+      CREATE UNIQUE INDEX cashiers_active_name ON cashiers (lower(name)) WHERE removed_at IS NULL;
+
+      -- A shift is one terminal's: one open shift per terminal, enforced by the database.
+      CREATE TABLE shifts (
+        id           TEXT PRIMARY KEY,
+        terminal_id  TEXT NOT NULL,
+        cashier_id   TEXT NOT NULL REFERENCES cashiers (id),
+        cashier_name TEXT NOT NULL,
+        opened_at    INTEGER NOT NULL,
+        closed_at    INTEGER,
+        closed_by    TEXT
+      );
+      CREATE UNIQUE INDEX shifts_one_open_per_terminal ON shifts (terminal_id) WHERE closed_at IS NULL;
+      CREATE INDEX shifts_opened_at ON shifts (opened_at);
+
+      -- Who took the payment or made the refund: the shift and the cashier's name at that time.
+      ALTER TABLE payments ADD COLUMN shift_id TEXT;
+      ALTER TABLE payments ADD COLUMN cashier TEXT;
+      CREATE INDEX payments_shift ON payments (shift_id) WHERE shift_id IS NOT NULL;
+      ALTER TABLE refunds ADD COLUMN shift_id TEXT;
+      ALTER TABLE refunds ADD COLUMN cashier TEXT;
+      CREATE INDEX refunds_shift ON refunds (shift_id) WHERE shift_id IS NOT NULL;
+      -- Exports and reports read refunds by the time they were made.
+      CREATE INDEX refunds_created_at ON refunds (created_at, id);
+
+      -- 'till' takes payments; 'owner' only reads (the owner's report link).
+      ALTER TABLE terminals ADD COLUMN role TEXT NOT NULL DEFAULT 'till' CHECK (role IN ('till', 'owner'));
+    `,
+  },
 ];

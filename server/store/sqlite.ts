@@ -18,6 +18,15 @@ import type {
   TerminalRow,
   TerminalTokenRow,
   Transition,
+  CashierRow,
+  ChronologicalPage,
+  CloseShiftResult,
+  JournalScope,
+  OpenShiftResult,
+  PaymentGroupRow,
+  RefundGroupRow,
+  RefundWithPayment,
+  ShiftRow,
 } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -168,13 +177,13 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
 ] as const;
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
 const REFUND_COLUMNS = [
   'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
 ] as const;
 
 const toSql = (column: string, value: unknown): SqlValue => {
@@ -218,6 +227,8 @@ function paymentFromDb(r: DbRow): PaymentRow {
     lease_until: optNum(r.lease_until),
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
+    shift_id: optStr(r.shift_id),
+    cashier: optStr(r.cashier),
   };
 }
 
@@ -238,13 +249,126 @@ function refundFromDb(r: DbRow): RefundRow {
     lease_until: optNum(r.lease_until),
     created_at: num(r.created_at),
     updated_at: num(r.updated_at),
+    shift_id: optStr(r.shift_id),
+    cashier: optStr(r.cashier),
   };
 }
 
-const terminalFromDb = (r: DbRow): TerminalRow => ({ id: str(r.id), name: str(r.name), created_at: num(r.created_at), paired_at: optNum(r.paired_at) });
+const terminalFromDb = (r: DbRow): TerminalRow => ({
+  id: str(r.id),
+  name: str(r.name),
+  created_at: num(r.created_at),
+  paired_at: optNum(r.paired_at),
+  role: r.role === 'owner' ? 'owner' : 'till',
+});
+
+const cashierFromDb = (r: DbRow): CashierRow => ({
+  id: str(r.id),
+  name: str(r.name),
+  pin_hash: str(r.pin_hash),
+  created_at: num(r.created_at),
+  removed_at: optNum(r.removed_at),
+});
+
+const shiftFromDb = (r: DbRow): ShiftRow => ({
+  id: str(r.id),
+  terminal_id: str(r.terminal_id),
+  cashier_id: str(r.cashier_id),
+  cashier_name: str(r.cashier_name),
+  opened_at: num(r.opened_at),
+  closed_at: optNum(r.closed_at),
+  closed_by: optStr(r.closed_by),
+});
+
+/**
+ * Every payment is WeChat's until payments record their wallet (Alipay is coming): the groups
+ * already carry a wallet, so reports and hand-overs show a by-wallet breakdown today.
+ */
+const WALLET_SQL = "'wechat'";
+const QUARTER_MS = 15 * 60_000;
+const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
+
+const paymentGroupFromDb = (r: DbRow): PaymentGroupRow => ({
+  quarter: num(r.quarter),
+  terminal_id: str(r.terminal_id),
+  cashier: optStr(r.cashier),
+  wallet: str(r.wallet),
+  count: num(r.count),
+  succeeded_count: num(r.succeeded_count),
+  succeeded_fen: num(r.succeeded_fen),
+  open_count: num(r.open_count),
+  open_fen: num(r.open_fen),
+});
+
+const refundGroupFromDb = (r: DbRow): RefundGroupRow => ({
+  quarter: num(r.quarter),
+  terminal_id: str(r.terminal_id),
+  cashier: optStr(r.cashier),
+  wallet: str(r.wallet),
+  count: num(r.count),
+  refunded_fen: num(r.refunded_fen),
+  processing_count: num(r.processing_count),
+  processing_fen: num(r.processing_fen),
+});
 
 const isUniqueViolation = (e: unknown): boolean =>
   e instanceof Error && 'code' in e && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+
+/** The statements of cashiers, shifts, exports and reports (server/shifts/, server/exports/, server/reports/). */
+function shopDayStatements(db: Database.Database) {
+  const q = (ms: string) => `(${ms} / ${QUARTER_MS}) * ${QUARTER_MS}`;
+  const paymentGroups = (where: string) =>
+    db.prepare(
+      `SELECT ${q('created_at')} AS quarter, terminal_id, cashier, ${WALLET_SQL} AS wallet, COUNT(*) AS count,
+         SUM(status = 'succeeded') AS succeeded_count,
+         COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen END), 0) AS succeeded_fen,
+         SUM(status IN ${OPEN_STATUSES}) AS open_count,
+         COALESCE(SUM(CASE WHEN status IN ${OPEN_STATUSES} THEN amount_fen END), 0) AS open_fen
+       FROM payments WHERE ${where} GROUP BY 1, 2, 3, 4`,
+    );
+  // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
+  const refundGroups = (where: string) =>
+    db.prepare(
+      `SELECT ${q('r.created_at')} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${WALLET_SQL} AS wallet,
+         SUM(r.status = 'succeeded') AS count,
+         COALESCE(SUM(CASE WHEN r.status = 'succeeded' THEN r.amount_fen END), 0) AS refunded_fen,
+         SUM(r.status = 'processing') AS processing_count,
+         COALESCE(SUM(CASE WHEN r.status = 'processing' THEN r.amount_fen END), 0) AS processing_fen
+       FROM refunds r JOIN payments p ON p.id = r.payment_id
+       WHERE ${where} AND r.status != 'failed' GROUP BY 1, 2, 3, 4`,
+    );
+  const page = 'created_at >= @from AND created_at < @to AND (created_at, id) > (@afterAt, @afterId) ORDER BY created_at, id LIMIT @limit';
+  return {
+    insertCashier: db.prepare('INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at) VALUES (@id, @name, @pin_hash, @created_at, @removed_at)'),
+    cashiers: db.prepare('SELECT * FROM cashiers WHERE removed_at IS NULL ORDER BY created_at, id'),
+    cashier: db.prepare('SELECT * FROM cashiers WHERE id = ?'),
+    removeCashier: db.prepare('UPDATE cashiers SET removed_at = ? WHERE id = ? AND removed_at IS NULL'),
+    hasCashiers: db.prepare('SELECT EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL)').pluck(),
+    insertShift: db.prepare(
+      'INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at) VALUES (@id, @terminal_id, @cashier_id, @cashier_name, @opened_at)',
+    ),
+    openShiftOf: db.prepare('SELECT * FROM shifts WHERE terminal_id = ? AND closed_at IS NULL'),
+    shift: db.prepare('SELECT * FROM shifts WHERE id = ?'),
+    closeShift: db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL'),
+    shiftsOpenedBetween: db.prepare('SELECT * FROM shifts WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id'),
+    paymentGroupsBetween: paymentGroups('created_at >= ? AND created_at < ?'),
+    paymentGroupsOfShift: paymentGroups('shift_id = ?'),
+    refundGroupsBetween: refundGroups('r.created_at >= ? AND r.created_at < ?'),
+    refundGroupsOfShift: refundGroups('r.shift_id = ?'),
+    openPaymentsOfShift: db.prepare(`SELECT * FROM payments_v WHERE shift_id = ? AND status IN ${OPEN_STATUSES} ORDER BY created_at, id`),
+    paymentsChronological: db.prepare(`SELECT * FROM payments_v WHERE ${page}`),
+    refundsChronological: db.prepare(`SELECT * FROM refunds WHERE ${page}`),
+  };
+}
+
+/** No `after`: start at the range's first millisecond (every id sorts after ''). */
+const pageParams = (p: ChronologicalPage) => ({
+  from: p.fromMs,
+  to: p.toMs,
+  afterAt: p.after?.created_at ?? p.fromMs,
+  afterId: p.after?.id ?? '',
+  limit: p.limit,
+});
 
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
@@ -255,6 +379,8 @@ class SqliteStore implements Store {
   private readonly updates = new Map<string, Database.Statement>();
   /** The hot transactions, wrapped once (better-sqlite3 builds several functions per wrap). */
   private readonly tx;
+  /** Cashiers, shifts, exports and reports. */
+  private readonly d: ReturnType<typeof shopDayStatements>;
 
   constructor(
     private readonly db: Database.Database,
@@ -297,7 +423,7 @@ class SqliteStore implements Store {
         `UPDATE refunds SET lease_owner = @owner, lease_until = @until WHERE id = @id AND step != 'done'
            AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner)`,
       ),
-      insertTerminal: db.prepare('INSERT INTO terminals (id, name, created_at, paired_at) VALUES (@id, @name, @created_at, @paired_at)'),
+      insertTerminal: db.prepare('INSERT INTO terminals (id, name, created_at, paired_at, role) VALUES (@id, @name, @created_at, @paired_at, @role)'),
       terminal: db.prepare('SELECT * FROM terminals WHERE id = ?'),
       terminalByToken: db.prepare('SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ?'),
       terminals: db.prepare('SELECT * FROM terminals ORDER BY created_at, id'),
@@ -310,9 +436,11 @@ class SqliteStore implements Store {
       dropUnusedCodes: db.prepare('DELETE FROM pairing_codes WHERE terminal_id = ? AND used_at IS NULL'),
       dropAllCodes: db.prepare('DELETE FROM pairing_codes WHERE terminal_id = ?'),
       setting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      shiftClosedAt: db.prepare('SELECT closed_at FROM shifts WHERE id = ?').pluck(),
       initSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
+    this.d = shopDayStatements(db);
     this.tx = {
       insertPayment: db.transaction((p: NewPayment) => this.insertPaymentNow(p)),
       transitionPayment: db.transaction((id: string, decide: (current: PaymentRow) => PaymentPatch | undefined) => this.transitionPaymentNow(id, decide)),
@@ -367,6 +495,8 @@ class SqliteStore implements Store {
     if (existing) return { kind: 'exists', payment: existing };
     const active = (this.q.active.get(p.terminal_id) as DbRow | undefined) ?? undefined;
     if (active) return { kind: 'terminal_busy', active: paymentFromDb(active) };
+    // A shift closed between the route's look-up and this insert: the payment must not land in it.
+    if (p.shift_id && this.q.shiftClosedAt.get(p.shift_id) !== null) return { kind: 'shift_closed' };
     const values: Record<string, SqlValue> = {};
     for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
     this.q.insertPayment.run(values);
@@ -502,7 +632,7 @@ class SqliteStore implements Store {
   async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {
     this.db
       .transaction(() => {
-        this.q.insertTerminal.run(t);
+        this.q.insertTerminal.run({ ...t, role: t.role ?? 'till' });
         this.q.insertToken.run(token);
         this.q.insertPairing.run(code);
       })
@@ -590,6 +720,109 @@ class SqliteStore implements Store {
   async checkWritable(): Promise<void> {
     this.q.setSetting.run(PROBE_KEY, String(Date.now()));
     await this.walSync?.sync();
+  }
+
+  // Cashiers and shifts
+
+  async createCashier(cashier: CashierRow): Promise<boolean> {
+    const insert = this.db.transaction((): boolean => {
+      const wanted = cashier.name.toLowerCase();
+      // lower() in SQL folds ASCII only: names are compared here, the index is the backstop.
+      if ((this.d.cashiers.all() as DbRow[]).some((r) => str(r.name).toLowerCase() === wanted)) return false;
+      this.d.insertCashier.run(cashier);
+      return true;
+    });
+    try {
+      return insert.immediate();
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  async cashiers(): Promise<CashierRow[]> {
+    return (this.d.cashiers.all() as DbRow[]).map(cashierFromDb);
+  }
+
+  async cashier(id: string): Promise<CashierRow | undefined> {
+    const r = this.d.cashier.get(id) as DbRow | undefined;
+    return r && cashierFromDb(r);
+  }
+
+  async removeCashier(id: string, at: number): Promise<boolean> {
+    return this.d.removeCashier.run(at, id).changes === 1;
+  }
+
+  async hasCashiers(): Promise<boolean> {
+    return this.d.hasCashiers.get() === 1;
+  }
+
+  async openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult> {
+    const open = this.db.transaction((): OpenShiftResult => {
+      const existing = this.d.openShiftOf.get(shift.terminal_id) as DbRow | undefined;
+      if (existing) return { kind: 'terminal_has_shift', shift: shiftFromDb(existing) };
+      this.d.insertShift.run(shift);
+      return { kind: 'opened', shift: { ...shift, closed_at: null, closed_by: null } };
+    });
+    try {
+      return open.immediate();
+    } catch (e) {
+      // Another process opened one between our read and our insert: the unique index said no.
+      if (!isUniqueViolation(e)) throw e;
+      return open.immediate();
+    }
+  }
+
+  async openShiftOf(terminalId: string): Promise<ShiftRow | undefined> {
+    const r = this.d.openShiftOf.get(terminalId) as DbRow | undefined;
+    return r && shiftFromDb(r);
+  }
+
+  async shift(id: string): Promise<ShiftRow | undefined> {
+    const r = this.d.shift.get(id) as DbRow | undefined;
+    return r && shiftFromDb(r);
+  }
+
+  async closeShift(id: string, at: number, closedBy: string): Promise<CloseShiftResult> {
+    return this.db
+      .transaction((): CloseShiftResult => {
+        const r = this.d.shift.get(id) as DbRow | undefined;
+        if (!r) return { kind: 'not_found' };
+        const shift = shiftFromDb(r);
+        if (shift.closed_at !== null) return { kind: 'already_closed', shift };
+        const active = this.q.active.get(shift.terminal_id) as DbRow | undefined;
+        if (active) return { kind: 'payment_in_progress', active: paymentFromDb(active) };
+        this.d.closeShift.run(at, closedBy, id);
+        return { kind: 'closed', shift: { ...shift, closed_at: at, closed_by: closedBy } };
+      })
+      .immediate();
+  }
+
+  async shiftsOpenedBetween(fromMs: number, toMs: number): Promise<ShiftRow[]> {
+    return (this.d.shiftsOpenedBetween.all(fromMs, toMs) as DbRow[]).map(shiftFromDb);
+  }
+
+  async paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]> {
+    const rows = 'shiftId' in scope ? this.d.paymentGroupsOfShift.all(scope.shiftId) : this.d.paymentGroupsBetween.all(scope.fromMs, scope.toMs);
+    return (rows as DbRow[]).map(paymentGroupFromDb);
+  }
+
+  async refundGroups(scope: JournalScope): Promise<RefundGroupRow[]> {
+    const rows = 'shiftId' in scope ? this.d.refundGroupsOfShift.all(scope.shiftId) : this.d.refundGroupsBetween.all(scope.fromMs, scope.toMs);
+    return (rows as DbRow[]).map(refundGroupFromDb);
+  }
+
+  async openPaymentsOfShift(shiftId: string): Promise<PaymentRow[]> {
+    return (this.d.openPaymentsOfShift.all(shiftId) as DbRow[]).map(paymentFromDb);
+  }
+
+  async paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]> {
+    return (this.d.paymentsChronological.all(pageParams(page)) as DbRow[]).map(paymentFromDb);
+  }
+
+  async refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]> {
+    const refunds = (this.d.refundsChronological.all(pageParams(page)) as DbRow[]).map(refundFromDb);
+    return refunds.map((r) => ({ ...r, payment: this.paymentNow(r.payment_id)! }));
   }
 
   async close(): Promise<void> {

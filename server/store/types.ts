@@ -68,19 +68,28 @@ export interface PaymentRow {
   lease_until: number | null;
   created_at: number;
   updated_at: number;
+  /** The cashier's shift the payment was taken in, and the cashier's name then (null: no cashiers). */
+  shift_id: string | null;
+  cashier: string | null;
 }
 
 /** What `transitionPayment`'s `decide` may change. */
 export type PaymentPatch = Partial<
-  Omit<PaymentRow, 'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at'>
+  Omit<
+    PaymentRow,
+    'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier'
+  >
 > & {
   /** Not a column: journal an event with this code even when neither status nor step changes (e.g. why an outcome is unknown). */
   event_code?: string;
 };
 
-export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until'> & {
+export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier'> & {
   lease_owner?: string | null;
   lease_until?: number | null;
+  /** Given when cashiers are set up: the insert is refused if this shift has been closed meanwhile. */
+  shift_id?: string | null;
+  cashier?: string | null;
 };
 
 export type InsertPaymentResult =
@@ -88,7 +97,9 @@ export type InsertPaymentResult =
   /** A payment with this id exists already (idempotent retry or conflict: the caller compares). */
   | { kind: 'exists'; payment: PaymentRow }
   /** The terminal has another payment in progress. */
-  | { kind: 'terminal_busy'; active: PaymentRow };
+  | { kind: 'terminal_busy'; active: PaymentRow }
+  /** The payment's shift was closed before it could be inserted. */
+  | { kind: 'shift_closed' };
 
 export interface PaymentEvent {
   payment_id: string;
@@ -127,11 +138,19 @@ export interface RefundRow {
   lease_until: number | null;
   created_at: number;
   updated_at: number;
+  /** The shift open on the terminal that made the refund, and its cashier's name (null: none). */
+  shift_id: string | null;
+  cashier: string | null;
 }
 
 export type RefundPatch = Partial<Pick<RefundRow, 'status' | 'step' | 'error_code' | 'error_message' | 'refund_id' | 'attempts' | 'next_at' | 'lease_owner' | 'lease_until' | 'updated_at'>>;
 
-export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until'> & { lease_owner?: string | null; lease_until?: number | null };
+export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier'> & {
+  lease_owner?: string | null;
+  lease_until?: number | null;
+  shift_id?: string | null;
+  cashier?: string | null;
+};
 
 export type InsertRefundResult =
   | { kind: 'created'; refund: RefundRow }
@@ -142,12 +161,17 @@ export type InsertRefundResult =
   /** amount > paid − (succeeded + processing refunds). */
   | { kind: 'too_large'; remaining_fen: number };
 
+/** 'till' takes payments; 'owner' is a read-only device (the owner's report link). */
+export type TerminalRole = 'till' | 'owner';
+
 export interface TerminalRow {
   id: string;
   name: string;
   created_at: number;
   /** When a device last paired with a link; null: never, or unpaired since. */
   paired_at: number | null;
+  /** Absent when created: 'till'. */
+  role?: TerminalRole;
 }
 
 /** One bearer token of a terminal, stored as its SHA-256 only (the token itself is random and never stored). */
@@ -155,6 +179,86 @@ export interface TerminalTokenRow {
   token_hash: string;
   terminal_id: string;
   created_at: number;
+}
+
+export interface CashierRow {
+  id: string;
+  name: string;
+  /** scrypt hash (server/terminals/pin.ts). */
+  pin_hash: string;
+  created_at: number;
+  removed_at: number | null;
+}
+
+export interface ShiftRow {
+  id: string;
+  terminal_id: string;
+  cashier_id: string;
+  /** The cashier's name when the shift opened. */
+  cashier_name: string;
+  opened_at: number;
+  closed_at: number | null;
+  /** The terminal that closed it (another one only with the manager PIN). */
+  closed_by: string | null;
+}
+
+export type OpenShiftResult =
+  | { kind: 'opened'; shift: ShiftRow }
+  /** The terminal has an open shift already (this cashier's or another's). */
+  | { kind: 'terminal_has_shift'; shift: ShiftRow };
+
+export type CloseShiftResult =
+  | { kind: 'closed'; shift: ShiftRow }
+  | { kind: 'already_closed'; shift: ShiftRow }
+  | { kind: 'not_found' }
+  /** The shift's terminal has a payment in progress: the hand-over waits for its outcome. */
+  | { kind: 'payment_in_progress'; active: PaymentRow };
+
+/** Where a group of payments or refunds lies: a time range or one shift. */
+export type JournalScope = { fromMs: number; toMs: number } | { shiftId: string };
+
+/**
+ * Payments summed by the database, one row per (quarter hour, terminal, cashier, wallet):
+ * every time zone's hours and days are whole quarter hours, so a report cuts them anywhere.
+ */
+export interface PaymentGroupRow {
+  /** Start of the quarter hour (epoch ms) the payments were created in. */
+  quarter: number;
+  terminal_id: string;
+  cashier: string | null;
+  wallet: string;
+  count: number;
+  succeeded_count: number;
+  succeeded_fen: number;
+  /** Payments not settled yet (processing, user_paying, needs_attention). */
+  open_count: number;
+  open_fen: number;
+}
+
+/** Succeeded refunds summed by (quarter hour they were made, the payment's terminal and wallet, the refund's cashier). */
+export interface RefundGroupRow {
+  quarter: number;
+  terminal_id: string;
+  cashier: string | null;
+  wallet: string;
+  count: number;
+  refunded_fen: number;
+  /** Refunds still being processed (not in refunded_fen). */
+  processing_count: number;
+  processing_fen: number;
+}
+
+/** A refund with the payment it returns, for exports and reports. */
+export interface RefundWithPayment extends RefundRow {
+  payment: PaymentRow;
+}
+
+/** Keyset paging in time order: rows created in [fromMs, toMs) after `after`, oldest first. */
+export interface ChronologicalPage {
+  fromMs: number;
+  toMs: number;
+  after?: { created_at: number; id: string };
+  limit: number;
 }
 
 export interface PairingCodeRow {
@@ -217,6 +321,36 @@ export interface Store {
 
   /** A small durable write now (committed and flushed to disk); throws why the journal cannot be written. */
   checkWritable(): Promise<void>;
+
+  // Cashiers and shifts (server/shifts/), exports and reports (server/exports/, server/reports/)
+  /** Refused (false) when an active cashier has the same name (case-insensitive). */
+  createCashier(cashier: CashierRow): Promise<boolean>;
+  /** Cashiers not removed, oldest first. */
+  cashiers(): Promise<CashierRow[]>;
+  cashier(id: string): Promise<CashierRow | undefined>;
+  /** Marks the cashier removed (their open shifts stay open until closed); false if unknown or removed already. */
+  removeCashier(id: string, at: number): Promise<boolean>;
+  /** Whether any cashier is set up (then a terminal needs an open shift to take payments). */
+  hasCashiers(): Promise<boolean>;
+  /** Atomic: opens the shift unless the terminal has one open already. */
+  openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult>;
+  /** The terminal's open shift, if any. */
+  openShiftOf(terminalId: string): Promise<ShiftRow | undefined>;
+  shift(id: string): Promise<ShiftRow | undefined>;
+  /** Atomic: closes the shift unless its terminal has a payment in progress. */
+  closeShift(id: string, at: number, closedBy: string): Promise<CloseShiftResult>;
+  /** Shifts opened in [fromMs, toMs), oldest first. */
+  shiftsOpenedBetween(fromMs: number, toMs: number): Promise<ShiftRow[]>;
+  /** Payments of a time range or a shift, summed per quarter hour, terminal, cashier and wallet. */
+  paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]>;
+  /** Refunds made in a time range or a shift, summed likewise. */
+  refundGroups(scope: JournalScope): Promise<RefundGroupRow[]>;
+  /** Payments of a shift that are not settled yet (processing, user_paying, needs_attention). */
+  openPaymentsOfShift(shiftId: string): Promise<PaymentRow[]>;
+  /** One page of payments created in a range, oldest first (exports read a month page by page). */
+  paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]>;
+  /** One page of refunds made in a range, oldest first, each with its payment. */
+  refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]>;
 
   close(): Promise<void>;
 }

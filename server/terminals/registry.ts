@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Store, TerminalRow } from '../store/types.ts';
+import type { Store, TerminalRole, TerminalRow } from '../store/types.ts';
 import { hashPin, verifyPin } from './pin.ts';
 import { randomSecret, sameText, sha256 } from './secrets.ts';
 
@@ -19,6 +19,8 @@ export type TerminalStore = Pick<
 export interface Terminal {
   id: string;
   name: string;
+  /** 'owner': the owner's read-only report link. */
+  role: TerminalRole;
   created_at: string;
   paired_at?: string;
 }
@@ -72,12 +74,12 @@ export class TerminalRegistry {
   }
 
   /** Creates a terminal with a token and a first pairing code. Names are unique (the CLI finds terminals by name). */
-  async add(name: string): Promise<IssuedPairing> {
+  async add(name: string, role: TerminalRole = 'till'): Promise<IssuedPairing> {
     const clean = name.trim();
     if (!TERMINAL_NAME.test(clean)) throw new TerminalError('INVALID_NAME', `"${name}" is not a terminal name: 1 to 40 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit`);
     if (await this.byName(clean)) throw new TerminalError('NAME_TAKEN', `a terminal named "${clean}" exists already (use: rotate ${clean})`);
     const now = this.#now();
-    const row: TerminalRow = { id: `t-${randomBytes(6).toString('hex')}`, name: clean, created_at: now, paired_at: null };
+    const row: TerminalRow = { id: `t-${randomBytes(6).toString('hex')}`, name: clean, created_at: now, paired_at: null, role };
     const { token, code, expires } = this.#newCredentials();
     await this.#store.createTerminal(row, { token_hash: sha256(token), terminal_id: row.id, created_at: now }, { code_hash: sha256(code), terminal_id: row.id, expires_at: expires });
     return { terminal: view(row), code, token, expires_at: new Date(expires).toISOString() };
@@ -167,7 +169,7 @@ export class TerminalRegistry {
 }
 
 function view(row: TerminalRow): Terminal {
-  const terminal: Terminal = { id: row.id, name: row.name, created_at: new Date(row.created_at).toISOString() };
+  const terminal: Terminal = { id: row.id, name: row.name, role: row.role ?? 'till', created_at: new Date(row.created_at).toISOString() };
   if (row.paired_at !== null) terminal.paired_at = new Date(row.paired_at).toISOString();
   return terminal;
 }

@@ -1,0 +1,102 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { Cashiers, CashierError } from '../shifts/cashiers.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import { TerminalRegistry } from '../terminals/registry.ts';
+import type { CliIo } from './terminal.ts';
+
+/**
+ * `npm run cashier -- <command>`: cashiers on the server's data directory (same DATA_DIR as
+ * `npm start`; safe while the server runs). With at least one cashier, every terminal asks for a
+ * cashier PIN to open a shift before it takes payments.
+ */
+
+export const USAGE = `Usage: npm run cashier -- <command>
+
+  add <name> <pin>     create a cashier; the PIN is 4 to 6 digits, unique among cashiers and
+                       not the manager PIN. The last stdout line is JSON {"id","name"}
+  list                 the cashiers
+  remove <name or id>  remove a cashier (their past shifts and payments keep the name)
+
+Once a cashier exists, every terminal asks for a cashier PIN to open a shift.`;
+
+export async function runCashierCli(args: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = args;
+  const usage = (problem: string) => {
+    io.err(`${problem}\n\n${USAGE}`);
+    return 2;
+  };
+  if (command === undefined) return usage('No command given.');
+  if (command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!['add', 'list', 'remove'].includes(command)) return usage(`Unknown command "${command}".`);
+  if (command === 'add' && rest.length < 2) return usage('"add" needs a name and a PIN.');
+  if (command === 'list' && rest.length > 0) return usage('"list" takes no argument.');
+  if (command === 'remove' && rest.join(' ').trim() === '') return usage('"remove" needs the cashier’s name or id.');
+
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`Configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const store = openSqliteStore(config.dataDir);
+  const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
+  const cashiers = new Cashiers({ store, isManagerPin: async (pin) => (await terminals.pinConfigured()) && terminals.checkPin(pin) });
+  try {
+    switch (command) {
+      case 'add': {
+        const pin = rest.at(-1)!;
+        const cashier = await cashiers.add(rest.slice(0, -1).join(' '), pin);
+        io.out(`Created cashier "${cashier.name}" (${cashier.id}). Terminals now ask for a cashier PIN to open a shift.`);
+        io.out(JSON.stringify({ id: cashier.id, name: cashier.name }));
+        return 0;
+      }
+      case 'list': {
+        const all = await cashiers.list();
+        if (all.length === 0) io.out('No cashiers: terminals take payments without a shift. Add one: npm run cashier -- add <name> <pin>.');
+        for (const c of all) io.out(`${c.name}\t${c.id}\tcreated ${c.created_at}`);
+        return 0;
+      }
+      case 'remove': {
+        const wanted = rest.join(' ').trim();
+        const found = await cashiers.find(wanted);
+        if (!found) {
+          const names = (await cashiers.list()).map((c) => c.name);
+          io.err(`No cashier named "${wanted}". ${names.length ? `Cashiers: ${names.join(', ')}.` : 'There are none.'}`);
+          return 1;
+        }
+        await cashiers.remove(found.id);
+        io.out(`Removed cashier "${found.name}".${(await cashiers.exist()) ? '' : ' No cashiers are left: terminals take payments without a shift again.'}`);
+        return 0;
+      }
+    }
+    return 2;
+  } catch (error) {
+    if (error instanceof CashierError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (invokedDirectly) {
+  const code = await runCashierCli(process.argv.slice(2), {
+    env: process.env,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exitCode = code;
+}
