@@ -116,7 +116,7 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
       case 'list': {
         const terminals = await registry.list();
         if (terminals.length === 0) io.out('No terminals yet: npm run terminal -- add <name>.');
-        for (const t of terminals) io.out(`${t.name}\t${t.id}\t${t.role}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}`);
+        for (const t of terminals) io.out(`${t.name}\t${t.id}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}${t.role === 'owner' ? '\towner (read-only)' : ''}`);
         return 0;
       }
       case 'pin':

@@ -12,7 +12,8 @@ import type { Column, ExportContext } from './columns.ts';
 export const BOM = '\uFEFF';
 
 export function csvLines(rows: readonly (readonly string[])[]): string {
-  return stringify(rows as string[][], { escape_formulas: true, record_delimiter: 'windows' });
+  // quote_record_delimiter: with a record delimiter set, csv-stringify no longer quotes a lone \n or \r unless told.
+  return stringify(rows as string[][], { escape_formulas: true, record_delimiter: 'windows', quote_record_delimiter: true });
 }
 
 export interface PagedSource<T> {

@@ -151,6 +151,7 @@ describe('payment JSON', () => {
       description: 'Bun',
       terminal: 'till-1',
       auth_code_masked: expect.stringMatching(/^\d{4}\*{10}\d{4}$/),
+      cashier: null,
     });
   });
 });
