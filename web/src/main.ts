@@ -16,6 +16,7 @@ import { router } from './lib/router.svelte.ts';
 import { pwaUpdate } from './lib/pwa-update.svelte.ts';
 import { i18n } from './lib/i18n.svelte.ts';
 import { Scanner } from './lib/scanner/index.ts';
+import { ShiftGate } from './lib/shift-gate.svelte.ts';
 
 const storage = browserStorage();
 const session = new Session(storage);
@@ -23,10 +24,12 @@ const api = new Api({ token: session.tokenGetter, lang: () => i18n.lang, onUnaut
 const pending = new PendingPaymentStore(storage);
 const checkout = new Checkout(api, pending, new BeepFeedback());
 const scanner = new Scanner();
+const shift = new ShiftGate(api, () => session.paired);
 
 document.documentElement.lang = i18n.lang === 'zh' ? 'zh-CN' : 'en';
 
-const onCheckout = () => router.route.name === 'checkout' && session.paired;
+// The checkout takes keys only when it is on screen: not on an owner's phone, not while a cashier must sign in.
+const onCheckout = () => router.route.name === 'checkout' && session.paired && session.role !== 'owner' && !shift.blocking;
 scanner.onScan((scan) => {
   if (onCheckout()) checkout.scan(scan.code);
 });
@@ -57,5 +60,6 @@ window.addEventListener('storage', (e) => {
 
 if (session.paired) void checkout.resume();
 pwaUpdate.register();
+shift.start();
 
-mount(App, { target: document.getElementById('app')!, props: { api, session, checkout, scanner } });
+mount(App, { target: document.getElementById('app')!, props: { api, session, checkout, scanner, shift } });

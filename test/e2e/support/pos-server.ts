@@ -134,11 +134,17 @@ export class PosServer {
     return this.#log.join('');
   }
 
-  /** `npm run terminal -- add <name>`: its last stdout line is the JSON we need. */
-  async addTerminal(name: string): Promise<Terminal> {
-    const { stdout } = await run(TSX, [join(process.cwd(), 'server/cli/terminal.ts'), 'add', name], { env: this.env() });
+  /** `npm run terminal -- add <name> [--role owner]`: its last stdout line is the JSON we need. */
+  async addTerminal(name: string, role?: 'owner'): Promise<Terminal> {
+    const { stdout } = await run(TSX, [join(process.cwd(), 'server/cli/terminal.ts'), 'add', name, ...(role ? ['--role', role] : [])], { env: this.env() });
     const last = stdout.trim().split('\n').pop()!;
     return JSON.parse(last) as Terminal;
+  }
+
+  /** `npm run cashier -- add <name> <pin>`: its last stdout line is {"id","name"}. */
+  async addCashier(name: string, pin: string): Promise<{ id: string; name: string }> {
+    const { stdout } = await run(TSX, [join(process.cwd(), 'server/cli/cashier.ts'), 'add', name, pin], { env: this.env() });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as { id: string; name: string };
   }
 
   async api<T>(token: string, path: string, init: RequestInit = {}): Promise<T> {

@@ -26,7 +26,7 @@ describe('csvLines', () => {
   });
 
   it.each([['=1+2'], ['+1'], ['-1'], ['@SUM(A1)'], ['\tTAB'], ['\rCR'], ['＝1'], ['＋1'], ['－1'], ['＠x']])('neutralises the formula %j with a leading quote', (cell) => {
-    const [[read]] = parse(csvLines([[cell]]), { relax_quotes: true }) as string[][];
+    const read = (parse(csvLines([[cell]])) as string[][])[0]![0];
     expect(read).toBe(`'${cell}`);
   });
 

@@ -23,6 +23,8 @@ export interface TerminalDetails {
   time_zone: string;
   max_amount_fen: number;
   pin_configured: boolean;
+  /** 'owner': the owner's read-only link (report and history only). Absent from older servers: a till. */
+  role?: 'till' | 'owner';
 }
 export interface PairResult {
   token: string;
@@ -82,7 +84,12 @@ export class Api {
   refund = (paymentId: string, req: RefundRequest, pin: string) =>
     this.#request<Refund>('POST', `/api/payments/${encodeURIComponent(paymentId)}/refunds`, req, { 'X-Manager-Pin': pin });
 
-  async #request<T>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
+  /** Any other JSON route (cashiers, shifts, the report: their typed calls live with their lazy screens). */
+  call = <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => this.#request<T>(method, path, body, headers);
+  /** A file the server sends (CSV exports) as a Blob; a refusal is the same ApiFailure as any call's. */
+  download = (path: string, headers?: Record<string, string>) => this.#request<Blob>('GET', path, undefined, headers, true);
+
+  async #request<T>(method: string, path: string, body?: unknown, extra?: Record<string, string>, blob = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...extra };
     const lang = this.#opts.lang?.();
     if (lang) headers['Accept-Language'] = lang;
@@ -100,6 +107,7 @@ export class Api {
     } catch (err) {
       throw new ApiFailure(0, 'NETWORK', err instanceof Error ? err.message : String(err), true);
     }
+    if (res.ok && blob) return (await res.blob()) as T;
     const data: unknown = await res.json().catch(() => undefined);
     if (res.ok) return data as T;
     const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;

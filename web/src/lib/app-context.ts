@@ -4,12 +4,14 @@ import type { Api } from './api.ts';
 import type { Checkout } from './checkout.svelte.ts';
 import type { Session } from './session.svelte.ts';
 import type { Scanner } from './scanner/index.ts';
+import type { ShiftGate } from './shift-gate.svelte.ts';
 
 export interface AppContext {
   api: Api;
   checkout: Checkout;
   session: Session;
   scanner: Scanner;
+  shift: ShiftGate;
 }
 
 const KEY = Symbol('app');

@@ -5,6 +5,8 @@ export const MESSAGES = {
   'nav.checkout': { zh: '收款', en: 'Checkout' },
   'nav.history': { zh: '今日流水', en: 'History' },
   'nav.settings': { zh: '设置', en: 'Settings' },
+  'nav.report': { zh: '报表', en: 'Report' },
+  'nav.handover': { zh: '交班', en: 'Hand over' },
   'offline.banner': { zh: '无法连接收银服务器，现在不能收款。请检查网络或服务器。', en: 'Cannot reach the POS server: payments are not possible right now. Check the network or the server.' },
   'update.available': { zh: '有新版本', en: 'New version available' },
   'update.reload': { zh: '刷新', en: 'Reload' },
@@ -113,6 +115,8 @@ export const MESSAGES = {
   'api.PIN_REQUIRED': { zh: '需要店长密码（尚未设置时请在服务器上运行 npm run terminal -- pin <密码>）。', en: 'The manager PIN is required (if none is set, run npm run terminal -- pin <pin> on the server).' },
   'api.REFUND_TOO_LARGE': { zh: '退款金额超过可退金额。', en: 'The refund is larger than what is left to refund.' },
   'api.REFUND_NOT_ALLOWED': { zh: '这笔支付不能退款（未成功或已全额退款）。', en: 'This payment cannot be refunded (not paid, or already fully refunded).' },
+  'api.SHIFT_REQUIRED': { zh: '本收银台没有开班：请收银员输入自己的密码签到。', en: 'No shift is open on this terminal: a cashier signs in with their PIN first.' },
+  'api.READ_ONLY_TERMINAL': { zh: '这是老板的只读设备，不能收款或退款。', en: 'This is the owner’s read-only device: it cannot take payments or refunds.' },
   'error.network': { zh: '无法连接服务器。', en: 'Cannot reach the server.' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 

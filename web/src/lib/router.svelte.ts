@@ -1,6 +1,6 @@
 /**
  * A tiny hash router: `#/`, `#/history`, `#/history/<id>`, `#/settings`, `#/settings/diagnostics`,
- * `#/pair`, `#/pair/<code>`. Hash routes keep the server's static serving trivial and work offline.
+ * `#/report`, `#/shift`, `#/pair`, `#/pair/<code>`. Hash routes keep the server's static serving trivial and work offline.
  */
 export type Route =
   | { name: 'checkout' }
@@ -8,6 +8,8 @@ export type Route =
   | { name: 'payment'; id: string }
   | { name: 'settings' }
   | { name: 'diagnostics' }
+  | { name: 'report' }
+  | { name: 'shift' }
   | { name: 'pair'; code?: string };
 
 export function parseRoute(hash: string): Route {
@@ -20,6 +22,9 @@ export function parseRoute(hash: string): Route {
       return arg === 'diagnostics' ? { name: 'diagnostics' } : { name: 'settings' };
     case 'pair':
       return arg ? { name: 'pair', code: arg } : { name: 'pair' };
+    case 'report':
+    case 'shift':
+      return { name: head };
     default:
       return { name: 'checkout' };
   }
@@ -32,6 +37,8 @@ export function href(route: Route): string {
     case 'payment': return `#/history/${encodeURIComponent(route.id)}`;
     case 'settings': return '#/settings';
     case 'diagnostics': return '#/settings/diagnostics';
+    case 'report': return '#/report';
+    case 'shift': return '#/shift';
     case 'pair': return route.code ? `#/pair/${encodeURIComponent(route.code)}` : '#/pair';
   }
 }

@@ -12,10 +12,14 @@ export class Session {
   #error = $state.raw<unknown>(undefined);
   /** The shop's time zone ("today", times shown); the server's default until it has told us. */
   #timeZone = $state('Asia/Shanghai');
+  /** 'owner': the owner's read-only link, which shows the report instead of the checkout. */
+  #role = $state<'till' | 'owner'>('till');
 
   constructor(private readonly store: KeyValue | undefined) {
     this.#token = store?.getItem(KEYS.token) ?? null;
-    this.#terminal = readJson<TerminalInfo>(store, KEYS.terminal);
+    const saved = readJson<TerminalInfo & { role?: 'till' | 'owner' }>(store, KEYS.terminal);
+    if (saved) this.#terminal = { id: saved.id, name: saved.name };
+    if (saved?.role === 'owner') this.#role = 'owner';
   }
 
   get token(): string | null { return this.#token; }
@@ -25,6 +29,7 @@ export class Session {
   /** Why the last pairing attempt failed (an ApiFailure, usually). */
   get error(): unknown { return this.#error; }
   get timeZone(): string { return this.#timeZone; }
+  get role(): 'till' | 'owner' { return this.#role; }
 
   /** Reads the token lazily so the Api always sends the current one. */
   readonly tokenGetter = (): string | null => this.#token;
@@ -53,12 +58,14 @@ export class Session {
   remember(details: TerminalDetails): void {
     this.#terminal = details.terminal;
     if (details.time_zone) this.#timeZone = details.time_zone;
-    writeJson(this.store, KEYS.terminal, details.terminal);
+    this.#role = details.role === 'owner' ? 'owner' : 'till';
+    writeJson(this.store, KEYS.terminal, { ...details.terminal, role: this.#role });
   }
 
   unpair(): void {
     this.#token = null;
     this.#terminal = undefined;
+    this.#role = 'till';
     this.store?.removeItem(KEYS.token);
     this.store?.removeItem(KEYS.terminal);
   }

@@ -77,6 +77,11 @@ export async function printTestPage(ctx: PrintContext, via?: 'dialog'): Promise<
   return output(receipt, { ...ctx, settings }, via);
 }
 
+/** Any receipt-shaped paper (the shift hand-over report) through this tablet's printer, like a sale's receipt. */
+export function printReceipt(receipt: Receipt, ctx: PrintContext, via?: 'dialog'): Promise<PrintedVia> {
+  return output(receipt, ctx, via);
+}
+
 /** The ESC/POS bytes of a receipt for a paper width (what a USB print sends). */
 export async function receiptBytes(receipt: Receipt, paper: PrinterSettings['paper']): Promise<Uint8Array> {
   const { encodeGb18030 } = await import('./gb18030.ts');
