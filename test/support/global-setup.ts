@@ -1,8 +1,18 @@
 import { existsSync } from 'node:fs';
 import { build } from 'vite';
 
-/** End-to-end tests load the built app from the real server: build it once per run. */
+/**
+ * End-to-end tests load the built app from the real server: build it once per run, as
+ * production does. Vitest sets NODE_ENV=test, which Vite would keep, giving a development build
+ * of Svelte (larger, with dev checks) that is not what ships.
+ */
 export default async function setup(): Promise<void> {
   if (!existsSync('web/index.html')) return;
-  await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: 'vite.config.ts', logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = before;
+  }
 }

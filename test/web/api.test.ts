@@ -51,4 +51,21 @@ describe('Api', () => {
     const api = new Api({ token: () => 't', fetch: async () => json(200, { payment: null }) });
     expect(await api.activePayment()).toBeNull();
   });
+
+  it('calls any JSON route with extra headers, and downloads a file as a Blob', async () => {
+    const fetch = vi.fn(async (url: string) =>
+      url.endsWith('.csv?from=2026-11-01&to=2026-11-30') ? new Response('\uFEFFa,b\r\n', { status: 200, headers: { 'Content-Type': 'text/csv' } }) : json(200, { shift: null, cashiers_required: true }),
+    );
+    const api = new Api({ token: () => 't', fetch });
+    expect(await api.call('GET', '/api/shifts/current', undefined, { 'X-Manager-Pin': '1' })).toEqual({ shift: null, cashiers_required: true });
+    expect((fetch.mock.calls[0] as unknown as [string, RequestInit])[1].headers).toMatchObject({ 'X-Manager-Pin': '1', Authorization: 'Bearer t' });
+    const blob = await api.download('/api/exports/payments.csv?from=2026-11-01&to=2026-11-30');
+    expect(blob).toBeInstanceOf(Blob);
+    expect(new Uint8Array(await blob.arrayBuffer()).subarray(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+  });
+
+  it('turns a refused download into the same ApiFailure as any call', async () => {
+    const api = new Api({ token: () => 't', fetch: async () => json(403, { error: { code: 'PIN_WRONG', message: 'wrong' } }) });
+    await expect(api.download('/api/exports/refunds.csv?from=x&to=y')).rejects.toMatchObject({ status: 403, code: 'PIN_WRONG' });
+  });
 });

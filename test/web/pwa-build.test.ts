@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 /** The built app (vitest's global setup runs `vite build`) is an installable, offline-capable PWA. */
@@ -51,5 +52,23 @@ describe('the built web app', () => {
     expect(sw).toMatch(/denylist:\s*\[[^\]]*\\\/api/);
     expect(sw).toMatch(/denylist:\s*\[[^\]]*simulator/);
     expect(existsSync(dist('manifest.webmanifest'))).toBe(true);
+  });
+
+  it('loads at most 60 KB of JavaScript and CSS, gzipped, before the checkout shows; the shift, cashier, export and report screens load on demand', () => {
+    const html = readFileSync(dist('index.html'), 'utf8');
+    const refs = new Set<string>();
+    for (const m of html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)) refs.add(m[1]!);
+    for (const m of html.matchAll(/<link[^>]*rel="(?:stylesheet|modulepreload)"[^>]*href="([^"]+)"/g)) refs.add(m[1]!);
+    for (const m of html.matchAll(/<link[^>]*href="([^"]+)"[^>]*rel="(?:stylesheet|modulepreload)"/g)) refs.add(m[1]!);
+    expect(refs.size).toBeGreaterThan(0);
+    const initial = [...refs].map((ref) => readFileSync(dist(ref)));
+    expect(initial.reduce((sum, bytes) => sum + gzipSync(bytes, { level: 9 }).length, 0)).toBeLessThanOrEqual(60 * 1024);
+    // Texts that only those screens use: present in the build, absent from the first download.
+    const first = initial.map((bytes) => bytes.toString('utf8')).join('\n');
+    const lazy = readdirSync(dist('assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(dist(`assets/${f}`), 'utf8')).join('\n');
+    for (const text of ['交班报告', 'Owner’s report', '/api/report', '/api/exports/', '/api/cashiers', 'Export for the bookkeeper']) {
+      expect(lazy, text).toContain(text);
+      expect(first, text).not.toContain(text);
+    }
   });
 });

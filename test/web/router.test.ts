@@ -11,13 +11,15 @@ describe('hash router', () => {
     ['#/settings/diagnostics', { name: 'diagnostics' }],
     ['#/pair', { name: 'pair' }],
     ['#/pair/Ab3-9x', { name: 'pair', code: 'Ab3-9x' }],
+    ['#/report', { name: 'report' }],
+    ['#/shift', { name: 'shift' }],
     ['#/nonsense', { name: 'checkout' }],
   ])('reads %s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });
 
   it('writes every route so that reading it back gives the same route', () => {
-    const routes: Route[] = [{ name: 'checkout' }, { name: 'history' }, { name: 'payment', id: 'p/2' }, { name: 'settings' }, { name: 'diagnostics' }, { name: 'pair', code: 'x' }];
+    const routes: Route[] = [{ name: 'checkout' }, { name: 'history' }, { name: 'payment', id: 'p/2' }, { name: 'settings' }, { name: 'diagnostics' }, { name: 'pair', code: 'x' }, { name: 'report' }, { name: 'shift' }];
     for (const route of routes) expect(parseRoute(href(route))).toEqual(route);
   });
 });

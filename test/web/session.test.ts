@@ -45,4 +45,19 @@ describe('Session', () => {
     expect(session.paired).toBe(false);
     expect(storage.map.size).toBe(0);
   });
+
+  it('remembers whether it is the owner’s read-only link across a reload, and forgets it on unpairing', () => {
+    const storage = new MemoryStorage();
+    const session = new Session(storage);
+    expect(session.role).toBe('till');
+    session.remember({ terminal: { id: 't9', name: 'Boss phone' }, role: 'owner', mode: 'simulator', time_zone: 'Asia/Shanghai', max_amount_fen: 1, pin_configured: true });
+    expect(session.role).toBe('owner');
+    const reloaded = new Session(storage);
+    expect(reloaded.role).toBe('owner');
+    expect(reloaded.terminal).toEqual({ id: 't9', name: 'Boss phone' });
+    reloaded.unpair();
+    expect(reloaded.role).toBe('till');
+    session.remember({ terminal: { id: 't1', name: 'Till' }, mode: 'simulator', time_zone: 'Asia/Shanghai', max_amount_fen: 1, pin_configured: true });
+    expect(session.role).toBe('till');
+  });
 });
