@@ -21,7 +21,7 @@ export interface PagedSource<T> {
   page(after: T | undefined, limit: number): Promise<T[]>;
 }
 
-export const PAGE_ROWS = 500;
+export const PAGE_ROWS = 200;
 
 /**
  * The whole range as a byte stream, read page by page as the client takes it: one page is

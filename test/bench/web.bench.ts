@@ -38,8 +38,20 @@ function initialAssets(): { file: string; raw: number; gzip: number }[] {
  * on a success), the printer code and print view (first print), the GB18030 table (first USB print).
  */
 function printerAssets(): { file: string; raw: number; gzip: number }[] {
+  return lazyAssets(/^(receipt-button|print|printer-settings|gb18030)-[\w-]+\.(js|css)$/);
+}
+
+/**
+ * The shop's day screens, none in the first download: the cashier sign-in, the hand-over, the
+ * owner's report (its bar chart is plain SVG inside it), the CSV export dialog and their texts.
+ */
+function shopDayAssets(): { file: string; raw: number; gzip: number }[] {
+  return lazyAssets(/^(shift-sign-in|shift-screen|handover-receipt|report-screen|export-dialog|shop-day|shop-day-texts)-[\w-]+\.(js|css)$/);
+}
+
+function lazyAssets(pattern: RegExp): { file: string; raw: number; gzip: number }[] {
   return readdirSync('dist/web/assets')
-    .filter((f) => /^(receipt-button|print|printer-settings|gb18030)-[\w-]+\.(js|css)$/.test(f))
+    .filter((f) => pattern.test(f))
     .map((f) => {
       const bytes = readFileSync(`dist/web/assets/${f}`);
       return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
@@ -89,6 +101,10 @@ export async function run(): Promise<void> {
   if (printer.some((a) => initialFiles.has(a.file))) throw new Error('a receipt printer chunk is in the initial download');
   console.log('\nReceipt printer chunks, loaded on first use (gzip -9):');
   console.table(printer.map((a) => ({ file: a.file, 'raw KB': +(a.raw / 1024).toFixed(1), 'gzip KB': +(a.gzip / 1024).toFixed(1) })));
+  const shopDay = shopDayAssets();
+  if (shopDay.some((a) => initialFiles.has(a.file))) throw new Error('a shift, report or export chunk is in the initial download');
+  console.log('\nShifts, report and export chunks, loaded on first use (gzip -9):');
+  console.table(shopDay.map((a) => ({ file: a.file, 'raw KB': +(a.raw / 1024).toFixed(1), 'gzip KB': +(a.gzip / 1024).toFixed(1) })));
 
   const release = await takeTurn();
   const pos = new PosServer();
