@@ -277,3 +277,45 @@ describe('the CSV export from History in Chromium', { timeout: 120_000 }, () => 
     await context.close();
   });
 });
+
+describe('cashiers in Settings in Chromium', { timeout: 120_000 }, () => {
+  it('lists, adds and removes cashiers behind the manager PIN, and the new cashier signs in', async () => {
+    const terminal = await e2e.pos.addTerminal('counter-s');
+    const { context, page } = await newTablet(e2e.browser, { lang: 'en' });
+    await open(page, terminal, '[data-testid=cashiers-card]', '#/settings');
+    await page.fill('input[name=cashiers-manager-pin]', '0000');
+    await page.click('[data-testid=cashiers-card] button:has-text("Manage cashiers")');
+    await page.waitForSelector('[data-testid=cashiers-card] [role=alert]');
+    expect(await page.textContent('[data-testid=cashiers-card] [role=alert]')).toContain('manager PIN is wrong');
+    await page.fill('input[name=cashiers-manager-pin]', MANAGER_PIN);
+    await page.click('[data-testid=cashiers-card] button:has-text("Manage cashiers")');
+    await page.waitForSelector('[data-testid=cashier-list]');
+    expect(await page.locator('[data-testid=cashier-list] li span').allTextContents()).toEqual(['王芳', 'Li Lei']);
+    await page.fill('input[name=cashier-name]', 'Zhou Min');
+    await page.fill('input[name=cashier-new-pin]', '1357');
+    await page.click('[data-testid=cashiers-card] button:has-text("Add cashier")');
+    await page.waitForSelector('[data-testid=cashiers-card] [role=alert]');
+    expect(await page.textContent('[data-testid=cashiers-card] [role=alert]')).toContain('Another cashier has this PIN');
+    await page.fill('input[name=cashier-new-pin]', '2580');
+    await page.click('[data-testid=cashiers-card] button:has-text("Add cashier")');
+    await page.waitForSelector('[data-testid=cashier-list] li:has-text("Zhou Min")');
+    await page.locator('[data-testid=cashiers-card]').scrollIntoViewIfNeeded();
+    await shot(page, 'settings-cashiers-en');
+
+    await page.click('nav a:has-text("Checkout")');
+    await signInCashier(page, '2580');
+    await page.waitForSelector('[data-testid=on-shift]:has-text("Zhou Min")');
+    const shift = (await e2e.pos.api<{ shift: ShiftReport }>(terminal.token, '/api/shifts/current')).shift;
+    await e2e.pos.api(terminal.token, `/api/shifts/${shift.id}/close`, { method: 'POST' });
+
+    await page.click('nav a:has-text("Settings")');
+    await page.fill('input[name=cashiers-manager-pin]', MANAGER_PIN);
+    await page.click('[data-testid=cashiers-card] button:has-text("Manage cashiers")');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-testid=cashier-list] li:has-text("Zhou Min") button');
+    await page.waitForSelector('[data-testid=cashier-list] li:has-text("Zhou Min")', { state: 'detached' });
+    const { cashiers } = await e2e.pos.api<{ cashiers: { name: string }[] }>(terminal.token, '/api/cashiers', { headers: { 'X-Manager-Pin': MANAGER_PIN } });
+    expect(cashiers.map((c) => c.name)).toEqual(['王芳', 'Li Lei']);
+    await context.close();
+  });
+});
