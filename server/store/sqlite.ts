@@ -254,12 +254,13 @@ function refundFromDb(r: DbRow): RefundRow {
   };
 }
 
+// role is left out for a till (the default), so a till's row reads as it always did.
 const terminalFromDb = (r: DbRow): TerminalRow => ({
   id: str(r.id),
   name: str(r.name),
   created_at: num(r.created_at),
   paired_at: optNum(r.paired_at),
-  role: r.role === 'owner' ? 'owner' : 'till',
+  ...(r.role === 'owner' ? { role: 'owner' as const } : {}),
 });
 
 const cashierFromDb = (r: DbRow): CashierRow => ({

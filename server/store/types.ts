@@ -170,7 +170,7 @@ export interface TerminalRow {
   created_at: number;
   /** When a device last paired with a link; null: never, or unpaired since. */
   paired_at: number | null;
-  /** Absent when created: 'till'. */
+  /** Absent: 'till'. */
   role?: TerminalRole;
 }
 

@@ -76,7 +76,7 @@ export async function run(): Promise<void> {
   db.close();
   const store = openSqliteStore(dir);
   try {
-    await store.createTerminal({ id: 't1', name: 'Counter', token_hash: 'h1', created_at: 0 });
+    await store.createTerminal({ id: 't1', name: 'Counter', created_at: 0, paired_at: null }, { token_hash: 'h1', terminal_id: 't1', created_at: 0 }, { code_hash: 'c1', terminal_id: 't1', expires_at: 1 });
 
     const exports = new Exports(store, TZ, (e) => console.error(e));
     const csv = await timed(async () => {

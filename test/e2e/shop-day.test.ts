@@ -29,14 +29,21 @@ const waitForCut = (page: Page) =>
     return w.length > 3 && w[w.length - 3] === 0x1d && w[w.length - 2] === 0x56;
   }, undefined, { timeout: 30_000 });
 
-/** Opens the POS with the terminal's token, as a paired tablet would, and waits for `selector`. */
+/**
+ * Opens the POS with the terminal's token, as a paired tablet would, and waits for `selector`.
+ * Every Content-Security-Policy violation on the page is recorded (see `violations`).
+ */
 async function open(page: Page, terminal: Terminal, selector: string, hash = '#/'): Promise<void> {
   await page.context().addInitScript((token) => {
     if (!localStorage.getItem('pos.token')) localStorage.setItem('pos.token', token);
+    const seen: string[] = ((globalThis as { __violations?: string[] }).__violations ??= []);
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
   }, terminal.token);
   await page.goto(`${e2e.pos.url}/${hash}`);
   await page.waitForSelector(selector, { timeout: 30_000 });
 }
+
+const violations = (page: Page) => page.evaluate(() => (globalThis as { __violations?: string[] }).__violations ?? []);
 
 async function sell(page: Page, keys: string, next: string): Promise<void> {
   if (await page.isVisible('[data-testid=result]')) await page.click(`button:has-text("${next}")`);
@@ -146,6 +153,7 @@ describe('cashiers and the shift hand-over in Chromium', { timeout: 180_000 }, (
     await page.screenshot({ path: `${SHOTS}/shift-handover-print-80mm-zh.png`, fullPage: true });
     await page.emulateMedia({ media: 'screen' });
     await page.setViewportSize(LANDSCAPE);
+    expect(await violations(page)).toEqual([]);
     await context.close();
   });
 });
@@ -218,6 +226,7 @@ describe('the owner’s report in Chromium', { timeout: 180_000 }, () => {
     await page.click('button[role=tab]:has-text("月")');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=chart-days] rect').length >= 28);
     await page.screenshot({ path: `${SHOTS}/report-month-zh.png`, fullPage: true });
+    expect(await violations(page)).toEqual([]);
     await context.close();
 
     const en = await newTablet(e2e.browser, { lang: 'en' });
@@ -274,6 +283,7 @@ describe('the CSV export from History in Chromium', { timeout: 120_000 }, () => 
     const day = await e2e.pos.api<PaymentList>(terminal.token, '/api/payments');
     expect(rows.map((r) => r.out_trade_no).sort()).toEqual(day.payments.map((p) => p.out_trade_no).sort());
     expect(rows.find((r) => r.amount === '12.50')).toMatchObject({ terminal: 'counter-x', status: 'succeeded', cashier: '王芳' });
+    expect(await violations(page)).toEqual([]);
     await context.close();
   });
 });
@@ -316,6 +326,7 @@ describe('cashiers in Settings in Chromium', { timeout: 120_000 }, () => {
     await page.waitForSelector('[data-testid=cashier-list] li:has-text("Zhou Min")', { state: 'detached' });
     const { cashiers } = await e2e.pos.api<{ cashiers: { name: string }[] }>(terminal.token, '/api/cashiers', { headers: { 'X-Manager-Pin': MANAGER_PIN } });
     expect(cashiers.map((c) => c.name)).toEqual(['王芳', 'Li Lei']);
+    expect(await violations(page)).toEqual([]);
     await context.close();
   });
 });

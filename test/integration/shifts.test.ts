@@ -67,7 +67,7 @@ describe('cashiers and shifts', () => {
   });
 
   it('opens a shift with a cashier PIN; the payments and refunds it takes record the cashier', async () => {
-    expect(await openShift(till, '9999')).toMatchObject({ status: 403, body: { error: { code: 'PIN_WRONG' } } });
+    expect(await openShift(till, '9999')).toMatchObject({ status: 403, body: { error: { code: 'PIN_WRONG', attempts_left: 4 } } });
     const opened = await openShift(till, '1357');
     expect(opened).toMatchObject({ status: 200, body: { cashier: 'Wang', terminal_name: 'Counter', closed_at: null } });
     expect(Date.parse(opened.body.opened_at)).not.toBeNaN();

@@ -10,7 +10,9 @@ import { newRefund, settledPayment } from '../store/journal-rows.ts';
 let store: Store;
 beforeEach(async () => {
   store = openSqliteStore(':memory:');
-  for (const [id, name] of [['tA', 'Counter'], ['tB', 'Window']]) await store.createTerminal({ id: id!, name: name!, token_hash: `h${id}`, created_at: 0 });
+  for (const [id, name] of [['tA', 'Counter'], ['tB', 'Window']] as const) {
+    await store.createTerminal({ id, name, created_at: 0, paired_at: null }, { token_hash: `h${id}`, terminal_id: id, created_at: 0 }, { code_hash: `c${id}`, terminal_id: id, expires_at: 1 });
+  }
 });
 afterEach(async () => {
   await store.close();
