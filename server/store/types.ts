@@ -1,8 +1,8 @@
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 
 /**
- * The one storage seam (design.md "Scale"): SQLite for a shop today (server/store/sqlite.ts), a
- * PostgreSQL implementation for a chain later. Every method is async so a network database can
+ * The one storage seam: SQLite for a shop (server/store/sqlite.ts), PostgreSQL for a chain of
+ * several server instances on one database (server/store/postgres.ts). Every method is async so a network database can
  * fill it; every mutation is one transaction. Times are epoch milliseconds (integers), money is
  * integer fen. No SQL leaks out of an implementation.
  *
@@ -351,6 +351,15 @@ export interface Store {
   paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]>;
   /** One page of refunds made in a range, oldest first, each with its payment. */
   refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]>;
+
+  /**
+   * Cross-instance wake-up (stores shared by several server instances): tells every instance that
+   * payment `id` changed in a way its lease holder must act on now (a cancel). Absent when one
+   * process is the only one (SQLite): the flow wakes its own loop directly.
+   */
+  signalPayment?(id: string): Promise<void>;
+  /** Calls `listener` with each signalled payment id, from any instance; resolves once listening, to the unsubscribe. */
+  onPaymentSignal?(listener: (id: string) => void): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
 }

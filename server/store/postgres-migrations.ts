@@ -1,0 +1,135 @@
+import type { Migration } from './migrations.ts';
+
+/**
+ * The PostgreSQL schema, numbered like SQLite's (migrations.ts) and kept equal to it column for
+ * column (test/server/store/schema-parity.test.ts compares them). Never edit a released
+ * migration: add the next number. Money is BIGINT fen and times BIGINT epoch milliseconds (both
+ * read back as JavaScript numbers, refused beyond 2^53); flags are BOOLEAN.
+ *
+ * Differences from SQLite, all internal to postgres.ts:
+ * - payments.version counts every write of a row: a transition reads the row, decides in
+ *   JavaScript and writes only if the version is still the one it read (compare-and-set, retried
+ *   on a race), so no transaction stays open while the decision runs.
+ * - refunded_fen is computed in each query (no view: a PostgreSQL view freezes `p.*` when it
+ *   is created, so a later ADD COLUMN would silently be missing from it).
+ *
+ * Shops (several per database) come as a later migration: `CREATE TABLE shops`, a default shop,
+ * and `ALTER TABLE terminals/payments ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'`, which
+ * PostgreSQL 11+ applies without rewriting the table; per-shop indexes then lead with shop_id.
+ */
+export const PG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'payments journal, refunds, terminals, pairing codes, settings',
+    sql: `
+      CREATE TABLE payments (
+        id                 TEXT PRIMARY KEY,
+        out_trade_no       TEXT NOT NULL UNIQUE,
+        terminal_id        TEXT NOT NULL,
+        amount_fen         BIGINT NOT NULL CHECK (amount_fen > 0),
+        description        TEXT,
+        auth_code_masked   TEXT NOT NULL,
+        auth_code_hash     TEXT NOT NULL,
+        status             TEXT NOT NULL CHECK (status IN ('processing', 'user_paying', 'succeeded', 'failed', 'canceled', 'needs_attention')),
+        step               TEXT NOT NULL CHECK (step IN ('send', 'query', 'reverse', 'confirm', 'manual', 'done')),
+        error_code         TEXT,
+        error_message      TEXT,
+        transaction_id     TEXT,
+        late_payment       BOOLEAN NOT NULL DEFAULT FALSE,
+        cancel_requested   BOOLEAN NOT NULL DEFAULT FALSE,
+        send_rejected      BOOLEAN NOT NULL DEFAULT FALSE,
+        sent_at            BIGINT,
+        reverse_decided_at BIGINT,
+        reverse_reason     TEXT,
+        reverse_attempts   INTEGER NOT NULL DEFAULT 0,
+        deadline_at        BIGINT NOT NULL,
+        reverse_after      BIGINT NOT NULL,
+        next_at            BIGINT NOT NULL,
+        lease_owner        TEXT,
+        lease_until        BIGINT,
+        created_at         BIGINT NOT NULL,
+        updated_at         BIGINT NOT NULL,
+        version            BIGINT NOT NULL DEFAULT 0
+      );
+      -- One payment in progress per terminal, enforced by the database across every instance.
+      CREATE UNIQUE INDEX payments_one_active_per_terminal ON payments (terminal_id) WHERE status IN ('processing', 'user_paying');
+      CREATE INDEX payments_created_at ON payments (created_at);
+      CREATE INDEX payments_unfinished ON payments (next_at) WHERE step NOT IN ('done', 'manual');
+
+      -- Append-only journal of every status/step change.
+      CREATE TABLE payment_events (
+        seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        payment_id  TEXT NOT NULL REFERENCES payments (id),
+        at          BIGINT NOT NULL,
+        from_status TEXT,
+        to_status   TEXT NOT NULL,
+        from_step   TEXT,
+        to_step     TEXT NOT NULL,
+        error_code  TEXT
+      );
+      CREATE INDEX payment_events_payment ON payment_events (payment_id, seq);
+
+      CREATE TABLE refunds (
+        id            TEXT PRIMARY KEY,
+        payment_id    TEXT NOT NULL REFERENCES payments (id),
+        amount_fen    BIGINT NOT NULL CHECK (amount_fen > 0),
+        reason        TEXT,
+        status        TEXT NOT NULL CHECK (status IN ('processing', 'succeeded', 'failed')),
+        step          TEXT NOT NULL CHECK (step IN ('send', 'query', 'done')),
+        error_code    TEXT,
+        error_message TEXT,
+        refund_id     TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        next_at       BIGINT NOT NULL,
+        lease_owner   TEXT,
+        lease_until   BIGINT,
+        created_at    BIGINT NOT NULL,
+        updated_at    BIGINT NOT NULL
+      );
+      CREATE INDEX refunds_payment ON refunds (payment_id);
+      CREATE INDEX refunds_unfinished ON refunds (next_at) WHERE step <> 'done';
+
+      CREATE TABLE terminals (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE pairing_codes (
+        code_hash   TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL REFERENCES terminals (id),
+        expires_at  BIGINT NOT NULL,
+        used_at     BIGINT
+      );
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'terminal tokens: random, hashed, several per terminal, revocable; no pairing secret',
+    // As SQLite's migration 2 (migrations.ts): tokens in a table of their own, paired_at moved
+    // from the settings into the terminal, the pairing secret deleted.
+    sql: `
+      CREATE TABLE terminal_tokens (
+        token_hash  TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL REFERENCES terminals (id),
+        created_at  BIGINT NOT NULL
+      );
+      CREATE INDEX terminal_tokens_terminal ON terminal_tokens (terminal_id);
+      INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) SELECT token_hash, id, created_at FROM terminals;
+
+      ALTER TABLE terminals DROP COLUMN token_hash;
+      ALTER TABLE terminals ADD COLUMN paired_at BIGINT;
+      UPDATE terminals t SET paired_at = (EXTRACT(EPOCH FROM s.value::timestamptz) * 1000)::bigint
+        FROM settings s WHERE s.key = 'paired_at:' || t.id;
+      CREATE INDEX pairing_codes_terminal ON pairing_codes (terminal_id);
+
+      DELETE FROM settings WHERE key = 'pairing_secret' OR key LIKE 'paired_at:%';
+    `,
+  },
+];

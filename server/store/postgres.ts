@@ -1,0 +1,376 @@
+import postgres from 'postgres';
+import type {
+  InsertPaymentResult,
+  InsertRefundResult,
+  NewPayment,
+  NewRefund,
+  PairingCodeRow,
+  PaymentEvent,
+  PaymentPatch,
+  PaymentRow,
+  RefundPatch,
+  RefundRow,
+  Store,
+  TerminalRow,
+  Transition,
+} from './types.ts';
+import type { Migration } from './migrations.ts';
+import { PG_MIGRATIONS } from './postgres-migrations.ts';
+
+/**
+ * The journal on PostgreSQL (postgres.js, one pool per instance) for chains: several server
+ * instances share one database, and every rule the flow relies on is enforced by it, not by
+ * the process: the unique id and one-payment-per-terminal index, leases taken with
+ * `FOR UPDATE SKIP LOCKED`, and transitions that only write over the version they read.
+ *
+ * Durability: every commit waits for PostgreSQL's WAL flush (synchronous_commit as the server
+ * has it, `on` by default); PostgreSQL shares one flush among the commits that wait together.
+ *
+ * Each method is at most two round trips on the hot path: an insert is one statement (row and
+ * journal event together), a transition one read and one compare-and-set write.
+ */
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default: the URL's `max` parameter, else 10). */
+  max?: number;
+  /** Where PostgreSQL's notices go (default: dropped). */
+  onNotice?: (message: string) => void;
+}
+
+/** A store on PostgreSQL, with the cross-instance wake-up a payment's lease holder listens to. */
+export interface PostgresStore extends Store {
+  /** The schema the tables live in (the first of the connection's search_path). */
+  readonly schema: string;
+}
+
+type Sql = postgres.Sql;
+/** A row or a set of column values, as the driver reads and serialises them. */
+type Row = Record<string, any>;
+
+/** BIGINT as a JavaScript number, refused when it could not be one exactly (money must not round). */
+const int8 = {
+  to: 20,
+  from: [20],
+  serialize: (x: number | bigint) => String(x),
+  parse: (x: string): number => {
+    const n = Number(x);
+    if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${x} is beyond what a JavaScript number holds exactly`);
+    return n;
+  },
+};
+
+const PAYMENT_COLUMNS = [
+  'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
+  'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
+  'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
+  'lease_until', 'created_at', 'updated_at',
+] as const;
+const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
+const REFUND_COLUMNS = [
+  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'attempts',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at',
+] as const;
+const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
+/** Key of the advisory lock that serialises migrations (with the schema's hash as the second key). */
+const MIGRATION_LOCK = 0x6d696372; // "micr"
+/** A compare-and-set that keeps losing means something writes the row in a loop: stop, loudly. */
+const MAX_RACES = 50;
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const sql: Sql = postgres(url, {
+    ...(options.max !== undefined ? { max: options.max } : {}),
+    types: { int8 },
+    fetch_types: false,
+    onnotice: (notice) => options.onNotice?.(notice.message ?? String(notice)),
+    connection: { application_name: 'micropay-pos' },
+  });
+  try {
+    const [row] = await sql`SELECT current_schema() AS schema`;
+    const schema = row?.schema as string | null;
+    if (!schema) throw new Error('the connection has no schema to create tables in: the search_path names none that exists');
+    await migratePostgres(sql, PG_MIGRATIONS);
+    return new PgStore(sql, schema);
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw error;
+  }
+}
+
+/**
+ * Applies the numbered migrations not yet recorded, each in its own transaction under an
+ * advisory lock of this schema, so instances starting together apply each migration once and
+ * the later ones wait, then find it done.
+ */
+export async function migratePostgres(sql: Sql, migrations: readonly Migration[]): Promise<number[]> {
+  const done: number[] = [];
+  for (const m of migrations) {
+    const applied = await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK}, hashtext(current_schema()))`;
+      await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+      const [seen] = await tx`SELECT 1 AS one FROM schema_migrations WHERE version = ${m.version}`;
+      if (seen) return false;
+      await tx.unsafe(m.sql).simple();
+      await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${Date.now()})`;
+      return true;
+    });
+    if (applied) done.push(m.version);
+  }
+  return done;
+}
+
+const REFUNDED = "(SELECT COALESCE(SUM(r.amount_fen), 0)::bigint FROM refunds r WHERE r.payment_id = p.id AND r.status = 'succeeded') AS refunded_fen";
+const UNFINISHED_PAYMENT = "p.step NOT IN ('done', 'manual')";
+
+/** A payments row as the flow sees it: the internal version taken out. */
+function paymentFromDb(r: Row): { row: PaymentRow; version: number } {
+  const { version, ...row } = r;
+  return { row: row as unknown as PaymentRow, version: version as number };
+}
+
+const refundFromDb = (r: Row): RefundRow => r as unknown as RefundRow;
+const terminalFromDb = (r: Row): TerminalRow => r as unknown as TerminalRow;
+
+/** The columns a patch sets (unknown keys ignored), undefined stored as NULL. */
+function patchValues(patch: object, known: ReadonlySet<string>): { columns: string[]; values: Row } {
+  const values: Row = {};
+  const columns: string[] = [];
+  for (const [c, v] of Object.entries(patch)) {
+    if (!known.has(c)) continue;
+    columns.push(c);
+    values[c] = v ?? null;
+  }
+  return { columns, values };
+}
+
+class PgStore implements PostgresStore {
+  readonly #sql: Sql;
+  readonly #channel: string;
+  #closed = false;
+
+  constructor(sql: Sql, readonly schema: string) {
+    this.#sql = sql;
+    // Notification channels are per database: the schema's name keeps deployments sharing one apart.
+    this.#channel = `micropay_wake_${schema}`.slice(0, 63);
+  }
+
+  async #paymentVersioned(id: string): Promise<{ row: PaymentRow; version: number } | undefined> {
+    const [r] = await this.#sql`SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p WHERE p.id = ${id}`;
+    return r && paymentFromDb(r);
+  }
+
+  async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
+    const sql = this.#sql;
+    const values: Row = {};
+    for (const c of PAYMENT_COLUMNS) values[c] = (p as unknown as Row)[c] ?? null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // Row and first journal event in one statement; a taken id or a busy terminal inserts nothing.
+      const inserted = await sql`
+        WITH ins AS (INSERT INTO payments ${sql(values, PAYMENT_COLUMNS)} ON CONFLICT DO NOTHING RETURNING id)
+        INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code)
+        SELECT id, ${p.created_at}::bigint, NULL, ${p.status}::text, NULL, ${p.step}::text, ${p.error_code ?? null}::text FROM ins
+        RETURNING payment_id`;
+      if (inserted.length === 1) return { kind: 'created', payment: { ...(values as unknown as PaymentRow), refunded_fen: 0 } };
+      const existing = await this.payment(p.id);
+      if (existing) return { kind: 'exists', payment: existing };
+      const active = await this.activePayment(p.terminal_id);
+      if (active) return { kind: 'terminal_busy', active };
+      // The payment in the way finished between the insert and these reads: try again.
+    }
+    throw new Error(`payment ${p.id} was not inserted: its out_trade_no ${p.out_trade_no} is taken`);
+  }
+
+  async payment(id: string): Promise<PaymentRow | undefined> {
+    return (await this.#paymentVersioned(id))?.row;
+  }
+
+  async activePayment(terminalId: string): Promise<PaymentRow | undefined> {
+    const [r] = await this.#sql`
+      SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p
+      WHERE p.terminal_id = ${terminalId} AND p.status IN ('processing', 'user_paying') ORDER BY p.created_at LIMIT 1`;
+    return r && paymentFromDb(r).row;
+  }
+
+  async paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]> {
+    const rows = await this.#sql`
+      SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p
+      WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ORDER BY p.created_at, p.id`;
+    return rows.map((r) => paymentFromDb(r).row);
+  }
+
+  async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
+    const sql = this.#sql;
+    for (let race = 0; race < MAX_RACES; race++) {
+      const current = await this.#paymentVersioned(id);
+      if (!current) return undefined;
+      const before = current.row;
+      const patch = decide(before);
+      const { columns, values } = patch ? patchValues(patch, PAYMENT_COLUMN_SET) : { columns: [], values: {} };
+      if (columns.length === 0) return { before, after: before, changed: false };
+      const after = { ...before, ...values } as PaymentRow;
+      // Written only over the version that was read; another writer in between → read and decide again.
+      const written =
+        after.status !== before.status || after.step !== before.step
+          ? await sql`
+              WITH u AS (UPDATE payments SET ${sql(values, columns)}, version = version + 1 WHERE id = ${id} AND version = ${current.version} RETURNING id)
+              INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code)
+              SELECT id, ${after.updated_at}::bigint, ${before.status}::text, ${after.status}::text, ${before.step}::text, ${after.step}::text, ${after.error_code}::text FROM u
+              RETURNING payment_id`
+          : await sql`UPDATE payments SET ${sql(values, columns)}, version = version + 1 WHERE id = ${id} AND version = ${current.version} RETURNING id`;
+      if (written.length === 1) return { before, after, changed: true };
+    }
+    throw new Error(`payment ${id} kept changing under ${MAX_RACES} transitions in a row`);
+  }
+
+  async paymentEvents(id: string): Promise<PaymentEvent[]> {
+    const rows = await this.#sql`
+      SELECT payment_id, at, from_status, to_status, from_step, to_step, error_code FROM payment_events WHERE payment_id = ${id} ORDER BY seq`;
+    return rows as unknown as PaymentEvent[];
+  }
+
+  async claimPayments(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<PaymentRow[]> {
+    // Rows another instance is claiming right now are skipped, not waited for.
+    const rows = await this.#sql`
+      UPDATE payments p SET lease_owner = ${owner}, lease_until = ${now + leaseMs}, version = p.version + 1
+      WHERE p.id IN (
+        SELECT id FROM payments p
+        WHERE ${this.#sql.unsafe(UNFINISHED_PAYMENT)} AND p.next_at <= ${dueBy}
+          AND (p.lease_owner IS NULL OR p.lease_until < ${now} OR p.lease_owner = ${owner})
+        ORDER BY p.next_at LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING p.*, ${this.#sql.unsafe(REFUNDED)}`;
+    return rows.map((r) => paymentFromDb(r).row).sort((a, b) => a.next_at - b.next_at);
+  }
+
+  async claimPayment(id: string, owner: string, now: number, leaseMs: number): Promise<PaymentRow | undefined> {
+    const [r] = await this.#sql`
+      UPDATE payments p SET lease_owner = ${owner}, lease_until = ${now + leaseMs}, version = p.version + 1
+      WHERE p.id = ${id} AND ${this.#sql.unsafe(UNFINISHED_PAYMENT)}
+        AND (p.lease_owner IS NULL OR p.lease_until < ${now} OR p.lease_owner = ${owner})
+      RETURNING p.*, ${this.#sql.unsafe(REFUNDED)}`;
+    return r && paymentFromDb(r).row;
+  }
+
+  async releasePayment(id: string, owner: string): Promise<void> {
+    await this.#sql`UPDATE payments SET lease_owner = NULL, lease_until = NULL, version = version + 1 WHERE id = ${id} AND lease_owner = ${owner}`;
+  }
+
+  async insertRefund(r: NewRefund): Promise<InsertRefundResult> {
+    const values: Row = {};
+    for (const c of REFUND_COLUMNS) values[c] = (r as unknown as Row)[c] ?? null;
+    return this.#sql.begin(async (tx): Promise<InsertRefundResult> => {
+      // The payment's row lock makes refunds of one payment take turns: what is left is read after the previous one committed.
+      const [locked] = await tx`SELECT p.*, ${tx.unsafe(REFUNDED)} FROM payments p WHERE p.id = ${r.payment_id} FOR UPDATE`;
+      const [existing] = await tx`SELECT * FROM refunds WHERE id = ${r.id}`;
+      if (existing) return { kind: 'exists', refund: refundFromDb(existing) };
+      if (!locked) return { kind: 'payment_not_found' };
+      const payment = paymentFromDb(locked).row;
+      if (payment.status !== 'succeeded') return { kind: 'not_allowed', payment };
+      const [reserved] = await tx`
+        SELECT COALESCE(SUM(amount_fen), 0)::bigint AS fen FROM refunds WHERE payment_id = ${r.payment_id} AND status IN ('processing', 'succeeded')`;
+      const remaining = payment.amount_fen - (reserved!.fen as number);
+      if (r.amount_fen > remaining) return { kind: 'too_large', remaining_fen: Math.max(0, remaining) };
+      const [created] = await tx`INSERT INTO refunds ${tx(values, REFUND_COLUMNS)} RETURNING *`;
+      return { kind: 'created', refund: refundFromDb(created!) };
+    });
+  }
+
+  async refund(id: string): Promise<RefundRow | undefined> {
+    const [r] = await this.#sql`SELECT * FROM refunds WHERE id = ${id}`;
+    return r && refundFromDb(r);
+  }
+
+  async refundsOf(paymentId: string): Promise<RefundRow[]> {
+    const rows = await this.#sql`SELECT * FROM refunds WHERE payment_id = ${paymentId} ORDER BY created_at, id`;
+    return rows.map(refundFromDb);
+  }
+
+  async transitionRefund(id: string, decide: (current: RefundRow) => RefundPatch | undefined): Promise<RefundRow | undefined> {
+    return this.#sql.begin(async (tx) => {
+      const [r] = await tx`SELECT * FROM refunds WHERE id = ${id} FOR UPDATE`;
+      if (!r) return undefined;
+      const before = refundFromDb(r);
+      const patch = decide(before);
+      const { columns, values } = patch ? patchValues(patch, REFUND_COLUMN_SET) : { columns: [], values: {} };
+      if (columns.length === 0) return before;
+      const [after] = await tx`UPDATE refunds SET ${tx(values, columns)} WHERE id = ${id} RETURNING *`;
+      return refundFromDb(after!);
+    });
+  }
+
+  async claimRefunds(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<RefundRow[]> {
+    const rows = await this.#sql`
+      UPDATE refunds SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+      WHERE id IN (
+        SELECT id FROM refunds
+        WHERE step <> 'done' AND next_at <= ${dueBy} AND (lease_owner IS NULL OR lease_until < ${now} OR lease_owner = ${owner})
+        ORDER BY next_at LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING *`;
+    return rows.map(refundFromDb).sort((a, b) => a.next_at - b.next_at);
+  }
+
+  async createTerminal(t: TerminalRow): Promise<TerminalRow> {
+    await this.#sql`INSERT INTO terminals (id, name, token_hash, created_at) VALUES (${t.id}, ${t.name}, ${t.token_hash}, ${t.created_at})`;
+    return { ...t };
+  }
+
+  async terminal(id: string): Promise<TerminalRow | undefined> {
+    const [r] = await this.#sql`SELECT id, name, token_hash, created_at FROM terminals WHERE id = ${id}`;
+    return r && terminalFromDb(r);
+  }
+
+  async terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined> {
+    const [r] = await this.#sql`SELECT id, name, token_hash, created_at FROM terminals WHERE token_hash = ${tokenHash}`;
+    return r && terminalFromDb(r);
+  }
+
+  async listTerminals(): Promise<TerminalRow[]> {
+    return (await this.#sql`SELECT id, name, token_hash, created_at FROM terminals ORDER BY created_at, id`).map(terminalFromDb);
+  }
+
+  async replaceToken(terminalId: string, tokenHash: string): Promise<boolean> {
+    return (await this.#sql`UPDATE terminals SET token_hash = ${tokenHash} WHERE id = ${terminalId}`).count === 1;
+  }
+
+  async createPairingCode(code: PairingCodeRow): Promise<void> {
+    await this.#sql`INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (${code.code_hash}, ${code.terminal_id}, ${code.expires_at})`;
+  }
+
+  async consumePairingCode(codeHash: string, now: number): Promise<string | undefined> {
+    const [r] = await this.#sql`
+      UPDATE pairing_codes SET used_at = ${now} WHERE code_hash = ${codeHash} AND used_at IS NULL AND expires_at > ${now} RETURNING terminal_id`;
+    return r?.terminal_id as string | undefined;
+  }
+
+  async setting(key: string): Promise<string | undefined> {
+    const [r] = await this.#sql`SELECT value FROM settings WHERE key = ${key}`;
+    return r?.value as string | undefined;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#sql`INSERT INTO settings (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    // Two statements: the read takes a new snapshot, so it sees the row a concurrent first start committed.
+    await this.#sql`INSERT INTO settings (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO NOTHING`;
+    return (await this.setting(key))!;
+  }
+
+  async signalPayment(id: string): Promise<void> {
+    await this.#sql`SELECT pg_notify(${this.#channel}, ${id})`;
+  }
+
+  async onPaymentSignal(listener: (id: string) => void): Promise<() => Promise<void>> {
+    const { unlisten } = await this.#sql.listen(this.#channel, listener);
+    return async () => {
+      if (!this.#closed) await unlisten();
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#sql.end({ timeout: 5 });
+  }
+}

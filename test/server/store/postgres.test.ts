@@ -1,0 +1,74 @@
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratePostgres, openPostgresStore } from '../../../server/store/postgres.ts';
+import { PG_MIGRATIONS } from '../../../server/store/postgres-migrations.ts';
+import type { Store } from '../../../server/store/types.ts';
+import { createTestSchema, type TestSchema } from '../../support/postgres.ts';
+import { storeContract } from './contract.ts';
+
+storeContract('PostgreSQL', async () => {
+  const schema = await createTestSchema('store');
+  const handles: Store[] = [await openPostgresStore(schema.url())];
+  const closeAll = async () => {
+    for (const h of handles.splice(0)) await h.close();
+  };
+  return {
+    store: handles[0]!,
+    async second() {
+      const other = await openPostgresStore(schema.url());
+      handles.push(other);
+      return other;
+    },
+    async reopen() {
+      await closeAll();
+      const again = await openPostgresStore(schema.url());
+      handles.push(again);
+      return again;
+    },
+    async cleanup() {
+      await closeAll();
+      await schema.drop();
+    },
+  };
+});
+
+describe('openPostgresStore', () => {
+  let schema: TestSchema;
+  beforeAll(async () => {
+    schema = await createTestSchema('pgopen');
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+
+  it('applies each migration once when several instances start at the same time', async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(schema.url(2))));
+    const sql = postgres(schema.url(1), { onnotice: () => {} });
+    try {
+      expect((await sql`SELECT version FROM schema_migrations ORDER BY version`).map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+      expect(await migratePostgres(sql, PG_MIGRATIONS)).toEqual([]);
+    } finally {
+      await sql.end();
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('refuses to start on a search_path that names no schema, saying why', async () => {
+    const url = new URL(schema.url(1));
+    url.searchParams.set('search_path', 'no_such_schema_here');
+    await expect(openPostgresStore(url.toString())).rejects.toThrow(/search_path/);
+  });
+
+  it('refuses to read a BIGINT that would not be an exact number', async () => {
+    const store = await openPostgresStore(schema.url(1));
+    const sql = postgres(schema.url(1), { onnotice: () => {} });
+    try {
+      await sql`INSERT INTO settings (key, value) VALUES ('x', 'y')`;
+      await sql`INSERT INTO terminals (id, name, token_hash, created_at) VALUES ('big', 'Big', 'hh', 9007199254740993)`;
+      await expect(store.terminal('big')).rejects.toThrow(/beyond/);
+    } finally {
+      await sql.end();
+      await store.close();
+    }
+  });
+});
