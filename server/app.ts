@@ -16,7 +16,9 @@ import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
 import type { PaymentService } from './payments/service.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/app.ts';
-import { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts';
+import { openStore } from './store/open.ts';
+import type { PostgresStoreOptions } from './store/postgres.ts';
+import type { SqliteStoreOptions } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
 import { AttemptLimiter, type AttemptLimiterOptions } from './terminals/rate-limit.ts';
 import { TerminalRegistry } from './terminals/registry.ts';
@@ -55,6 +57,8 @@ export interface ServerOptions {
    * thread-pool variant next to the real one): guess limits, concurrent checks, the scrypt check.
    */
   pin?: { limit?: AttemptLimiterOptions; checks?: PinCheckLimits; verify?: (pin: string, stored: string) => Promise<boolean> };
+  /** Options of the PostgreSQL store (with DATABASE_URL). */
+  postgres?: PostgresStoreOptions;
 }
 
 export interface PosServer {
@@ -81,7 +85,7 @@ const PIN_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 15 * 60_0
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<PosServer> {
   const log = options.log ?? createLogger(options.logStream ?? process.stdout);
-  const opened = openSqliteStore(config.dataDir, options.journal);
+  const opened = await openStore(config, { ...(options.journal ? { sqlite: options.journal } : {}), ...(options.postgres ? { postgres: options.postgres } : {}) });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const cleanups: (() => Promise<void> | void)[] = [() => opened.close()];
   try {
@@ -115,7 +119,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
     const gateway = createWechatClient(wechatConfig(config, apiBase!));
     cleanups.push(() => gateway.close());
-    const service = createPaymentService({ store, gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway, log, config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs } });
+    const service = createPaymentService({
+      store,
+      gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway,
+      log,
+      config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs },
+      instanceId: config.instanceId,
+    });
     cleanups.push(() => service.close());
     const terminals = new TerminalRegistry({
       store,

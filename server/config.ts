@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { FLOW_DEFAULTS, type FlowConfig } from './payments/config.ts';
 import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
@@ -24,12 +25,16 @@ export type WechatSettings = Pick<WechatConfig, 'appid' | 'mch_id' | 'key' | 'si
   keyPemPath?: string;
 };
 
-export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'maxAmountFen' | 'timeZone' | 'body'>;
+export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'maxAmountFen' | 'timeZone' | 'body' | 'leaseMs'>;
 
 export interface Config {
   port: number;
   host?: string;
   dataDir: string;
+  /** PostgreSQL instead of the SQLite journal in dataDir (a chain: several instances on one database). */
+  databaseUrl?: string;
+  /** This instance's lease owner name: unique among instances sharing a database, stable across its restarts. */
+  instanceId: string;
   mode: Mode;
   /** true: no credentials and no WECHAT_API_BASE, the server runs the simulator itself. */
   builtInSimulator: boolean;
@@ -68,6 +73,7 @@ export const CONFIG_DEFAULTS = {
   pollIntervalMs: FLOW_DEFAULTS.pollIntervalMs,
   reverseMinAgeMs: FLOW_DEFAULTS.reverseMinAgeMs,
   gatewayTimeoutMs: 10_000,
+  leaseMs: FLOW_DEFAULTS.leaseMs,
   maxAmountFen: FLOW_DEFAULTS.maxAmountFen,
   timeZone: FLOW_DEFAULTS.timeZone,
   body: FLOW_DEFAULTS.body,
@@ -88,6 +94,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const port = integer(read, 'PORT', CONFIG_DEFAULTS.port, 0, 65_535);
   const host = read('HOST');
   const dataDir = resolve(read('DATA_DIR') ?? CONFIG_DEFAULTS.dataDir);
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
+  const instanceId = read('INSTANCE_ID') ?? `${hostname()}:${port}`;
+  // Stored as the lease owner and shown in logs: short printable text.
+  if (!/^[\x21-\x7e]{1,100}$/.test(instanceId)) throw new ConfigError('INSTANCE_ID', 'must be 1 to 100 printable characters without spaces (e.g. pos-2 or host:8787)');
 
   const credentialNames = ['WECHAT_APPID', 'WECHAT_MCH_ID', 'WECHAT_API_KEY'] as const;
   const present = credentialNames.filter((n) => read(n) !== undefined);
@@ -145,6 +156,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const reverseMinAgeMs = integer(read, 'PAY_REVERSE_MIN_AGE_MS', CONFIG_DEFAULTS.reverseMinAgeMs, 0, 600_000);
   const timeoutMs = integer(read, 'GATEWAY_TIMEOUT_MS', CONFIG_DEFAULTS.gatewayTimeoutMs, 100, 120_000);
   const maxAmountFen = integer(read, 'MAX_AMOUNT_FEN', CONFIG_DEFAULTS.maxAmountFen, 1, Number.MAX_SAFE_INTEGER);
+  // A lease must outlast one gateway call on the main host and one on the backup host, or a
+  // second instance could take a payment over while the first still waits for WeChat's answer.
+  const leaseFloor = 2 * timeoutMs + 10_000;
+  const leaseMs = integer(read, 'PAY_LEASE_MS', Math.max(CONFIG_DEFAULTS.leaseMs, leaseFloor), 1_000, 3_600_000);
+  if (leaseMs < leaseFloor) throw new ConfigError('PAY_LEASE_MS', `${leaseMs} is too short: at least 2 × GATEWAY_TIMEOUT_MS + 10000 = ${leaseFloor}`);
 
   const timeZone = read('SHOP_TIMEZONE') ?? CONFIG_DEFAULTS.timeZone;
   try {
@@ -189,17 +205,33 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const config: Config = {
     port,
     dataDir,
+    instanceId,
     mode,
     builtInSimulator: apiBase === undefined,
     wechat,
-    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body },
+    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body, leaseMs },
     allowInsecureHttp,
     warnings,
   };
   if (host !== undefined) config.host = host;
+  if (databaseUrl !== undefined) config.databaseUrl = databaseUrl;
   if (managerPin !== undefined) config.managerPin = managerPin;
   if (tlsCert !== undefined && tlsKey !== undefined) config.tls = { certPath: tlsCert, keyPath: tlsKey };
   return config;
+}
+
+/** A postgres:// URL; the message never repeats it (it may hold a password). */
+function checkDatabaseUrl(text: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (e.g. postgres://pos:secret@db.example:5432/pos)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must be a postgres:// URL, not ${url.protocol}// (leave it unset for the SQLite journal in DATA_DIR)`);
+  }
+  if (url.hostname === '') throw new ConfigError('DATABASE_URL', 'names no host (e.g. postgres://pos@127.0.0.1:5432/pos)');
 }
 
 function integer(read: (n: string) => string | undefined, name: string, fallback: number, min: number, max: number): number {

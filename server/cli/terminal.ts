@@ -2,13 +2,13 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
 import { DataDirError, isStorageFailure, journalCause } from '../store/data-dir.ts';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminals/registry.ts';
 
 /**
- * `npm run terminal -- <command>`: set up tablets and the manager PIN on the server's data
- * directory (same DATA_DIR, PORT, HOST, TLS_* as `npm start`; safe while the server runs).
+ * `npm run terminal -- <command>`: set up tablets and the manager PIN in the server's journal
+ * (same DATA_DIR or DATABASE_URL, PORT, HOST, TLS_* as `npm start`; safe while the server runs).
  * For `add` and `rotate` (alias `pair`) the last stdout line is JSON {"name","token","pair_url"} for scripts.
  */
 
@@ -71,13 +71,14 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
 
   let store: Store;
   try {
-    store = openSqliteStore(config.dataDir);
+    store = await openStore(config);
   } catch (error) {
     if (error instanceof DataDirError) {
       io.err(error.message);
       return 1;
     }
-    throw error;
+    io.err(`Could not open the journal: ${(error as Error).message}`);
+    return 1;
   }
   const registry = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
   const printPairing = (issued: IssuedPairing, verb: string, note?: string) => {

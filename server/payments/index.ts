@@ -59,6 +59,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   const flow = new PaymentFlow(flowDeps);
   const refundsRunning = new Map<string, Promise<void>>();
   let sweeper: Promise<void> | undefined;
+  let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   let fingerprintKey: Promise<string> | undefined;
 
   const fingerprint = async (code: string): Promise<string> => {
@@ -191,7 +192,11 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       throw new ApiError(409, 'NOT_CANCELABLE', `Payment ${id} is ${t.before.status}: only a payment still in progress can be canceled.`);
     }
     if (flow.isRunning(id)) flow.wake(id);
-    else void flow.run(id);
+    else {
+      void flow.run(id);
+      // Another instance may hold the lease and be waiting for its next poll: wake it now.
+      store.signalPayment?.(id).catch((error: unknown) => log.warn('could not signal the cancel to other instances; they see it at their next poll', { id, error }));
+    }
     return paymentView(t.after);
   }
 
@@ -315,6 +320,13 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     refund,
     resume(): void {
       if (sweeper || flow.closed) return;
+      // Cancels taken by other instances for payments this one drives (store.signalPayment).
+      unlisten = store.onPaymentSignal
+        ? store.onPaymentSignal((id) => flow.wake(id)).catch((error: unknown) => {
+            log.warn('not listening for other instances\' cancels; payments see them at their next poll', { error });
+            return undefined;
+          })
+        : undefined;
       sweeper = (async () => {
         try {
           const resumed = await flow.resumeAll();
@@ -331,6 +343,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     },
     onTransition: (listener) => flow.onTransition(listener),
     async close(): Promise<void> {
+      await (await unlisten)?.().catch(() => undefined);
       await flow.close();
       await Promise.allSettled([sweeper, ...refundsRunning.values()]);
     },

@@ -35,6 +35,10 @@ export interface PostgresStoreOptions {
   max?: number;
   /** Where PostgreSQL's notices go (default: dropped). */
   onNotice?: (message: string) => void;
+  /** Shown in pg_stat_activity (default micropay-pos); the server adds its INSTANCE_ID. */
+  applicationName?: string;
+  /** Called with every statement sent (benchmarks count round trips with it). */
+  onQuery?: (query: string) => void;
 }
 
 /** A store on PostgreSQL, with the cross-instance wake-up a payment's lease holder listens to. */
@@ -82,7 +86,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     types: { int8 },
     fetch_types: false,
     onnotice: (notice) => options.onNotice?.(notice.message ?? String(notice)),
-    connection: { application_name: 'micropay-pos' },
+    connection: { application_name: (options.applicationName ?? 'micropay-pos').slice(0, 63) },
+    ...(options.onQuery ? { debug: (_connection: number, query: string) => options.onQuery!(query) } : {}),
   });
   try {
     const [row] = await sql`SELECT current_schema() AS schema`;

@@ -1,24 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payment } from '../../shared/api.ts';
 import { isFinal } from '../../shared/api.ts';
 import { createSimulator, type Simulator } from '../../server/simulator/app.ts';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
-import { openSqliteStore } from '../../server/store/sqlite.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openStore } from '../../server/store/open.ts';
 import { TerminalRegistry } from '../../server/terminals/registry.ts';
 import { parseXml } from '../../server/wechat/xml.ts';
-import { chargedFen, FAST_TIMINGS, newId } from './harness.ts';
+import { chargedFen, FAST_TIMINGS, freshStore, newId, type StoreEnv } from './harness.ts';
 
 /**
  * The real server as a child process, killed with SIGKILL at three points of a payment and
- * restarted on the same DATA_DIR. It talks to a standalone simulator through a proxy that can
- * hold requests, so "the request was journaled but never reached WeChat" and "killed during a
+ * restarted on the same journal (DATA_DIR, or DATABASE_URL on PostgreSQL). It talks to a
+ * standalone simulator through a proxy that can hold requests, so "the request was journaled but never reached WeChat" and "killed during a
  * reverse" happen for certain, not by timing luck.
  */
 
@@ -70,7 +68,7 @@ class HoldingProxy {
   }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'pos-crash-'));
+let journal: StoreEnv;
 let simulator: Simulator;
 let simServer: ServerType;
 let proxy: HoldingProxy;
@@ -89,7 +87,7 @@ async function startServer(): Promise<void> {
       SKIP_WEB_BUILD: '1',
       PORT: '0',
       HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
+      ...journal.env,
       WECHAT_API_BASE: `http://127.0.0.1:${proxyPort}`,
       MANAGER_PIN: '2468',
       ...FAST_TIMINGS,
@@ -159,7 +157,8 @@ beforeAll(async () => {
   proxy = new HoldingProxy(`http://127.0.0.1:${(simServer.address() as AddressInfo).port}`);
   proxyPort = await proxy.listen();
 
-  const store = openSqliteStore(dataDir);
+  journal = await freshStore();
+  const store = await openStore(loadConfig(journal.env));
   const registry = new TerminalRegistry({ store });
   for (const name of ['Till A', 'Till B', 'Till C']) tokens.push((await registry.add(name)).token);
   await store.close();
@@ -200,10 +199,10 @@ afterAll(async () => {
   proxy?.close();
   simulator?.close();
   simServer?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await journal?.dispose();
 });
 
-describe('SIGKILL at three points, restart on the same DATA_DIR', () => {
+describe('SIGKILL at three points, restart on the same journal', () => {
   it('(a) killed after journaling, before the micropay reached the gateway: canceled, and the late request charges nobody', async () => {
     const a = await finalOf(tokens[0]!, A.id);
     expect(a).toMatchObject({ id: A.id, amount_fen: A.amount_fen, status: 'canceled', out_trade_no: outTradeNo.a });

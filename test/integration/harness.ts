@@ -7,11 +7,35 @@ import { createServer, type PosServer, type ServerOptions } from '../../server/a
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import type { SimOrder } from '../../server/simulator/app.ts';
+import { createTestSchema } from '../support/postgres.ts';
 
 /**
  * The real server on a loopback port with short timings, the way a cashier's tablet reaches
  * it: HTTP + JSON. Log lines are captured so tests can look for secrets in them.
  */
+
+/** The store this run of the integration suite uses (vitest.config.ts runs it once per store). */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env.TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface StoreEnv {
+  /** DATA_DIR (TLS files, and the SQLite journal), plus DATABASE_URL on PostgreSQL. */
+  env: { DATA_DIR: string; DATABASE_URL?: string };
+  /** Removes the data directory and drops the schema. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh, empty journal for one server (or several instances sharing it) of this run's store. */
+export async function freshStore(): Promise<StoreEnv> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pos-int-'));
+  const schema = TEST_STORE === 'postgres' ? await createTestSchema('int') : undefined;
+  return {
+    env: { DATA_DIR: dataDir, ...(schema ? { DATABASE_URL: schema.url(5) } : {}) },
+    async dispose() {
+      rmSync(dataDir, { recursive: true, force: true });
+      await schema?.drop();
+    },
+  };
+}
 
 /**
  * Short, but with room for a busy test machine: a gateway answer that takes longer than the
@@ -49,16 +73,24 @@ export interface Harness {
 let terminalCount = 0;
 
 export async function startHarness(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pos-int-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MANAGER_PIN: '2468', ...FAST_TIMINGS, ...env });
+  const journal = await freshStore();
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MANAGER_PIN: '2468', ...journal.env, ...FAST_TIMINGS, ...env });
   const logLines: string[] = [];
   const responses: string[] = [];
   const stream = { write: (chunk: string) => (logLines.push(...chunk.split('\n').filter(Boolean)), true) };
-  const server = await createServer(config, {
-    log: createLogger(stream, { level: 'debug' }),
-    simulator: { slowMs: 3_000, passwordDeclineMs: 300, refundSettleMs: 0 },
-    ...options,
-  });
+  let server: PosServer;
+  try {
+    server = await createServer(config, {
+      log: createLogger(stream, { level: 'debug' }),
+      simulator: { slowMs: 3_000, passwordDeclineMs: 300, refundSettleMs: 0 },
+      ...options,
+    });
+  } catch (error) {
+    await journal.dispose();
+    throw error;
+  }
+  // A guard against a suite that silently runs on the wrong store.
+  if (('schema' in server.store) !== (TEST_STORE === 'postgres')) throw new Error(`the server does not run on ${TEST_STORE}`);
   const base = `http://127.0.0.1:${server.port}`;
 
   const call: Harness['call'] = async (method, path, opts = {}) => {
@@ -110,7 +142,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Se
     simPost: (path) => call('POST', `/simulator/control/${path}`, { body: {} }),
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await journal.dispose();
     },
   };
 }

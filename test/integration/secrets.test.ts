@@ -12,7 +12,7 @@ import { silentLogger } from '../../server/log.ts';
 import { createSimulator, type Simulator } from '../../server/simulator/app.ts';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { createLocalCa, issueServerCert } from '../../server/tls/local-ca.ts';
-import { chargedFen, newId, startHarness, type Harness } from './harness.ts';
+import { chargedFen, freshStore, newId, startHarness, type Harness } from './harness.ts';
 
 /**
  * A merchant's own credentials and client certificate against a standalone simulator: the key
@@ -103,7 +103,8 @@ describe('merchant credentials and certificate', () => {
 
 describe('HTTPS', () => {
   it('serves the POS over HTTPS when TLS_CERT and TLS_KEY are set', async () => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(dir, 'tls-data'), TLS_CERT: certPath, TLS_KEY: keyPath });
+    const journal = await freshStore();
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...journal.env, TLS_CERT: certPath, TLS_KEY: keyPath });
     const server = await createServer(config, { log: silentLogger });
     try {
       expect(server.url).toBe(`https://127.0.0.1:${server.port}`);
@@ -129,6 +130,7 @@ describe('HTTPS', () => {
       expect(status).toBe('succeeded');
     } finally {
       await server.close();
+      await journal.dispose();
     }
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type PosServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { silentLogger } from '../../server/log.ts';
+import { freshStore, type StoreEnv } from './harness.ts';
 
 /** `npm start` as a process, and the web app served beside the API. */
 
@@ -28,8 +29,8 @@ function runStart(env: Record<string, string>, stopWhen: RegExp | null) {
 
 describe('npm start', () => {
   it('prints where it serves, the simulator phone page and a pairing link that pairs a tablet; stops cleanly on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pos-start-'));
-    const started = await runStart({ DATA_DIR: dataDir }, /pair the first terminal.*\n/);
+    const journal = await freshStore();
+    const started = await runStart(journal.env, /pair the first terminal.*\n/);
     expect(started.stdout).toMatch(/^micropay-pos on http:\/\/127\.0\.0\.1:\d+ \(simulator mode\)$/m);
     expect(started.stdout).toMatch(/\/simulator\/phone/);
     // Other machines use the simulator's control API with the token printed here.
@@ -49,10 +50,12 @@ describe('npm start', () => {
     expect(log.split('\n').filter((l) => l.startsWith('{') && l.includes(link[2]!))).toEqual([]);
 
     // Once a tablet is paired, a restart prints no new link.
-    const again = await runStart({ DATA_DIR: dataDir }, /another tablet/);
+    const again = await runStart(journal.env, /another tablet/);
     expect(again.stdout).not.toMatch(/#\/pair\//);
+    const stopped = new Promise((r) => again.proc.on('exit', r));
     again.proc.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopped;
+    await journal.dispose();
   });
 
   it('refuses a bad configuration with the variable named and exit code 2', async () => {
@@ -64,17 +67,21 @@ describe('npm start', () => {
 
 describe('the web app beside the API', () => {
   let server: PosServer;
+  let journal: StoreEnv;
   const webRoot = mkdtempSync(join(tmpdir(), 'pos-web-'));
   beforeAll(async () => {
+    journal = await freshStore();
     mkdirSync(join(webRoot, 'assets'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>POS</title>');
     writeFileSync(join(webRoot, 'sw.js'), 'self.addEventListener("fetch", () => {});');
     writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), 'console.log(1)');
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'pos-webdata-')) });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...journal.env });
     server = await createServer(config, { log: silentLogger, webRoot });
   });
   afterAll(async () => {
     await server?.close();
+    await journal?.dispose();
+    rmSync(webRoot, { recursive: true, force: true });
   });
   const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`);
 
