@@ -226,7 +226,7 @@ function checkDatabaseUrl(text: string): void {
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (e.g. postgres://pos:secret@db.example:5432/pos)');
+    throw new ConfigError('DATABASE_URL', 'is not a URL (e.g. postgres://pos:PASSWORD@db.example:5432/pos)');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError('DATABASE_URL', `must be a postgres:// URL, not ${url.protocol}// (leave it unset for the SQLite journal in DATA_DIR)`);

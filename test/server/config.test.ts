@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, publicOrigin } from '../../server/config.ts';
@@ -145,6 +145,41 @@ describe('loadConfig', () => {
   it('never repeats the API key in its error', () => {
     const key = 'secret-but-too-long-0123456789abcdef';
     expect(errorOf({ ...LIVE, WECHAT_API_KEY: key }).message).not.toContain(key);
+  });
+});
+
+describe('chain settings', () => {
+  it('keeps the SQLite journal without DATABASE_URL and names the instance after host and port', () => {
+    const config = loadConfig({ PORT: '9000' }, SIM);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.instanceId).toBe(`${hostname()}:9000`);
+    expect(config.flow.leaseMs).toBe(60_000);
+  });
+
+  it('takes a postgres:// DATABASE_URL, an INSTANCE_ID and PAY_LEASE_MS', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://pos:secret@db.lan:5432/pos', INSTANCE_ID: 'pos-2', PAY_LEASE_MS: '45000' }, SIM);
+    expect(config).toMatchObject({ databaseUrl: 'postgresql://pos:secret@db.lan:5432/pos', instanceId: 'pos-2', flow: { leaseMs: 45_000 } });
+  });
+
+  it.each([
+    ['mysql://pos:hunter2@db/pos', /postgres:\/\/ URL, not mysql:/],
+    ['not a url hunter2', /is not a URL/],
+    ['postgres:///pos', /names no host/],
+  ])('refuses DATABASE_URL %s without repeating it', (url, message) => {
+    const error = errorOf({ DATABASE_URL: url });
+    expect(error.variable).toBe('DATABASE_URL');
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('refuses an INSTANCE_ID with spaces or of more than 100 characters', () => {
+    expect(errorOf({ INSTANCE_ID: 'pos 2' }).variable).toBe('INSTANCE_ID');
+    expect(errorOf({ INSTANCE_ID: 'x'.repeat(101) }).variable).toBe('INSTANCE_ID');
+  });
+
+  it('refuses a lease shorter than two gateway calls and a margin, and raises the default to it', () => {
+    expect(errorOf({ GATEWAY_TIMEOUT_MS: '30000', PAY_LEASE_MS: '60000' }).message).toMatch(/PAY_LEASE_MS: 60000 is too short: at least .* = 70000/);
+    expect(loadConfig({ GATEWAY_TIMEOUT_MS: '30000' }, SIM).flow.leaseMs).toBe(70_000);
   });
 });
 
