@@ -114,9 +114,10 @@ export class PaymentFlow {
   /**
    * Starts driving payment `id` unless this process already does. `authCode` (in memory only) is
    * given for a fresh payment; without it an unsent payment is settled by query. `claimed` is the
-   * row as just inserted with this instance's lease (saves claiming it again).
+   * row as just inserted with this instance's lease (saves claiming it again). `onFirstStep` gets
+   * the row as the first step journaled it (nothing if the loop ended without a step).
    */
-  run(id: string, authCode?: string, onFirstStep?: () => void, claimed?: PaymentRow): Promise<void> {
+  run(id: string, authCode?: string, onFirstStep?: (row?: PaymentRow) => void, claimed?: PaymentRow): Promise<void> {
     const existing = this.#running.get(id);
     if (existing) return existing;
     if (this.closed) {
@@ -172,7 +173,7 @@ export class PaymentFlow {
     for (const listener of this.#listeners) listener(t);
   }
 
-  async #drive(id: string, authCode: string | undefined, onFirstStep?: () => void, claimed?: PaymentRow): Promise<void> {
+  async #drive(id: string, authCode: string | undefined, onFirstStep?: (row?: PaymentRow) => void, claimed?: PaymentRow): Promise<void> {
     const { store, clock, config, owner, log } = this.#deps;
     let code = authCode;
     let fresh = claimed;
@@ -194,7 +195,7 @@ export class PaymentFlow {
         }
         const t = await this.#step(row, code);
         code = undefined; // single use: after the first step it is never needed again
-        onFirstStep?.();
+        onFirstStep?.(t?.after);
         if (t?.changed && isSettled(t.after) && t.after.lease_owner === null) {
           released = true; // the settling write released the lease
           return;

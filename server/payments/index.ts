@@ -67,16 +67,19 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     return codeFingerprint(code, await fingerprintKey);
   };
 
-  /** Waits for the first gateway answer to be journaled, at most `ms` (then the client polls). */
-  const firstAnswer = async (row: PaymentRow, authCode: string, ms: number): Promise<void> => {
+  /**
+   * Waits for the first gateway answer to be journaled, at most `ms` (then the client polls).
+   * Resolves to the row as that step journaled it, or undefined when the wait ended without one.
+   */
+  const firstAnswer = async (row: PaymentRow, authCode: string, ms: number): Promise<PaymentRow | undefined> => {
     const timer = new AbortController();
-    let stepped!: () => void;
-    const answered = new Promise<void>((resolve) => (stepped = resolve));
+    let stepped!: (row?: PaymentRow) => void;
+    const answered = new Promise<PaymentRow | undefined>((resolve) => (stepped = resolve));
     void flow.run(row.id, authCode, stepped, row);
     const stopWaiting = (): void => timer.abort('closing');
     flow.closingSignal.addEventListener('abort', stopWaiting, { once: true });
     try {
-      await Promise.race([answered, clock.sleep(ms, timer.signal)]);
+      return await Promise.race([answered, clock.sleep(ms, timer.signal).then(() => undefined)]);
     } finally {
       flow.closingSignal.removeEventListener('abort', stopWaiting);
       // A reason of our own: abort() without one builds a DOMException (a stack trace) per payment.
@@ -178,8 +181,9 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
           terminal: terminalId,
           auth_code: result.payment.auth_code_masked,
         });
-        await firstAnswer(result.payment, auth_code, config.respondWithinMs);
-        return (await view(id))!;
+        // The row the first answer journaled is the answer (no read back); after a timeout, the row as it is now.
+        const answered = await firstAnswer(result.payment, auth_code, config.respondWithinMs);
+        return answered ? paymentView(answered) : (await view(id))!;
       }
     }
   }

@@ -26,8 +26,10 @@ import { PG_MIGRATIONS } from './postgres-migrations.ts';
  * Durability: every commit waits for PostgreSQL's WAL flush (synchronous_commit as the server
  * has it, `on` by default); PostgreSQL shares one flush among the commits that wait together.
  *
- * Each method is at most two round trips on the hot path: an insert is one statement (row and
- * journal event together), a transition one read and one compare-and-set write.
+ * Round trips on the hot path: an insert is one statement (row and journal event together); a
+ * transition is one compare-and-set write when this instance knows the row's version (it
+ * inserted, claimed or last wrote it), else a read first. A stale version loses the compare
+ * and the row is read again, so knowing a version is only ever a shortcut, never a risk.
  */
 
 export interface PostgresStoreOptions {
@@ -79,6 +81,8 @@ const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
 const MIGRATION_LOCK = 0x6d696372; // "micr"
 /** A compare-and-set that keeps losing means something writes the row in a loop: stop, loudly. */
 const MAX_RACES = 50;
+/** Versions remembered for the payments this instance works on (settled ones are forgotten at once). */
+const KNOWN_ROWS = 10_000;
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const sql: Sql = postgres(url, {
@@ -147,9 +151,16 @@ function patchValues(patch: object, known: ReadonlySet<string>): { columns: stri
   return { columns, values };
 }
 
+interface Versioned {
+  row: PaymentRow;
+  version: number;
+}
+
 class PgStore implements PostgresStore {
   readonly #sql: Sql;
   readonly #channel: string;
+  /** Rows this instance inserted, claimed or wrote last, with their version (see the header). */
+  readonly #known = new Map<string, Versioned>();
   #closed = false;
 
   constructor(sql: Sql, readonly schema: string) {
@@ -158,9 +169,21 @@ class PgStore implements PostgresStore {
     this.#channel = `micropay_wake_${schema}`.slice(0, 63);
   }
 
-  async #paymentVersioned(id: string): Promise<{ row: PaymentRow; version: number } | undefined> {
+  async #paymentVersioned(id: string): Promise<Versioned | undefined> {
     const [r] = await this.#sql`SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p WHERE p.id = ${id}`;
     return r && paymentFromDb(r);
+  }
+
+  /**
+   * Keeps `v` for the next transition of its payment. Not for settled rows (nothing more to do)
+   * nor succeeded ones (their refunded_fen moves with refunds, outside the version).
+   */
+  #remember(v: Versioned): void {
+    const { row } = v;
+    this.#known.delete(row.id);
+    if (row.step === 'done' || row.step === 'manual' || row.status === 'succeeded') return;
+    this.#known.set(row.id, v);
+    if (this.#known.size > KNOWN_ROWS) this.#known.delete(this.#known.keys().next().value!);
   }
 
   async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
@@ -174,7 +197,11 @@ class PgStore implements PostgresStore {
         INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code)
         SELECT id, ${p.created_at}::bigint, NULL, ${p.status}::text, NULL, ${p.step}::text, ${p.error_code ?? null}::text FROM ins
         RETURNING payment_id`;
-      if (inserted.length === 1) return { kind: 'created', payment: { ...(values as unknown as PaymentRow), refunded_fen: 0 } };
+      if (inserted.length === 1) {
+        const payment = { ...(values as unknown as PaymentRow), refunded_fen: 0 };
+        this.#remember({ row: payment, version: 0 });
+        return { kind: 'created', payment };
+      }
       const existing = await this.payment(p.id);
       if (existing) return { kind: 'exists', payment: existing };
       const active = await this.activePayment(p.terminal_id);
@@ -204,15 +231,23 @@ class PgStore implements PostgresStore {
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
     const sql = this.#sql;
+    let current = this.#known.get(id);
+    let fresh = current === undefined;
     for (let race = 0; race < MAX_RACES; race++) {
-      const current = await this.#paymentVersioned(id);
+      current ??= await this.#paymentVersioned(id);
       if (!current) return undefined;
       const before = current.row;
       const patch = decide(before);
       const { columns, values } = patch ? patchValues(patch, PAYMENT_COLUMN_SET) : { columns: [], values: {} };
-      if (columns.length === 0) return { before, after: before, changed: false };
+      if (columns.length === 0) {
+        if (fresh) return { before, after: before, changed: false };
+        // Nothing to do by a remembered row: make sure by the stored one.
+        current = undefined;
+        fresh = true;
+        continue;
+      }
       const after = { ...before, ...values } as PaymentRow;
-      // Written only over the version that was read; another writer in between → read and decide again.
+      // Written only over the version decided on; another writer in between → read and decide again.
       const written =
         after.status !== before.status || after.step !== before.step
           ? await sql`
@@ -221,7 +256,13 @@ class PgStore implements PostgresStore {
               SELECT id, ${after.updated_at}::bigint, ${before.status}::text, ${after.status}::text, ${before.step}::text, ${after.step}::text, ${after.error_code}::text FROM u
               RETURNING payment_id`
           : await sql`UPDATE payments SET ${sql(values, columns)}, version = version + 1 WHERE id = ${id} AND version = ${current.version} RETURNING id`;
-      if (written.length === 1) return { before, after, changed: true };
+      if (written.length === 1) {
+        this.#remember({ row: after, version: current.version + 1 });
+        return { before, after, changed: true };
+      }
+      this.#known.delete(id);
+      current = undefined;
+      fresh = true;
     }
     throw new Error(`payment ${id} kept changing under ${MAX_RACES} transitions in a row`);
   }
@@ -243,7 +284,13 @@ class PgStore implements PostgresStore {
         ORDER BY p.next_at LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
       RETURNING p.*, ${this.#sql.unsafe(REFUNDED)}`;
-    return rows.map((r) => paymentFromDb(r).row).sort((a, b) => a.next_at - b.next_at);
+    return rows
+      .map((r) => {
+        const v = paymentFromDb(r);
+        this.#remember(v);
+        return v.row;
+      })
+      .sort((a, b) => a.next_at - b.next_at);
   }
 
   async claimPayment(id: string, owner: string, now: number, leaseMs: number): Promise<PaymentRow | undefined> {
@@ -252,10 +299,14 @@ class PgStore implements PostgresStore {
       WHERE p.id = ${id} AND ${this.#sql.unsafe(UNFINISHED_PAYMENT)}
         AND (p.lease_owner IS NULL OR p.lease_until < ${now} OR p.lease_owner = ${owner})
       RETURNING p.*, ${this.#sql.unsafe(REFUNDED)}`;
-    return r && paymentFromDb(r).row;
+    if (!r) return undefined;
+    const v = paymentFromDb(r);
+    this.#remember(v);
+    return v.row;
   }
 
   async releasePayment(id: string, owner: string): Promise<void> {
+    this.#known.delete(id);
     await this.#sql`UPDATE payments SET lease_owner = NULL, lease_until = NULL, version = version + 1 WHERE id = ${id} AND lease_owner = ${owner}`;
   }
 

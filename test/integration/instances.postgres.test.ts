@@ -7,7 +7,7 @@ import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { openStore } from '../../server/store/open.ts';
 import { TerminalRegistry } from '../../server/terminals/registry.ts';
 import { chargedFen, FAST_TIMINGS, freshStore, newId, type StoreEnv } from './harness.ts';
-import { startServerProcess, startSimulatorProcess, type Running } from './processes.ts';
+import { startServerProcess, startSimulatorProcess, type Running } from '../support/processes.ts';
 
 /**
  * A chain: two `npm start` processes on one PostgreSQL schema, and the simulator as a third

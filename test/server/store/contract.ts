@@ -373,6 +373,23 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect(new Set(results.map((t) => t!.after.reverse_attempts)).size).toBe(20);
       });
 
+      it('decides a transition on the row as the other instance left it', async () => {
+        await store.insertPayment(newPayment({ step: 'query' }));
+        await store.claimPayment('p1', 'A', T0, 60_000);
+        await other.transitionPayment('p1', () => ({ cancel_requested: true, step: 'reverse', updated_at: T0 + 1 }));
+        const seen: boolean[] = [];
+        const t = await store.transitionPayment('p1', (row) => {
+          seen.push(row.cancel_requested);
+          return row.cancel_requested ? { reverse_attempts: 1, updated_at: T0 + 2 } : { status: 'succeeded', step: 'done', updated_at: T0 + 2 };
+        });
+        expect(seen.at(-1)).toBe(true);
+        expect(t?.after).toMatchObject({ step: 'reverse', status: 'processing', reverse_attempts: 1, cancel_requested: true });
+        // And a no-op decided on the row this handle wrote last is checked against the stored row.
+        await other.transitionPayment('p1', () => ({ status: 'canceled', step: 'done', updated_at: T0 + 3 }));
+        expect((await store.transitionPayment('p1', (row) => (row.step === 'done' ? undefined : { next_at: 1 })))?.before.status).toBe('canceled');
+        expect(await store.paymentEvents('p1')).toHaveLength(3);
+      });
+
       it('hands each due payment to one claimer only', async () => {
         for (let i = 0; i < 30; i++) await store.insertPayment(newPayment({ id: `p${i}`, terminal_id: `t${i}` }));
         const claims = await both(6, (s, i) => s.claimPayments(`owner${i}`, T0, 60_000, T0, 10));

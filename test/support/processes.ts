@@ -18,8 +18,8 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-function start(script: string, env: Record<string, string>, banner: RegExp, what: string): Promise<Running> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+function start(script: string, env: Record<string, string>, banner: RegExp, what: string, execArgv: string[] = []): Promise<Running> {
+  const proc = spawn(process.execPath, [...execArgv, '--import', 'tsx', script], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,9 +51,9 @@ function start(script: string, env: Record<string, string>, banner: RegExp, what
   });
 }
 
-/** `npm start` on PORT 0 with the web app as built (SKIP_WEB_BUILD). */
-export function startServerProcess(env: Record<string, string>): Promise<Running> {
-  return start('server/start.ts', { SKIP_WEB_BUILD: '1', PORT: '0', HOST: '127.0.0.1', ...env }, /micropay-pos on http:\/\/[^\s:]+:(\d+)/, `server ${env.INSTANCE_ID ?? ''}`);
+/** `npm start` on PORT 0 with the web app as built (SKIP_WEB_BUILD); `execArgv` goes to node (e.g. --cpu-prof). */
+export function startServerProcess(env: Record<string, string>, execArgv: string[] = []): Promise<Running> {
+  return start('server/start.ts', { SKIP_WEB_BUILD: '1', PORT: '0', HOST: '127.0.0.1', ...env }, /micropay-pos on http:\/\/[^\s:]+:(\d+)/, `server ${env.INSTANCE_ID ?? ''}`, execArgv);
 }
 
 /** `npm run simulator` on an ephemeral port; its control API is at the root. */
