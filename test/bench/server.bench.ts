@@ -8,8 +8,15 @@
  * micropay) is timed too, so the overhead is shown with and without it, and the disk's own
  * fsync cost is measured in the same data directory. Everything runs in this one process
  * (bench client, server, simulator) on a machine others share: CPU per payment is shown too.
+ *
+ * The bench client is node:http with keep-alive, the same HTTP stack the WeChat client uses
+ * for the direct calls, so the two paths differ only by what the server adds (undici's fetch
+ * costs about twice as much CPU per request, which is the client's cost, not the server's).
+ * Beside the SQLite journal on disk and on tmpfs, the same figures on PostgreSQL (a schema of
+ * its own on 127.0.0.1:5432; its fsync is the database server's, outside this process).
  */
 import { closeSync, existsSync, fsync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Payment } from '../../shared/api.ts';
@@ -19,6 +26,7 @@ import { createLogger } from '../../server/log.ts';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { createWechatClient } from '../../server/wechat/client.ts';
 import type { Gateway } from '../../server/wechat/gateway.ts';
+import { createTestSchema } from '../support/postgres.ts';
 
 const SEQUENTIAL = 400;
 const WARMUP = 50;
@@ -30,7 +38,7 @@ const stats = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return { median: percentile(sorted, 50), p99: percentile(sorted, 99) };
 };
-const ms = (v: number) => v.toFixed(3);
+const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(3));
 
 interface Figures {
   label: string;
@@ -59,6 +67,26 @@ const ROW = {
 } as const;
 
 
+const agent = new Agent({ keepAlive: true });
+
+/** One JSON request over node:http (keep-alive): status and parsed body. */
+function call(port: number, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method, agent, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** Times every gateway call; `take(id)` hands back the time spent for one payment's out_trade_no. */
 function timedGateway() {
   const spent = new Map<string, number>();
@@ -84,10 +112,12 @@ function timedGateway() {
   return { wrap, take: (outTradeNo: string) => spent.get(outTradeNo) };
 }
 
-async function measure(parent: string, label: string): Promise<Figures> {
-  const dataDir = mkdtempSync(join(parent, 'pos-bench-'));
-  const fsyncCost = fsyncStats(dataDir);
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
+/** `parent`: a directory for the SQLite journal; `postgres`: a fresh schema on the test database instead. */
+async function measure(label: string, where: { parent: string } | { postgres: true }): Promise<Figures> {
+  const dataDir = mkdtempSync(join('parent' in where ? where.parent : tmpdir(), 'pos-bench-'));
+  const schema = 'postgres' in where ? await createTestSchema('bench') : undefined;
+  const fsyncCost = schema ? { median: NaN, p99: NaN } : fsyncStats(dataDir);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...(schema ? { DATABASE_URL: schema.url(10) } : {}) });
   const gatewayTime = timedGateway();
   // Real log lines, formatted and written, to a sink instead of the terminal; the access log's
   // handler time of each POST /api/payments is kept (time inside the server, client excluded).
@@ -110,7 +140,6 @@ async function measure(parent: string, label: string): Promise<Figures> {
     });
   };
   const server = await createServer(config, { log, wrapGateway: gatewayTime.wrap, journal: { fsync: timedFsync } });
-  const base = `http://127.0.0.1:${server.port}`;
   const tokens = await Promise.all(Array.from({ length: TERMINALS }, async (_, i) => (await server.terminals.add(`Bench ${i + 1}`)).token));
 
   let seq = 0;
@@ -118,12 +147,7 @@ async function measure(parent: string, label: string): Promise<Figures> {
     const id = `b${process.pid}-${++seq}`;
     const fsyncBefore = fsyncSpent;
     const started = performance.now();
-    const res = await fetch(`${base}/api/payments`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, amount_fen: 100, auth_code: makeTestCode('success') }),
-    });
-    const payment = (await res.json()) as Payment;
+    const payment = (await call(server.port, 'POST', '/api/payments', token, { id, amount_fen: 100, auth_code: makeTestCode('success') })).body as Payment;
     const total = performance.now() - started;
     if (payment.status !== 'succeeded') throw new Error(`bench payment ${id} is ${payment.status}: ${JSON.stringify(payment)}`);
     const gateway = gatewayTime.take(payment.out_trade_no);
@@ -156,8 +180,7 @@ async function measure(parent: string, label: string): Promise<Figures> {
   // The HTTP floor: one authenticated round trip that touches no payment.
   const roundTripOnce = async () => {
     const started = performance.now();
-    const res = await fetch(`${base}/api/terminal`, { headers: { authorization: `Bearer ${tokens[0]}` } });
-    await res.text();
+    await call(server.port, 'GET', '/api/terminal', tokens[0]!);
     return performance.now() - started;
   };
   const directOnce = async () => {
@@ -229,12 +252,13 @@ async function measure(parent: string, label: string): Promise<Figures> {
       directPerSecond: count / directParallelSeconds,
       apiCpuMs: apiCpu / count,
       directCpuMs: directCpuSpent / count,
-      parallelFsyncsPerPayment: parallelFsyncs / count,
+      parallelFsyncsPerPayment: schema ? NaN : parallelFsyncs / count,
     };
   } finally {
     direct.close();
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
+    await schema?.drop();
   }
 }
 
@@ -259,8 +283,10 @@ function fsyncStats(dir: string): { median: number; p99: number } {
 export async function run(): Promise<void> {
   const disk = tmpdir();
   const memory = existsSync('/dev/shm') ? '/dev/shm' : undefined;
-  const runs = [await measure(disk, `disk ${disk}`)];
-  if (memory) runs.push(await measure(memory, `tmpfs ${memory}`));
+  const runs = [await measure(`SQLite, disk ${disk}`, { parent: disk })];
+  if (memory) runs.push(await measure(`SQLite, tmpfs ${memory}`, { parent: memory }));
+  runs.push(await measure('PostgreSQL 127.0.0.1', { postgres: true }));
+  agent.destroy();
 
   console.log(`\nServer overhead per payment: ${SEQUENTIAL} sequential payments (after ${WARMUP} warm-up), then ${TERMINALS} terminals × ${PER_TERMINAL} in parallel; median / p99 in ms.`);
   const latency = [
@@ -276,7 +302,7 @@ export async function run(): Promise<void> {
     { measure: 'CPU ms per payment through the API (this process: client, server, simulator)', ...Object.fromEntries(runs.map((r) => [r.label, r.apiCpuMs.toFixed(3)])) },
     { measure: 'CPU ms per direct micropay (client, simulator)', ...Object.fromEntries(runs.map((r) => [r.label, r.directCpuMs.toFixed(3)])) },
     { measure: 'direct CPU / API CPU (throughput ceiling on a CPU-bound machine)', ...Object.fromEntries(runs.map((r) => [r.label, ratio(r.directCpuMs, r.apiCpuMs)])) },
-    { measure: 'journal fsyncs per payment in parallel (group commit < 1)', ...Object.fromEntries(runs.map((r) => [r.label, r.parallelFsyncsPerPayment.toFixed(2)])) },
+    { measure: 'journal fsyncs per payment in parallel (group commit < 1)', ...Object.fromEntries(runs.map((r) => [r.label, Number.isNaN(r.parallelFsyncsPerPayment) ? '—' : r.parallelFsyncsPerPayment.toFixed(2)])) },
     { measure: 'API payment median / direct call median', ...Object.fromEntries(runs.map((r) => [r.label, ratio(r.rows[ROW.total]!.median, r.rows[ROW.direct]!.median)])) },
   ]);
   for (const r of runs) {
@@ -286,7 +312,7 @@ export async function run(): Promise<void> {
     const i = r.rows[ROW.inServer]!.median;
     console.log(
       `${r.label}: 2 ms median target client to client ${verdict(o)} (${ms(o)} ms), without the one fsync ${verdict(n)} (${ms(n)} ms); ` +
-        `inside the server ${verdict(i)} (${ms(i)} ms). The fsync of this disk: ${ms(r.fsync.median)} ms median.`,
+        `inside the server ${verdict(i)} (${ms(i)} ms).${Number.isNaN(r.fsync.median) ? '' : ` The fsync of this disk: ${ms(r.fsync.median)} ms median.`}`,
     );
   }
 }
