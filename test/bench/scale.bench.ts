@@ -95,12 +95,16 @@ class Balancer {
   }
 }
 
+const lastSeen = new Map<number, number>();
+/** User + system CPU seconds of a process so far; for one that is gone (killed), the last reading. */
 function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS;
+    lastSeen.set(pid, seconds);
+    return seconds;
   } catch {
-    return 0; // gone (killed)
+    return lastSeen.get(pid) ?? 0;
   }
 }
 
@@ -185,6 +189,8 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
     let killedAt: number | undefined;
     if (kill) {
       await Promise.race([sleep(KILL_AFTER_MS), failed]);
+      cpuSeconds(servers[0]!.proc.pid!); // its last reading, kept once it is gone
+      for (const pid of backends) cpuSeconds(pid);
       killedAt = performance.now();
       await servers[0]!.kill();
     }

@@ -30,16 +30,23 @@ function start(script: string, env: Record<string, string>, banner: RegExp, what
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(name);
     await gone;
   };
+  // Kept for tests to read; a long bench run keeps only the last few megabytes.
+  const keep = (d: Buffer) => {
+    output += d;
+    if (output.length > 8_000_000) output = output.slice(-4_000_000);
+  };
   return new Promise<Running>((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`${what} did not start:\n${output}`));
     }, 30_000);
-    proc.stderr!.on('data', (d: Buffer) => (output += d));
+    proc.stderr!.on('data', keep);
+    let started = false;
     proc.stdout!.on('data', (d: Buffer) => {
-      output += d;
-      const match = banner.exec(output);
+      keep(d);
+      const match = started ? null : banner.exec(output);
       if (match) {
+        started = true;
         clearTimeout(timer);
         resolve({ proc, base: `http://127.0.0.1:${match[1]}`, output: () => output, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') });
       }
