@@ -71,10 +71,12 @@ export const DEFAULT_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
 const BUSY_TIMEOUT_MS = 5_000;
 /** The settings row checkWritable rewrites. */
 const PROBE_KEY = 'journal_probe';
+/** The journal's file in DATA_DIR. */
+export const SQLITE_FILE_NAME = 'micropay.sqlite';
 
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   if (dataDir === ':memory:') return openDatabase(':memory:', options);
-  const path = join(prepareDataDir(dataDir), options.fileName ?? 'micropay.sqlite');
+  const path = join(prepareDataDir(dataDir), options.fileName ?? SQLITE_FILE_NAME);
   try {
     for (const file of [path, `${path}-wal`, `${path}-shm`]) if (file === path || existsSync(file)) ownerOnlyFile(file);
     return openDatabase(path, options);
