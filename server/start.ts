@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createServer } from './app.ts';
 import { pairUrl } from './cli/terminal.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { TerminalError } from './terminals/registry.ts';
 import { lanHosts } from './tls/local-ca.ts';
 
 /**
@@ -81,7 +82,19 @@ if (server.simulator) {
   if (lan.length) console.log(`  customer phone on another device: ${lanUrl(lan[0]!)}/simulator/phone#token=${server.simulatorToken}`);
   console.log(`  simulator control API: from this machine, or with header X-Simulator-Token: ${server.simulatorToken}`);
 }
-const first = await server.terminals.firstTerminalPairing();
+/** The first pairing link, when no tablet is paired yet; never a reason to stop a server that already serves. */
+async function firstPairing(): Promise<Awaited<ReturnType<typeof server.terminals.firstTerminalPairing>>> {
+  try {
+    return await server.terminals.firstTerminalPairing();
+  } catch (error) {
+    // Instances of a chain started together on an empty database: another one made the first
+    // terminal at the same moment and prints its link.
+    if (error instanceof TerminalError && error.code === 'NAME_TAKEN') return undefined;
+    console.error(`Could not prepare the first pairing link (${(error as Error).message}); use npm run terminal -- add <name>.`);
+    return undefined;
+  }
+}
+const first = await firstPairing();
 if (first) console.log(`  pair the first terminal (open on the tablet; one use, 24 h): ${pairUrl({ ...config, port: server.port }, first.code)}`);
 else console.log('  another tablet: npm run terminal -- add <name>');
 

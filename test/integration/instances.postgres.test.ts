@@ -41,11 +41,18 @@ async function terminals(count: number): Promise<string[]> {
 }
 
 async function api<T = any>(base: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+  let res: Response;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    // Which instance, and what it said before it stopped answering.
+    const instance = running.find((r) => r.base === base);
+    throw new Error(`${method} ${base}${path} failed (${(error as Error).message}); the instance printed:\n${instance?.output().slice(-3000) ?? '(unknown instance)'}`);
+  }
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -76,6 +83,27 @@ afterAll(async () => {
   for (const r of running) await r.kill();
   await simulator?.kill();
   await journal?.dispose();
+});
+
+describe('instances started together on an empty database', () => {
+  it('all come up and stay up: migrations once, the first terminal made by one of them', async () => {
+    const empty = await freshStore();
+    const started: Running[] = [];
+    try {
+      started.push(...(await Promise.all(['pos-x', 'pos-y', 'pos-z'].map((id) => startServerProcess({ ...empty.env, WECHAT_API_BASE: simulator.base, INSTANCE_ID: id })))));
+      for (const instance of started) {
+        await until('the start banner to end', async () => (/pair the first terminal|another tablet/.test(instance.output()) ? true : undefined), 20_000);
+      }
+      for (const instance of started) {
+        expect(instance.proc.exitCode, instance.output()).toBeNull();
+        expect((await fetch(`${instance.base}/api/health`)).status).toBe(200);
+      }
+      expect(started.filter((i) => i.output().includes('pair the first terminal')).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const instance of started) await instance.kill();
+      await empty.dispose();
+    }
+  }, 60_000);
 });
 
 describe('an instance SIGKILLed while customers enter their password', () => {
