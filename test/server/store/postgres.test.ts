@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migratePostgres, openPostgresStore } from '../../../server/store/postgres.ts';
+import { ASYNC_COMMIT, migratePostgres, openPostgresStore } from '../../../server/store/postgres.ts';
 import { PG_MIGRATIONS } from '../../../server/store/postgres-migrations.ts';
 import type { Store } from '../../../server/store/types.ts';
 import { createTestSchema, type TestSchema } from '../../support/postgres.ts';
@@ -50,6 +50,25 @@ describe('openPostgresStore', () => {
     } finally {
       await sql.end();
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('commits a transition without waiting for the WAL flush, and only that statement', async () => {
+    const sql = postgres(schema.url(1), { onnotice: () => {}, max: 1 });
+    try {
+      await migratePostgres(sql, PG_MIGRATIONS);
+      await sql`INSERT INTO settings (key, value) VALUES ('async', 'a')`;
+      // Part of the condition of the row written: whenever something is written, it was applied.
+      const inside = await sql.begin(async (tx) => {
+        await tx`UPDATE settings SET value = 'b' WHERE key = 'async' AND ${tx.unsafe(ASYNC_COMMIT)}`;
+        return (await tx`SHOW synchronous_commit`)[0]!.synchronous_commit;
+      });
+      expect(inside).toBe('off');
+      await sql`UPDATE settings SET value = 'c' WHERE key = 'async' AND ${sql.unsafe(ASYNC_COMMIT)}`;
+      // The same pooled connection afterwards: inserts there still wait for the flush.
+      expect((await sql`SHOW synchronous_commit`)[0]!.synchronous_commit).toBe('on');
+    } finally {
+      await sql.end();
     }
   });
 
