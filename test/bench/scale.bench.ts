@@ -40,14 +40,23 @@ const POLL_MS = 100;
 const TIMINGS = { GATEWAY_TIMEOUT_MS: '2000', PAY_LEASE_MS: '14000' };
 const TICKS = 100; // clock ticks per second in /proc/<pid>/stat (USER_HZ)
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+// Idle sockets are dropped before the server's 5 s keep-alive timeout would close them under us.
+const agent = new Agent({ keepAlive: true, maxSockets: 1024, timeout: 4_000 });
 
 interface Answer {
   status: number;
   body: any;
 }
 
-class NetworkError extends Error {}
+class NetworkError extends Error {
+  constructor(
+    message: string,
+    /** Nothing listens there any more (what a balancer's health check would say). */
+    readonly refused: boolean,
+  ) {
+    super(message);
+  }
+}
 
 function call(base: string, method: string, path: string, token: string, body?: unknown): Promise<Answer> {
   const url = new URL(path, base);
@@ -60,16 +69,20 @@ function call(base: string, method: string, path: string, token: string, body?: 
         res.setEncoding('utf8');
         res.on('data', (d) => (text += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-        res.on('error', (e) => reject(new NetworkError(e.message)));
+        res.on('error', (e) => reject(new NetworkError(e.message, false)));
       },
     );
-    req.on('error', (e) => reject(new NetworkError(e.message)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new NetworkError(e.message, e.code === 'ECONNREFUSED')));
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.end(payload);
   });
 }
 
-/** Round-robin over the live instances; an instance that refuses a connection is taken out (a health check's verdict). */
+/**
+ * Round-robin over the live instances; one that refuses connections is taken out (a health
+ * check's verdict). A request cut off (the instance died under it, or a reset connection) goes
+ * to the next instance, the same request again: payment ids make that safe.
+ */
 class Balancer {
   #next = 0;
   constructor(readonly live: string[]) {}
@@ -80,16 +93,15 @@ class Balancer {
     const i = this.live.indexOf(base);
     if (i >= 0 && this.live.length > 1) this.live.splice(i, 1);
   }
-  /** Sends to the next instance; on a network error, to the next one, with the same request (payment ids make that safe). */
-  async send(method: string, path: string, token: string, body?: unknown, onRetry?: () => void): Promise<Answer> {
+  async send(method: string, path: string, token: string, body?: unknown, sentTo?: (base: string) => void): Promise<Answer> {
     for (let attempt = 0; ; attempt++) {
       const base = this.pick();
+      sentTo?.(base);
       try {
         return await call(base, method, path, token, body);
       } catch (error) {
         if (!(error instanceof NetworkError) || attempt > 10) throw error;
-        this.drop(base);
-        onRetry?.();
+        if (error.refused) this.drop(base);
       }
     }
   }
@@ -120,8 +132,8 @@ interface Started {
   finalAt?: number;
   status?: Payment['status'];
   out_trade_no?: string;
-  /** Its request met a dead instance. */
-  retried?: boolean;
+  /** The instance its create request went to last. */
+  sentTo?: string;
 }
 
 interface RunResult {
@@ -162,12 +174,11 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
       while (!stopping) {
         const p: Started = { id: `s${t}-${++seq}`, amount_fen: 100 + (seq % 900), startedAt: performance.now() };
         started.push(p);
-        const retried = () => (p.retried = true);
-        let answer = await balancer.send('POST', '/api/payments', token, { id: p.id, amount_fen: p.amount_fen, auth_code: makeTestCode('success') }, retried);
+        let answer = await balancer.send('POST', '/api/payments', token, { id: p.id, amount_fen: p.amount_fen, auth_code: makeTestCode('success') }, (base) => (p.sentTo = base));
         if (answer.status !== 200) throw new Error(`payment ${p.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
         while (!isFinal((answer.body as Payment).status)) {
           await new Promise((r) => setTimeout(r, POLL_MS));
-          answer = await balancer.send('GET', `/api/payments/${p.id}`, token, undefined, retried);
+          answer = await balancer.send('GET', `/api/payments/${p.id}`, token);
         }
         p.finalAt = performance.now();
         p.status = (answer.body as Payment).status;
@@ -187,11 +198,14 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
     const cpuBefore = cpu();
     const from = performance.now();
     let killedAt: number | undefined;
+    let held: Started[] = [];
     if (kill) {
       await Promise.race([sleep(KILL_AFTER_MS), failed]);
       cpuSeconds(servers[0]!.proc.pid!); // its last reading, kept once it is gone
       for (const pid of backends) cpuSeconds(pid);
       killedAt = performance.now();
+      // Its payments: created through it and not final when it dies.
+      held = started.filter((p) => p.sentTo === servers[0]!.base && p.finalAt === undefined);
       await servers[0]!.kill();
     }
     await Promise.race([sleep(MEASURE_MS - (kill ? KILL_AFTER_MS : 0)), failed]);
@@ -212,7 +226,6 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
       cpu: { servers: perPayment('servers'), database: perPayment('database'), simulator: perPayment('simulator'), terminals: perPayment('terminals') },
     };
     if (kill) {
-      const held = started.filter((p) => p.retried);
       result.heldByKilled = held.length;
       result.recoveryMs = Math.max(0, ...held.map((p) => p.finalAt! - killedAt!));
       result.lost = await countLost(started, balancer, tokens[0]!, simulator);
