@@ -9,8 +9,10 @@ import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
  * Concurrency rules an implementation must keep:
  * - `insertPayment` is atomic: the id is unique, and at most one payment per terminal is in
  *   progress (processing / user_paying), enforced by the database, not by timing.
- * - `transitionPayment` is a read-modify-write under a row lock: `decide` sees the current row
- *   and returns a patch (or nothing). `decide` must be synchronous and pure.
+ * - `transitionPayment` is a read-modify-write of the current row: `decide` sees it and returns a
+ *   patch (or nothing), and the patch is written only over the row it was decided on (SQLite: a
+ *   write transaction; PostgreSQL: a compare-and-set on the row's version, deciding again when
+ *   another instance wrote in between). `decide` must be synchronous and pure.
  * - Leases (`lease_owner` + `lease_until`) let several server instances share the recovery work:
  *   an instance acts on an unfinished payment only while it holds the lease.
  */
