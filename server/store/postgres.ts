@@ -91,7 +91,8 @@ const KNOWN_ROWS = 10_000;
 
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const sql: Sql = postgres(url, {
-    ...(options.max !== undefined ? { max: options.max } : {}),
+    // postgres.js reads ?max= from the URL as text, and a text max makes a pool of one connection.
+    max: options.max ?? poolSize(url),
     types: { int8 },
     fetch_types: false,
     onnotice: (notice) => options.onNotice?.(notice.message ?? String(notice)),
@@ -108,6 +109,20 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await sql.end({ timeout: 1 });
     throw error;
   }
+}
+
+/** The URL's `max` parameter as a number of connections (default 10). */
+function poolSize(url: string): number {
+  let text: string | null;
+  try {
+    text = new URL(url).searchParams.get('max');
+  } catch {
+    return 10; // postgres.js parses what URL cannot (several hosts) and says what is wrong
+  }
+  if (text === null) return 10;
+  const max = Number(text);
+  if (!Number.isSafeInteger(max) || max < 1 || max > 1000) throw new RangeError(`DATABASE_URL: max=${text} is not a pool size (1 to 1000 connections)`);
+  return max;
 }
 
 /**

@@ -72,6 +72,24 @@ describe('openPostgresStore', () => {
     }
   });
 
+  it('opens as many connections as the URL\'s max asks for, and refuses a max that is no pool size', async () => {
+    const store = await openPostgresStore(schema.url(3), { applicationName: `pool-${schema.name}` });
+    const sql = postgres(schema.url(1), { onnotice: () => {} });
+    try {
+      // Three statements at once need three connections.
+      await Promise.all([1, 2, 3].map((i) => store.initSetting(`k${i}`, 'v')));
+      await Promise.all([store.setting('a'), store.setting('b'), store.setting('c')]);
+      const [row] = await sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${`pool-${schema.name}`.slice(0, 63)}`;
+      expect(row!.n).toBe(3);
+    } finally {
+      await sql.end();
+      await store.close();
+    }
+    const bad = new URL(schema.url(1));
+    bad.searchParams.set('max', 'lots');
+    await expect(openPostgresStore(bad.toString())).rejects.toThrow(/max=lots is not a pool size/);
+  });
+
   it('refuses to start on a search_path that names no schema, saying why', async () => {
     const url = new URL(schema.url(1));
     url.searchParams.set('search_path', 'no_such_schema_here');
