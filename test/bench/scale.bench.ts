@@ -165,7 +165,6 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
       servers.push(await startServerProcess({ ...env, ...TIMINGS, WECHAT_API_BASE: simulator.base, INSTANCE_ID: `${runId}-${i + 1}` }));
     }
     const balancer = new Balancer(servers.map((s) => s.base));
-    const backends = schema ? await databaseBackends(runId) : [];
 
     const started: Started[] = [];
     let stopping = false;
@@ -189,6 +188,8 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
     const failed = Promise.all(loops).then(() => undefined);
 
     await Promise.race([sleep(WARMUP_MS), failed]);
+    // After the warm-up the pools have opened their connections (they connect on demand).
+    const backends = schema ? await databaseBackends(runId) : [];
     const cpu = () => ({
       servers: servers.reduce((sum, s) => sum + cpuSeconds(s.proc.pid!), 0),
       database: backends.reduce((sum, pid) => sum + cpuSeconds(pid), 0),
@@ -239,7 +240,7 @@ async function measure(label: string, store: 'sqlite' | 'postgres', instances: n
   }
 }
 
-/** The PostgreSQL backends serving this run's instances (their pools connect at start). */
+/** The PostgreSQL backends serving this run's instances, by the application_name each instance sets. */
 async function databaseBackends(runId: string): Promise<number[]> {
   const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
