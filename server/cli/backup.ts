@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from '../config.ts';
+import { ownerOnlyFile } from '../store/data-dir.ts';
 import { SQLITE_FILE_NAME } from '../store/sqlite.ts';
 import type { CliIo } from './terminal.ts';
 
@@ -50,6 +51,8 @@ export async function runBackupCli(args: readonly string[], io: CliIo): Promise<
     io.err(`${target} exists already: name a new file (a backup never overwrites one).`);
     return 2;
   }
+  // It holds what the journal holds (token hashes, the PIN's hash): owner-only from the start, like the journal.
+  ownerOnlyFile(target);
   const db = new Database(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');

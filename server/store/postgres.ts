@@ -12,6 +12,7 @@ import type {
   RefundRow,
   Store,
   TerminalRow,
+  TerminalTokenRow,
   Transition,
 } from './types.ts';
 import type { Migration } from './migrations.ts';
@@ -273,13 +274,14 @@ class PgStore implements PostgresStore {
         continue;
       }
       const after = { ...before, ...values } as PaymentRow;
+      const eventCode = patch?.event_code;
       // Written only over the version decided on; another writer in between → read and decide again.
       const written =
-        after.status !== before.status || after.step !== before.step
+        after.status !== before.status || after.step !== before.step || eventCode !== undefined
           ? await sql`
               WITH u AS (UPDATE payments SET ${sql(values, columns)}, version = version + 1 WHERE id = ${id} AND version = ${current.version} AND ${sql.unsafe(ASYNC_COMMIT)} RETURNING id)
               INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code)
-              SELECT id, ${after.updated_at}::bigint, ${before.status}::text, ${after.status}::text, ${before.step}::text, ${after.step}::text, ${after.error_code}::text FROM u
+              SELECT id, ${after.updated_at}::bigint, ${before.status}::text, ${after.status}::text, ${before.step}::text, ${after.step}::text, ${eventCode ?? after.error_code}::text FROM u
               RETURNING payment_id`
           : await sql`UPDATE payments SET ${sql(values, columns)}, version = version + 1 WHERE id = ${id} AND version = ${current.version} AND ${sql.unsafe(ASYNC_COMMIT)} RETURNING id`;
       if (written.length === 1) {
@@ -391,37 +393,68 @@ class PgStore implements PostgresStore {
     return rows.map(refundFromDb).sort((a, b) => a.next_at - b.next_at);
   }
 
-  async createTerminal(t: TerminalRow): Promise<TerminalRow> {
-    await this.#sql`INSERT INTO terminals (id, name, token_hash, created_at) VALUES (${t.id}, ${t.name}, ${t.token_hash}, ${t.created_at})`;
-    return { ...t };
+  async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx`INSERT INTO terminals (id, name, created_at, paired_at) VALUES (${t.id}, ${t.name}, ${t.created_at}, ${t.paired_at})`;
+      await tx`INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (${token.token_hash}, ${token.terminal_id}, ${token.created_at})`;
+      await tx`INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (${code.code_hash}, ${code.terminal_id}, ${code.expires_at})`;
+    });
   }
 
   async terminal(id: string): Promise<TerminalRow | undefined> {
-    const [r] = await this.#sql`SELECT id, name, token_hash, created_at FROM terminals WHERE id = ${id}`;
+    const [r] = await this.#sql`SELECT id, name, created_at, paired_at FROM terminals WHERE id = ${id}`;
     return r && terminalFromDb(r);
   }
 
   async terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined> {
-    const [r] = await this.#sql`SELECT id, name, token_hash, created_at FROM terminals WHERE token_hash = ${tokenHash}`;
+    const [r] = await this.#sql`
+      SELECT t.id, t.name, t.created_at, t.paired_at FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ${tokenHash}`;
     return r && terminalFromDb(r);
   }
 
   async listTerminals(): Promise<TerminalRow[]> {
-    return (await this.#sql`SELECT id, name, token_hash, created_at FROM terminals ORDER BY created_at, id`).map(terminalFromDb);
+    return (await this.#sql`SELECT id, name, created_at, paired_at FROM terminals ORDER BY created_at, id`).map(terminalFromDb);
   }
 
-  async replaceToken(terminalId: string, tokenHash: string): Promise<boolean> {
-    return (await this.#sql`UPDATE terminals SET token_hash = ${tokenHash} WHERE id = ${terminalId}`).count === 1;
+  async rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean> {
+    return this.#sql.begin(async (tx) => {
+      // The terminal's row lock makes rotations, redemptions and removals of one terminal take turns.
+      const [t] = await tx`UPDATE terminals SET paired_at = NULL WHERE id = ${terminalId} RETURNING id`;
+      if (!t) return false;
+      await tx`DELETE FROM terminal_tokens WHERE terminal_id = ${terminalId}`;
+      await tx`DELETE FROM pairing_codes WHERE terminal_id = ${terminalId} AND used_at IS NULL`;
+      await tx`INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (${token.token_hash}, ${token.terminal_id}, ${token.created_at})`;
+      await tx`INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (${code.code_hash}, ${code.terminal_id}, ${code.expires_at})`;
+      return true;
+    });
   }
 
-  async createPairingCode(code: PairingCodeRow): Promise<void> {
-    await this.#sql`INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (${code.code_hash}, ${code.terminal_id}, ${code.expires_at})`;
+  async redeemPairingCode(codeHash: string, now: number, token: Omit<TerminalTokenRow, 'terminal_id'>): Promise<TerminalRow | undefined> {
+    return this.#sql.begin(async (tx) => {
+      const [used] = await tx`
+        UPDATE pairing_codes SET used_at = ${now} WHERE code_hash = ${codeHash} AND used_at IS NULL AND expires_at > ${now} RETURNING terminal_id`;
+      if (!used) return undefined;
+      const terminalId = used.terminal_id as string;
+      await tx`INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (${token.token_hash}, ${terminalId}, ${token.created_at})`;
+      const [t] = await tx`UPDATE terminals SET paired_at = ${now} WHERE id = ${terminalId} RETURNING id, name, created_at, paired_at`;
+      return t && terminalFromDb(t);
+    });
   }
 
-  async consumePairingCode(codeHash: string, now: number): Promise<string | undefined> {
-    const [r] = await this.#sql`
-      UPDATE pairing_codes SET used_at = ${now} WHERE code_hash = ${codeHash} AND used_at IS NULL AND expires_at > ${now} RETURNING terminal_id`;
-    return r?.terminal_id as string | undefined;
+  async revokeTokens(terminalId: string): Promise<number> {
+    return this.#sql.begin(async (tx) => {
+      const revoked = (await tx`DELETE FROM terminal_tokens WHERE terminal_id = ${terminalId}`).count;
+      await tx`UPDATE terminals SET paired_at = NULL WHERE id = ${terminalId}`;
+      return revoked;
+    });
+  }
+
+  async removeTerminal(terminalId: string): Promise<boolean> {
+    return this.#sql.begin(async (tx) => {
+      await tx`DELETE FROM terminal_tokens WHERE terminal_id = ${terminalId}`;
+      await tx`DELETE FROM pairing_codes WHERE terminal_id = ${terminalId}`;
+      return (await tx`DELETE FROM terminals WHERE id = ${terminalId}`).count === 1;
+    });
   }
 
   async setting(key: string): Promise<string | undefined> {
@@ -437,6 +470,11 @@ class PgStore implements PostgresStore {
     // Two statements: the read takes a new snapshot, so it sees the row a concurrent first start committed.
     await this.#sql`INSERT INTO settings (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO NOTHING`;
     return (await this.setting(key))!;
+  }
+
+  async checkWritable(): Promise<void> {
+    // Committed like every write here, it waits for the WAL flush: it fails when PostgreSQL cannot take one.
+    await this.#sql`INSERT INTO settings (key, value) VALUES ('journal_probe', ${String(Date.now())}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
   }
 
   async signalPayment(id: string): Promise<void> {

@@ -274,7 +274,7 @@ async function countLost(started: Started[], balancer: Balancer, token: string, 
 }
 
 async function simulatorReset(simulator: Running): Promise<void> {
-  await fetch(`${simulator.base}/control/reset`, { method: 'POST' }).catch(() => undefined);
+  await fetch(`${simulator.base}/control/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));

@@ -126,7 +126,7 @@ describe('an instance SIGKILLed while customers enter their password', () => {
     }
     await a.kill();
     // With A gone, one customer confirms on the phone; the other walks away.
-    expect((await fetch(`${simulator.base}/control/orders/${outTradeNo[paid.id]}/confirm`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${simulator.base}/control/orders/${outTradeNo[paid.id]}/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
   }, 60_000);
 
   it('the other instance finishes the confirmed payment: succeeded, charged once', async () => {

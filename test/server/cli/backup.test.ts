@@ -34,6 +34,7 @@ describe('npm run backup', () => {
     const result = await cli([join(dir, 'copy.sqlite')], { DATA_DIR: join(dir, 'data') });
     expect(result.code, result.err).toBe(0);
     expect(JSON.parse(result.last)).toMatchObject({ file: join(dir, 'copy.sqlite'), payments: 25 });
+    expect(statSync(join(dir, 'copy.sqlite')).mode & 0o777).toBe(0o600);
     // Restored the way the usage says: the copy as the journal of another data directory.
     const restoredDir = join(dir, 'restored');
     mkdirSync(restoredDir);
