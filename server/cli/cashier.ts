@@ -2,13 +2,14 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { Cashiers, CashierError } from '../shifts/cashiers.ts';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
 import { TerminalRegistry } from '../terminals/registry.ts';
 import type { CliIo } from './terminal.ts';
 
 /**
- * `npm run cashier -- <command>`: cashiers on the server's data directory (same DATA_DIR as
- * `npm start`; safe while the server runs). With at least one cashier, every terminal asks for a
+ * `npm run cashier -- <command>`: cashiers in the server's journal (same DATA_DIR or DATABASE_URL
+ * as `npm start`; safe while the server runs). With at least one cashier, every terminal asks for a
  * cashier PIN to open a shift before it takes payments.
  */
 
@@ -48,7 +49,13 @@ export async function runCashierCli(args: readonly string[], io: CliIo): Promise
     throw error;
   }
 
-  const store = openSqliteStore(config.dataDir);
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (error) {
+    io.err(`Could not open the journal: ${(error as Error).message}`);
+    return 1;
+  }
   const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
   const cashiers = new Cashiers({ store, isManagerPin: async (pin) => (await terminals.pinConfigured()) && terminals.checkPin(pin) });
   try {

@@ -23,7 +23,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     name: 'payments journal, refunds, terminals, pairing codes, settings',
     sql: `
       CREATE TABLE payments (
-        id                 TEXT PRIMARY KEY,
+        id                 TEXT COLLATE "C" PRIMARY KEY,
         out_trade_no       TEXT NOT NULL UNIQUE,
         terminal_id        TEXT NOT NULL,
         amount_fen         BIGINT NOT NULL CHECK (amount_fen > 0),
@@ -70,7 +70,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX payment_events_payment ON payment_events (payment_id, seq);
 
       CREATE TABLE refunds (
-        id            TEXT PRIMARY KEY,
+        id            TEXT COLLATE "C" PRIMARY KEY,
         payment_id    TEXT NOT NULL REFERENCES payments (id),
         amount_fen    BIGINT NOT NULL CHECK (amount_fen > 0),
         reason        TEXT,
@@ -130,6 +130,43 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pairing_codes_terminal ON pairing_codes (terminal_id);
 
       DELETE FROM settings WHERE key = 'pairing_secret' OR key LIKE 'paired_at:%';
+    `,
+  },
+  {
+    version: 3,
+    name: 'cashiers and shifts; payments and refunds record the shift and cashier; terminal roles',
+    // As SQLite's migration 3 (migrations.ts).
+    sql: `
+      CREATE TABLE cashiers (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        pin_hash   TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        removed_at BIGINT
+      );
+      CREATE UNIQUE INDEX cashiers_active_name ON cashiers (lower(name)) WHERE removed_at IS NULL;
+
+      CREATE TABLE shifts (
+        id           TEXT PRIMARY KEY,
+        terminal_id  TEXT NOT NULL,
+        cashier_id   TEXT NOT NULL REFERENCES cashiers (id),
+        cashier_name TEXT NOT NULL,
+        opened_at    BIGINT NOT NULL,
+        closed_at    BIGINT,
+        closed_by    TEXT
+      );
+      CREATE UNIQUE INDEX shifts_one_open_per_terminal ON shifts (terminal_id) WHERE closed_at IS NULL;
+      CREATE INDEX shifts_opened_at ON shifts (opened_at);
+
+      ALTER TABLE payments ADD COLUMN shift_id TEXT;
+      ALTER TABLE payments ADD COLUMN cashier TEXT;
+      CREATE INDEX payments_shift ON payments (shift_id) WHERE shift_id IS NOT NULL;
+      ALTER TABLE refunds ADD COLUMN shift_id TEXT;
+      ALTER TABLE refunds ADD COLUMN cashier TEXT;
+      CREATE INDEX refunds_shift ON refunds (shift_id) WHERE shift_id IS NOT NULL;
+      CREATE INDEX refunds_created_at ON refunds (created_at, id);
+
+      ALTER TABLE terminals ADD COLUMN role TEXT NOT NULL DEFAULT 'till' CHECK (role IN ('till', 'owner'));
     `,
   },
 ];

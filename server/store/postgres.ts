@@ -1,6 +1,15 @@
 import postgres from 'postgres';
 import type {
+  CashierRow,
+  ChronologicalPage,
+  CloseShiftResult,
   InsertPaymentResult,
+  JournalScope,
+  OpenShiftResult,
+  PaymentGroupRow,
+  RefundGroupRow,
+  RefundWithPayment,
+  ShiftRow,
   InsertRefundResult,
   NewPayment,
   NewRefund,
@@ -56,6 +65,8 @@ export interface PostgresStore extends Store {
 }
 
 type Sql = postgres.Sql;
+/** The pool, or one transaction's connection. */
+type Query = postgres.Sql | postgres.TransactionSql;
 /** A row or a set of column values, as the driver reads and serialises them. */
 type Row = Record<string, any>;
 
@@ -75,12 +86,12 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
   'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
 ] as const;
 const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
 /** Key of the advisory lock that serialises migrations (with the schema's hash as the second key). */
@@ -157,6 +168,15 @@ export const ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true) = 'of
 const REFUNDED = "(SELECT COALESCE(SUM(r.amount_fen), 0)::bigint FROM refunds r WHERE r.payment_id = p.id AND r.status = 'succeeded') AS refunded_fen";
 const UNFINISHED_PAYMENT = "p.step NOT IN ('done', 'manual')";
 
+/** No `after`: start at the range's first millisecond (every id sorts after ''). */
+const pageParams = (p: ChronologicalPage) => ({
+  from: p.fromMs,
+  to: p.toMs,
+  afterAt: p.after?.created_at ?? p.fromMs,
+  afterId: p.after?.id ?? '',
+  limit: p.limit,
+});
+
 /** A payments row as the flow sees it: the internal version taken out. */
 function paymentFromDb(r: Row): { row: PaymentRow; version: number } {
   const { version, ...row } = r;
@@ -164,7 +184,31 @@ function paymentFromDb(r: Row): { row: PaymentRow; version: number } {
 }
 
 const refundFromDb = (r: Row): RefundRow => r as unknown as RefundRow;
-const terminalFromDb = (r: Row): TerminalRow => r as unknown as TerminalRow;
+const TERMINAL_COLUMNS = 't.id, t.name, t.created_at, t.paired_at, t.role';
+// role is left out for a till (the default), so a till's row reads as it always did.
+const terminalFromDb = (r: Row): TerminalRow => ({
+  id: r.id,
+  name: r.name,
+  created_at: r.created_at,
+  paired_at: r.paired_at,
+  ...(r.role === 'owner' ? { role: 'owner' as const } : {}),
+});
+const cashierFromDb = (r: Row): CashierRow => ({ id: r.id, name: r.name, pin_hash: r.pin_hash, created_at: r.created_at, removed_at: r.removed_at });
+const shiftFromDb = (r: Row): ShiftRow => ({
+  id: r.id,
+  terminal_id: r.terminal_id,
+  cashier_id: r.cashier_id,
+  cashier_name: r.cashier_name,
+  opened_at: r.opened_at,
+  closed_at: r.closed_at,
+  closed_by: r.closed_by,
+});
+
+/** Every payment is WeChat's until payments record their wallet (as the SQLite journal says). */
+const WALLET_SQL = "'wechat'";
+const QUARTER_MS = 15 * 60_000;
+const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
+const isUniqueViolation = (e: unknown): boolean => e instanceof Error && (e as { code?: string }).code === '23505';
 
 /** The columns a patch sets (unknown keys ignored), undefined stored as NULL. */
 function patchValues(patch: object, known: ReadonlySet<string>): { columns: string[]; values: Row } {
@@ -214,25 +258,41 @@ class PgStore implements PostgresStore {
   }
 
   async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
-    const sql = this.#sql;
     const values: Row = {};
     for (const c of PAYMENT_COLUMNS) values[c] = (p as unknown as Row)[c] ?? null;
+    const shiftId = p.shift_id;
+    if (!shiftId) return this.#insertPayment(this.#sql, p, values);
+    return this.#sql.begin(async (tx) => {
+      // The shift's row lock puts this insert and a close of the shift (closeShift locks it for
+      // update) one after the other: a payment never lands in a shift that closed meanwhile.
+      const [shift] = await tx`SELECT closed_at FROM shifts WHERE id = ${shiftId} FOR SHARE`;
+      const closed = !shift || shift.closed_at !== null;
+      return this.#insertPayment(tx, p, values, closed);
+    });
+  }
+
+  async #insertPayment(q: Query, p: NewPayment, values: Row, shiftClosed = false): Promise<InsertPaymentResult> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      // Row and first journal event in one statement; a taken id or a busy terminal inserts nothing.
-      const inserted = await sql`
-        WITH ins AS (INSERT INTO payments ${sql(values, PAYMENT_COLUMNS)} ON CONFLICT DO NOTHING RETURNING id)
-        INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code)
-        SELECT id, ${p.created_at}::bigint, NULL, ${p.status}::text, NULL, ${p.step}::text, ${p.error_code ?? null}::text FROM ins
-        RETURNING payment_id`;
-      if (inserted.length === 1) {
-        const payment = { ...(values as unknown as PaymentRow), refunded_fen: 0 };
-        this.#remember({ row: payment, version: 0 });
-        return { kind: 'created', payment };
+      if (!shiftClosed) {
+        // Row and first journal event in one statement; a taken id or a busy terminal inserts nothing.
+        const inserted = await q`
+          WITH ins AS (INSERT INTO payments ${q(values, PAYMENT_COLUMNS)} ON CONFLICT DO NOTHING RETURNING id)
+          INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code)
+          SELECT id, ${p.created_at}::bigint, NULL, ${p.status}::text, NULL, ${p.step}::text, ${p.error_code ?? null}::text FROM ins
+          RETURNING payment_id`;
+        if (inserted.length === 1) {
+          const payment = { ...(values as unknown as PaymentRow), refunded_fen: 0 };
+          this.#remember({ row: payment, version: 0 });
+          return { kind: 'created', payment };
+        }
       }
-      const existing = await this.payment(p.id);
-      if (existing) return { kind: 'exists', payment: existing };
-      const active = await this.activePayment(p.terminal_id);
-      if (active) return { kind: 'terminal_busy', active };
+      const [existing] = await q`SELECT p.*, ${q.unsafe(REFUNDED)} FROM payments p WHERE p.id = ${p.id}`;
+      if (existing) return { kind: 'exists', payment: paymentFromDb(existing).row };
+      const [active] = await q`
+        SELECT p.*, ${q.unsafe(REFUNDED)} FROM payments p
+        WHERE p.terminal_id = ${p.terminal_id} AND p.status IN ('processing', 'user_paying') ORDER BY p.created_at LIMIT 1`;
+      if (active) return { kind: 'terminal_busy', active: paymentFromDb(active).row };
+      if (shiftClosed) return { kind: 'shift_closed' };
       // The payment in the way finished between the insert and these reads: try again.
     }
     throw new Error(`payment ${p.id} was not inserted: its out_trade_no ${p.out_trade_no} is taken`);
@@ -395,25 +455,25 @@ class PgStore implements PostgresStore {
 
   async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {
     await this.#sql.begin(async (tx) => {
-      await tx`INSERT INTO terminals (id, name, created_at, paired_at) VALUES (${t.id}, ${t.name}, ${t.created_at}, ${t.paired_at})`;
+      await tx`INSERT INTO terminals (id, name, created_at, paired_at, role) VALUES (${t.id}, ${t.name}, ${t.created_at}, ${t.paired_at}, ${t.role ?? 'till'})`;
       await tx`INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (${token.token_hash}, ${token.terminal_id}, ${token.created_at})`;
       await tx`INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (${code.code_hash}, ${code.terminal_id}, ${code.expires_at})`;
     });
   }
 
   async terminal(id: string): Promise<TerminalRow | undefined> {
-    const [r] = await this.#sql`SELECT id, name, created_at, paired_at FROM terminals WHERE id = ${id}`;
+    const [r] = await this.#sql`SELECT ${this.#sql.unsafe(TERMINAL_COLUMNS)} FROM terminals t WHERE t.id = ${id}`;
     return r && terminalFromDb(r);
   }
 
   async terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined> {
     const [r] = await this.#sql`
-      SELECT t.id, t.name, t.created_at, t.paired_at FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ${tokenHash}`;
+      SELECT ${this.#sql.unsafe(TERMINAL_COLUMNS)} FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ${tokenHash}`;
     return r && terminalFromDb(r);
   }
 
   async listTerminals(): Promise<TerminalRow[]> {
-    return (await this.#sql`SELECT id, name, created_at, paired_at FROM terminals ORDER BY created_at, id`).map(terminalFromDb);
+    return (await this.#sql`SELECT ${this.#sql.unsafe(TERMINAL_COLUMNS)} FROM terminals t ORDER BY t.created_at, t.id`).map(terminalFromDb);
   }
 
   async rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean> {
@@ -436,7 +496,7 @@ class PgStore implements PostgresStore {
       if (!used) return undefined;
       const terminalId = used.terminal_id as string;
       await tx`INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (${token.token_hash}, ${terminalId}, ${token.created_at})`;
-      const [t] = await tx`UPDATE terminals SET paired_at = ${now} WHERE id = ${terminalId} RETURNING id, name, created_at, paired_at`;
+      const [t] = await tx`UPDATE terminals t SET paired_at = ${now} WHERE t.id = ${terminalId} RETURNING ${tx.unsafe(TERMINAL_COLUMNS)}`;
       return t && terminalFromDb(t);
     });
   }
@@ -475,6 +535,153 @@ class PgStore implements PostgresStore {
   async checkWritable(): Promise<void> {
     // Committed like every write here, it waits for the WAL flush: it fails when PostgreSQL cannot take one.
     await this.#sql`INSERT INTO settings (key, value) VALUES ('journal_probe', ${String(Date.now())}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+  }
+
+  // Cashiers and shifts, exports and reports
+
+  async createCashier(cashier: CashierRow): Promise<boolean> {
+    const wanted = cashier.name.toLowerCase();
+    try {
+      return await this.#sql.begin(async (tx) => {
+        // Names are compared here (lower() in SQL may fold ASCII only); creations take turns so two
+        // cashiers named alike cannot both pass the comparison. The unique index is the backstop.
+        await tx`LOCK TABLE cashiers IN SHARE ROW EXCLUSIVE MODE`;
+        const active = await tx`SELECT name FROM cashiers WHERE removed_at IS NULL`;
+        if (active.some((r) => (r.name as string).toLowerCase() === wanted)) return false;
+        await tx`INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at)
+                 VALUES (${cashier.id}, ${cashier.name}, ${cashier.pin_hash}, ${cashier.created_at}, ${cashier.removed_at})`;
+        return true;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async cashiers(): Promise<CashierRow[]> {
+    return (await this.#sql`SELECT * FROM cashiers WHERE removed_at IS NULL ORDER BY created_at, id`).map(cashierFromDb);
+  }
+
+  async cashier(id: string): Promise<CashierRow | undefined> {
+    const [r] = await this.#sql`SELECT * FROM cashiers WHERE id = ${id}`;
+    return r && cashierFromDb(r);
+  }
+
+  async removeCashier(id: string, at: number): Promise<boolean> {
+    return (await this.#sql`UPDATE cashiers SET removed_at = ${at} WHERE id = ${id} AND removed_at IS NULL`).count === 1;
+  }
+
+  async hasCashiers(): Promise<boolean> {
+    const [r] = await this.#sql`SELECT EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL) AS any`;
+    return r!.any === true;
+  }
+
+  async openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // One open shift per terminal is the partial unique index's rule: a second insert does nothing.
+      const [opened] = await this.#sql`
+        INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at)
+        VALUES (${shift.id}, ${shift.terminal_id}, ${shift.cashier_id}, ${shift.cashier_name}, ${shift.opened_at})
+        ON CONFLICT DO NOTHING RETURNING id`;
+      if (opened) return { kind: 'opened', shift: { ...shift, closed_at: null, closed_by: null } };
+      const existing = await this.openShiftOf(shift.terminal_id);
+      if (existing) return { kind: 'terminal_has_shift', shift: existing };
+      // The shift in the way closed between the insert and the read: try again.
+    }
+    throw new Error(`shift ${shift.id} was not opened: its id is taken`);
+  }
+
+  async openShiftOf(terminalId: string): Promise<ShiftRow | undefined> {
+    const [r] = await this.#sql`SELECT * FROM shifts WHERE terminal_id = ${terminalId} AND closed_at IS NULL`;
+    return r && shiftFromDb(r);
+  }
+
+  async shift(id: string): Promise<ShiftRow | undefined> {
+    const [r] = await this.#sql`SELECT * FROM shifts WHERE id = ${id}`;
+    return r && shiftFromDb(r);
+  }
+
+  async closeShift(id: string, at: number, closedBy: string): Promise<CloseShiftResult> {
+    return this.#sql.begin(async (tx): Promise<CloseShiftResult> => {
+      // Locked for update: a payment being inserted into this shift (FOR SHARE) finishes first and is seen below.
+      const [r] = await tx`SELECT * FROM shifts WHERE id = ${id} FOR UPDATE`;
+      if (!r) return { kind: 'not_found' };
+      const shift = shiftFromDb(r);
+      if (shift.closed_at !== null) return { kind: 'already_closed', shift };
+      const [active] = await tx`
+        SELECT p.*, ${tx.unsafe(REFUNDED)} FROM payments p
+        WHERE p.terminal_id = ${shift.terminal_id} AND p.status IN ('processing', 'user_paying') ORDER BY p.created_at LIMIT 1`;
+      if (active) return { kind: 'payment_in_progress', active: paymentFromDb(active).row };
+      await tx`UPDATE shifts SET closed_at = ${at}, closed_by = ${closedBy} WHERE id = ${id}`;
+      return { kind: 'closed', shift: { ...shift, closed_at: at, closed_by: closedBy } };
+    });
+  }
+
+  async shiftsOpenedBetween(fromMs: number, toMs: number): Promise<ShiftRow[]> {
+    return (await this.#sql`SELECT * FROM shifts WHERE opened_at >= ${fromMs} AND opened_at < ${toMs} ORDER BY opened_at, id`).map(shiftFromDb);
+  }
+
+  async paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]> {
+    const sql = this.#sql;
+    const where = 'shiftId' in scope ? sql`shift_id = ${scope.shiftId}` : sql`created_at >= ${scope.fromMs} AND created_at < ${scope.toMs}`;
+    const rows = await sql`
+      SELECT (created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, terminal_id, cashier, ${sql.unsafe(WALLET_SQL)} AS wallet, COUNT(*) AS count,
+        COUNT(*) FILTER (WHERE status = 'succeeded') AS succeeded_count,
+        COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen,
+        COUNT(*) FILTER (WHERE status IN ${sql.unsafe(OPEN_STATUSES)}) AS open_count,
+        COALESCE(SUM(amount_fen) FILTER (WHERE status IN ${sql.unsafe(OPEN_STATUSES)}), 0)::bigint AS open_fen
+      FROM payments WHERE ${where} GROUP BY 1, 2, 3, 4`;
+    return rows as unknown as PaymentGroupRow[];
+  }
+
+  async refundGroups(scope: JournalScope): Promise<RefundGroupRow[]> {
+    const sql = this.#sql;
+    const where = 'shiftId' in scope ? sql`r.shift_id = ${scope.shiftId}` : sql`r.created_at >= ${scope.fromMs} AND r.created_at < ${scope.toMs}`;
+    // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
+    const rows = await sql`
+      SELECT (r.created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${sql.unsafe(WALLET_SQL)} AS wallet,
+        COUNT(*) FILTER (WHERE r.status = 'succeeded') AS count,
+        COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'succeeded'), 0)::bigint AS refunded_fen,
+        COUNT(*) FILTER (WHERE r.status = 'processing') AS processing_count,
+        COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'processing'), 0)::bigint AS processing_fen
+      FROM refunds r JOIN payments p ON p.id = r.payment_id
+      WHERE ${where} AND r.status <> 'failed' GROUP BY 1, 2, 3, 4`;
+    return rows as unknown as RefundGroupRow[];
+  }
+
+  async openPaymentsOfShift(shiftId: string): Promise<PaymentRow[]> {
+    const rows = await this.#sql`
+      SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p
+      WHERE p.shift_id = ${shiftId} AND p.status IN ${this.#sql.unsafe(OPEN_STATUSES)} ORDER BY p.created_at, p.id`;
+    return rows.map((r) => paymentFromDb(r).row);
+  }
+
+  async paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]> {
+    const { from, to, afterAt, afterId, limit } = pageParams(page);
+    const rows = await this.#sql`
+      SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p
+      WHERE p.created_at >= ${from} AND p.created_at < ${to} AND (p.created_at, p.id) > (${afterAt}::bigint, ${afterId}::text)
+      ORDER BY p.created_at, p.id LIMIT ${limit}`;
+    return rows.map((r) => paymentFromDb(r).row);
+  }
+
+  async refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]> {
+    const { from, to, afterAt, afterId, limit } = pageParams(page);
+    const refunds = (
+      await this.#sql`
+        SELECT * FROM refunds r
+        WHERE r.created_at >= ${from} AND r.created_at < ${to} AND (r.created_at, r.id) > (${afterAt}::bigint, ${afterId}::text)
+        ORDER BY r.created_at, r.id LIMIT ${limit}`
+    ).map(refundFromDb);
+    if (refunds.length === 0) return [];
+    const ids = [...new Set(refunds.map((r) => r.payment_id))];
+    const payments = new Map(
+      (await this.#sql`SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p WHERE p.id IN ${this.#sql(ids)}`).map((r) => {
+        const { row } = paymentFromDb(r);
+        return [row.id, row] as const;
+      }),
+    );
+    return refunds.map((r) => ({ ...r, payment: payments.get(r.payment_id)! }));
   }
 
   async signalPayment(id: string): Promise<void> {

@@ -106,7 +106,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
           lease_until: T0 + 60_000,
         });
         const created = await store.insertPayment(written);
-        const expected = { ...written, refunded_fen: 0 };
+        const expected = { ...written, refunded_fen: 0, shift_id: null, cashier: null };
         expect(created).toEqual({ kind: 'created', payment: expected });
         expect(await store.payment('p1')).toEqual(expected);
       });
@@ -232,7 +232,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
       it('answers exists for a refund id already used, whatever the new request says', async () => {
         const created = await store.insertRefund(newRefund({ reason: '退货' }));
-        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null } });
+        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null } });
         expect(await store.insertRefund(newRefund({ amount_fen: 1_000 }))).toMatchObject({ kind: 'exists', refund: { amount_fen: 40 } });
         expect(await store.refund('r1')).toMatchObject({ id: 'r1', reason: '退货', attempts: 0 });
         expect(await store.refund('nope')).toBeUndefined();
@@ -322,6 +322,14 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect(await store.redeemPairingCode('c1', T0, { token_hash: 'x', created_at: T0 })).toBeUndefined();
         expect((await store.payment('p1'))?.terminal_id).toBe('t1');
         expect(await store.removeTerminal('t1')).toBe(false);
+      });
+
+      it('keeps an owner terminal\'s role, and reads a till as it always did (no role)', async () => {
+        await store.createTerminal({ ...till, id: 'o1', name: 'Owner', role: 'owner' }, { ...token('oo'), terminal_id: 'o1' }, { ...code('co'), terminal_id: 'o1' });
+        await store.createTerminal(till, token('aa'), code('c1'));
+        expect(await store.terminalByTokenHash('oo')).toEqual({ ...till, id: 'o1', name: 'Owner', role: 'owner' });
+        expect(await store.terminal('t1')).toEqual(till);
+        expect((await store.listTerminals()).map((t) => t.role ?? 'till').sort()).toEqual(['owner', 'till']);
       });
 
       it('takes a durable write when asked whether the journal can be written', async () => {

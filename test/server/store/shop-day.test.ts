@@ -1,18 +1,38 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../../server/store/postgres.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
+import { createTestSchema } from '../../support/postgres.ts';
 import { newRefund, settledPayment } from './journal-rows.ts';
 
-/** The store's cashier, shift, group and paging rules (the concurrency ones are the database's). */
+/**
+ * The store's cashier, shift, group and paging rules (the concurrency ones are the database's),
+ * part of the store contract: the same tests on SQLite and on PostgreSQL.
+ */
 
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
-let store: Store;
 
-beforeEach(() => {
-  store = openSqliteStore(':memory:');
+const STORES: [string, () => Promise<{ store: Store; dispose(): Promise<void> }>][] = [
+  ['SQLite', async () => ({ store: openSqliteStore(':memory:'), dispose: async () => undefined })],
+  [
+    'PostgreSQL',
+    async () => {
+      const schema = await createTestSchema('shopday');
+      return { store: await openPostgresStore(schema.url(2)), dispose: () => schema.drop() };
+    },
+  ],
+];
+
+describe.each(STORES)('%s', (_name, open) => {
+let store: Store;
+let dispose: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ store, dispose } = await open());
 });
 afterEach(async () => {
   await store.close();
+  await dispose();
 });
 
 const cashier = (id: string, name: string) => ({ id, name, pin_hash: 'scrypt$x', created_at: T0, removed_at: null });
@@ -130,4 +150,5 @@ describe('groups and pages by time', () => {
     ]);
     expect(await store.refundsChronological({ fromMs: T0, toMs: T0 + 10, limit: 10, after: { created_at: T0 + 5, id: 'r1' } })).toHaveLength(1);
   });
+});
 });
