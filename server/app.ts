@@ -10,7 +10,7 @@ import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
 import type { PinCheckLimits } from './api/manager-pin.ts';
-import { publicOrigin, type Config } from './config.ts';
+import { publicOrigin, trainingMode, type Config } from './config.ts';
 import { contentSecurityPolicy, refusePlainHttpFromNetwork } from './http-security.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
@@ -158,6 +158,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           reports: new Reports(store, config.flow.timeZone),
           exports: new Exports(store, config.flow.timeZone, (error) => log.error('export stopped', { error: (error as Error).message })),
         },
+        trainingMode: trainingMode(config),
       }),
     );
     if (simulator) app.route('/simulator', simulator.app);

@@ -41,6 +41,8 @@ export interface Config {
   wechat: WechatSettings;
   flow: FlowSettings;
   managerPin?: string;
+  /** Simulator mode only: SIMULATOR_ACCEPT_ANY_CODE=1 takes any WeChat-shaped code, not only the test codes. */
+  simulatorAcceptAnyCode: boolean;
   tls?: { certPath: string; keyPath: string };
   /** ALLOW_INSECURE_HTTP=1: live mode serves the network over plain HTTP anyway (default: this machine only). */
   allowInsecureHttp: boolean;
@@ -176,6 +178,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const managerPin = read('MANAGER_PIN');
   if (managerPin !== undefined && !PIN_FORMAT.test(managerPin)) throw new ConfigError('MANAGER_PIN', 'must be 4 to 12 digits');
 
+  const acceptAny = read('SIMULATOR_ACCEPT_ANY_CODE');
+  if (acceptAny !== undefined && acceptAny !== '0' && acceptAny !== '1') throw new ConfigError('SIMULATOR_ACCEPT_ANY_CODE', `"${acceptAny}" must be 1 (any WeChat code pays in the simulator) or 0`);
+  const simulatorAcceptAnyCode = acceptAny === '1';
+  if (simulatorAcceptAnyCode && mode === 'live') warnings.push('SIMULATOR_ACCEPT_ANY_CODE is ignored in live mode: every code goes to WeChat Pay');
+
   const tlsCert = optionalPath(read, 'TLS_CERT');
   const tlsKey = optionalPath(read, 'TLS_KEY');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
@@ -211,6 +218,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     wechat,
     flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body, leaseMs },
     allowInsecureHttp,
+    simulatorAcceptAnyCode,
     warnings,
   };
   if (host !== undefined) config.host = host;
@@ -253,6 +261,11 @@ function optionalPath(read: (n: string) => string | undefined, name: string): st
     throw new ConfigError(name, `cannot read ${absolute}`);
   }
   return absolute;
+}
+
+/** Training mode: the simulator takes only its test codes, so a real customer's code never "pays" where no money moves. */
+export function trainingMode(config: Pick<Config, 'mode' | 'simulatorAcceptAnyCode'>): boolean {
+  return config.mode === 'simulator' && !config.simulatorAcceptAnyCode;
 }
 
 /** How the server is reached from this machine (links printed at start and by the CLI). */

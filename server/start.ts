@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from './app.ts';
 import { pairUrl } from './cli/terminal.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, trainingMode, type Config } from './config.ts';
 import { TerminalError } from './terminals/registry.ts';
 import { lanHosts } from './tls/local-ca.ts';
 
@@ -69,6 +69,13 @@ try {
 const source = config.builtInSimulator ? 'built-in simulator' : config.wechat.apiBase;
 console.log(`micropay-pos on ${server.url} (${config.mode} mode)`);
 console.log(`  WeChat Pay gateway: ${source}; journal in ${config.dataDir}`);
+if (config.mode === 'simulator') {
+  console.log(
+    trainingMode(config)
+      ? '  TRAINING MODE 训练模式: no real money moves; only the simulator\'s test payment codes are accepted (SIMULATOR_ACCEPT_ANY_CODE=1 takes any code)'
+      : '  TRAINING MODE 训练模式: no real money moves; SIMULATOR_ACCEPT_ANY_CODE=1: any WeChat code "pays" at once',
+  );
+}
 const lan = config.host === undefined ? lanHosts().filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && h !== '127.0.0.1') : [];
 const lanUrl = (ip: string) => `${config.tls ? 'https' : 'http'}://${ip}:${server.port}`;
 if (lan.length) {

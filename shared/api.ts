@@ -1,4 +1,4 @@
-/** The HTTP API's shapes (design.md "Contract"): one definition for the server and the web app. */
+/** The HTTP API's shapes (README "HTTP API"): one definition for the server and the web app. */
 
 export const PAYMENT_STATUSES = ['processing', 'user_paying', 'succeeded', 'failed', 'canceled', 'needs_attention'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -31,6 +31,8 @@ export interface Payment {
   /** Set when the payment landed after a reverse was decided. */
   late_payment?: boolean;
   cancel_requested?: boolean;
+  /** A reverse was decided (deadline, cancel or an order WeChat did not know): the flow is closing the order. */
+  reversing?: boolean;
   /** What the customer paid from the wallet and what a coupon covered (WeChat's cash_fee / coupon_fee); null when WeChat sent none, absent until the server reports them. */
   cash_fen?: number | null;
   coupon_fen?: number | null;
@@ -53,12 +55,71 @@ export interface Refund {
   created_at?: string;
   /** The cashier on shift at the terminal that made the refund (null: none). */
   cashier?: string | null;
+  updated_at?: string;
+  reason?: string;
+  /** The terminal that asked for it (id). */
+  terminal?: string;
 }
 
+/** POST /api/payments/:id/refunds (with the X-Manager-Pin header). */
+export interface RefundRequest {
+  id: string;
+  amount_fen: number;
+  reason?: string;
+}
+
+/** Totals of the whole shop day, whatever page or filter the list shows. */
+export interface DayTotals {
+  count: number;
+  succeeded_count: number;
+  succeeded_fen: number;
+  refunded_fen: number;
+  net_fen: number;
+  coupon_fen?: number;
+  settlement_fen?: number;
+}
+
+/** GET /api/payments?date=&limit=&cursor=&terminal=&q= */
 export interface PaymentList {
   date: string;
+  /** Newest first. */
   payments: Payment[];
-  totals: { count: number; succeeded_count: number; succeeded_fen: number; refunded_fen: number; net_fen: number };
+  totals: DayTotals;
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export const PAGE_LIMIT_DEFAULT = 50;
+export const PAGE_LIMIT_MAX = 200;
+
+export interface Health {
+  ok: boolean;
+  mode: 'simulator' | 'live';
+  /** Why not ok (503: the journal cannot take a durable write). */
+  reason?: string;
+}
+
+export interface TerminalInfo {
+  id: string;
+  name: string;
+}
+
+/** GET /api/terminal: this device and the shop's setup. */
+export interface TerminalDetails {
+  terminal: TerminalInfo;
+  mode: 'simulator' | 'live';
+  shop_name?: string;
+  time_zone: string;
+  max_amount_fen: number;
+  pin_configured: boolean;
+  /** 'owner': the owner's read-only device (the report link); absent means a till. */
+  role?: 'till' | 'owner';
+}
+
+/** POST /api/pair */
+export interface PairResult {
+  token: string;
+  terminal: TerminalInfo;
 }
 
 export interface CreatePaymentRequest {
@@ -106,4 +167,8 @@ export type ApiErrorCode =
   | 'NOT_YOUR_SHIFT'
   | 'READ_ONLY_TERMINAL'
   | 'INVALID_PERIOD'
-  | 'INVALID_RANGE';
+  | 'INVALID_RANGE'
+  | 'INVALID_LIMIT'
+  | 'INVALID_CURSOR'
+  | 'INVALID_QUERY'
+  | 'TRAINING_MODE';

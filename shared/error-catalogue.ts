@@ -1,10 +1,14 @@
 /**
- * Every WeChat Pay v2 err_code a POS meets (wechat-pay-v2.md §6), with its class and what the
- * cashier should do, in Chinese and English. The server and the web app switch on the same codes.
+ * Every code a payment or refund can be journaled with (WeChat Pay v2 err_codes and this
+ * product's own), with its class and what the cashier should do, in Chinese and English; and
+ * the API's refusals in the cashier's words. The server stores these texts and the web app
+ * shows them, so both speak of one code the same way.
  *
  * Classes: U outcome unknown → query; C the customer must act; M merchant configuration or
  * bug, final; S order state; R retry the same call; F final (refund cannot be done this way).
  */
+import type { ApiErrorCode } from './api.ts';
+
 export type ErrorClass = 'U' | 'C' | 'M' | 'S' | 'R' | 'F';
 export type Operation = 'micropay' | 'orderquery' | 'reverse' | 'refund' | 'local';
 
@@ -74,6 +78,9 @@ const refund: Table = {
   TRADE_OVERDUE: e('F', '订单已超过退款期限（1年），无法原路退款，请线下处理。', 'The order is over a year old and cannot be refunded online. Settle it by other means.'),
   USER_ACCOUNT_ABNORMAL: e('F', '顾客账户异常，无法原路退款，请线下处理。', 'The customer’s account is frozen or closed. Settle the refund by other means.'),
   ORDERNOTEXIST: e('M', '微信没有这笔订单，无法退款。', 'WeChat has no such order; nothing to refund.'),
+  // refundquery's final states other than SUCCESS.
+  REFUNDCLOSE: e('F', '退款已关闭，未退回顾客。', 'The refund was closed by WeChat: nothing went back to the customer.'),
+  CHANGE: e('F', '退款异常（顾客卡已失效等），请在商户平台手工处理。', 'The refund hit a problem (e.g. the customer’s card is gone). Settle it by hand in the merchant platform.'),
   // refundquery's answer when WeChat has no record of the refund: it was never accepted.
   REFUNDNOTEXIST: e('R', '微信没有这笔退款记录，退款未受理，请用同一退款单重新提交。', 'WeChat has no record of this refund, so it was not accepted. Submit it again with the same refund.'),
   ERROR: e('F', '退款被拒绝，详见错误描述。', 'The refund was refused; see the details.'),
@@ -92,6 +99,9 @@ const local: Table = {
   INTERNAL: e('U', '服务器调用微信支付时出错：支付结果通过查询确认，请告知店长。', 'The server failed while calling WeChat Pay: the outcome is confirmed by query. Tell the manager.'),
   REQUEST_INVALID: e('M', '请求中含有微信支付无法接收的字符，未发送给微信：未扣款，也未退款。请去掉特殊字符后重试。', 'The request holds characters WeChat Pay cannot receive, so it was not sent: nothing was charged or refunded. Remove the special characters and try again.'),
   CERT_MISSING: e('M', '未配置商户证书（apiclient_cert.pem / apiclient_key.pem），无法撤销或退款。', 'The merchant certificate (apiclient_cert.pem / apiclient_key.pem) is not configured: reversals and refunds are impossible.'),
+  CERT_UNREADABLE: e('M', '商户证书无法读取，无法撤销或退款，请联系店长检查证书文件。', 'The merchant certificate cannot be read: reversals and refunds are impossible. Ask the manager to check the certificate files.'),
+  AMOUNT_MISMATCH: e('M', '微信返回的支付金额与应收金额不一致，请店长核对后处理（必要时退款）。', 'WeChat reports a paid amount that differs from the amount asked. The manager must check it (and refund if needed).'),
+  REQUEST_REJECTED: e('M', '微信支付拒绝了请求（未处理），顾客未被扣款。请联系店长检查收银配置。', 'WeChat Pay refused the request without processing it: the customer was not charged. Ask the manager to check the till configuration.'),
   REVERSED: e('S', '支付超时未完成，已撤销，顾客未被扣款。请顾客重新出示付款码。', 'The payment did not complete in time and was reversed: the customer was not charged. Scan a fresh code.'),
   CANCELED: e('S', '已取消收款，顾客未被扣款。', 'The payment was cancelled: the customer was not charged.'),
   LATE_PAYMENT: e('S', '撤销决定后顾客完成了支付，已按成功入账，请核对。', 'The customer paid after the reversal was decided. It is recorded as paid; please check it.'),
@@ -100,15 +110,77 @@ const local: Table = {
 
 export const ERROR_CATALOGUE: Readonly<Record<Operation, Table>> = { micropay, orderquery, reverse, refund, local };
 
+type Text = { readonly zh: string; readonly en: string };
+const APP_PROBLEM: Text = { zh: '收银程序发出了无效的请求，请刷新页面后重试。', en: 'The app sent a request the server could not accept. Reload the page and try again.' };
+const REPAIR: Text = { zh: '这台设备未配对或配对已失效，请向店长索取新的配对链接。', en: 'This device is not paired, or its pairing was replaced. Ask the manager for a new pairing link.' };
+
+/** The API's refusals as the cashier reads them (the API's own messages are for developers). */
+export const API_ERRORS: Readonly<Record<ApiErrorCode, Text>> = {
+  UNAUTHORIZED: REPAIR,
+  UNKNOWN_TERMINAL: REPAIR,
+  INVALID_JSON: APP_PROBLEM,
+  INVALID_ID: APP_PROBLEM,
+  INVALID_DESCRIPTION: APP_PROBLEM,
+  INVALID_REASON: { zh: '退款原因中有无法发送给微信支付的字符，请删掉特殊字符后重试。', en: 'The refund reason holds a character WeChat Pay cannot carry. Remove it and try again.' },
+  NOT_YOUR_PAYMENT: { zh: '这笔收款是另一台收银台的，只能由那台收银台取消。', en: 'This payment belongs to another terminal: only that terminal can cancel it.' },
+  HTTPS_REQUIRED: { zh: '正式模式下收银台必须通过 HTTPS 连接服务器，请店长配置证书。', en: 'In live mode the till must reach the server over HTTPS. The manager sets up the certificate.' },
+  JOURNAL_UNAVAILABLE: { zh: '收银服务器暂时无法记账，现在不能收款，请稍后再试或联系店长。', en: 'The POS server cannot record payments right now, so none can be taken. Try again shortly or call the manager.' },
+  BODY_TOO_LARGE: APP_PROBLEM,
+  INVALID_DATE: APP_PROBLEM,
+  INVALID_LIMIT: APP_PROBLEM,
+  INVALID_CURSOR: APP_PROBLEM,
+  INVALID_AMOUNT: { zh: '金额无效，请重新输入。', en: 'The amount is not valid. Key it in again.' },
+  AMOUNT_TOO_LARGE: { zh: '金额超过本店单笔收款上限。', en: 'The amount is above this shop’s limit for one payment.' },
+  INVALID_AUTH_CODE: { zh: '没有读到付款码，请重新扫码。', en: 'No payment code was read. Scan again.' },
+  NOT_WECHAT_CODE: { zh: '不是微信付款码，请扫描顾客微信里的付款码。', en: 'Not a WeChat payment code. Scan the payment code in the customer’s WeChat.' },
+  ID_CONFLICT: { zh: '这笔收款的编号已被使用，请重新扫码。顾客未被重复扣款。', en: 'This payment’s number was already used. Scan again; the customer was not charged twice.' },
+  PAYMENT_IN_PROGRESS: { zh: '有一笔收款正在进行，请等待结果后再扫码。不要重复收款。', en: 'A payment is in progress. Wait for its result before scanning again. Do not charge twice.' },
+  NOT_FOUND: { zh: '没有找到这笔收款。', en: 'This payment was not found.' },
+  NOT_CANCELABLE: { zh: '这笔收款已有结果，不能再取消。', en: 'This payment already has its result and cannot be cancelled.' },
+  PIN_REQUIRED: { zh: '需要店长密码。尚未设置店长密码时，请店长在收银服务器上设置。', en: 'The manager PIN is needed. If none is set yet, the manager sets it on the POS server.' },
+  PIN_WRONG: { zh: '店长密码错误。', en: 'The manager PIN is wrong.' },
+  TOO_MANY_ATTEMPTS: { zh: '尝试次数过多，请稍后再试。', en: 'Too many attempts. Try again later.' },
+  REFUND_NOT_ALLOWED: { zh: '这笔支付不能退款（未成功或已全额退款）。', en: 'This payment cannot be refunded (not paid, or already fully refunded).' },
+  REFUND_TOO_LARGE: { zh: '退款金额超过可退金额。', en: 'The refund is larger than what is left to refund.' },
+  INVALID_PAIRING_CODE: { zh: '配对码无效、已使用或已过期，请向店长索取新的配对链接。', en: 'This pairing code is unknown, used or expired. Ask the manager for a new pairing link.' },
+  INVALID_QUERY: { zh: '请输入金额（如 25.80）或单号末尾至少 4 位数字。', en: 'Search by an amount (e.g. 25.80) or the last 4 or more digits of an order number.' },
+  SHIFT_REQUIRED: { zh: '本收银台没有开班：请收银员输入自己的密码签到。', en: 'No shift is open on this terminal: a cashier signs in with their PIN first.' },
+  SHIFT_OPEN: { zh: '本收银台还有一个班没有交班：请先交班，再由下一位收银员签到。', en: 'A shift is still open on this terminal: hand over (close it) before the next cashier signs in.' },
+  NO_CASHIERS: { zh: '本店没有设置收银员，无需签到即可收款。', en: 'This shop has no cashiers: the till takes payments without signing in.' },
+  INVALID_CASHIER: { zh: '请输入收银员的名字。', en: 'Enter the cashier’s name.' },
+  CASHIER_EXISTS: { zh: '已有同名收银员或相同的密码，请换一个。', en: 'A cashier with this name or PIN exists already. Choose another.' },
+  INVALID_PIN: { zh: '密码应为 4 到 6 位数字。', en: 'The PIN must be 4 to 6 digits.' },
+  NOT_YOUR_SHIFT: { zh: '这个班属于另一台收银台：只能在那台收银台或用店长密码交班。', en: 'This shift belongs to another terminal: close it there, or with the manager PIN.' },
+  READ_ONLY_TERMINAL: { zh: '这是老板的只读设备，不能收款或退款。', en: 'This is the owner’s read-only device: it cannot take payments or refunds.' },
+  INVALID_PERIOD: APP_PROBLEM,
+  INVALID_RANGE: { zh: '请选择开始和结束日期，开始日期不能晚于结束日期。', en: 'Choose a first and a last day, the first not after the last.' },
+  TRAINING_MODE: {
+    zh: '训练模式：只接受模拟器的测试付款码，不会真实扣款。测试码在模拟器的“顾客手机”页面获取。',
+    en: 'Training mode: only the simulator’s test payment codes are accepted and no real money moves. Get a test code from the simulator’s customer phone page.',
+  },
+};
+
+export function isApiErrorCode(code: string): code is ApiErrorCode {
+  return Object.hasOwn(API_ERRORS, code);
+}
+
 const UNKNOWN_ENTRY = (code: string): ErrorEntry =>
   e('M', `未知错误（${code}），请联系店长。`, `Unknown error (${code}). Call the manager.`);
 
 // Own entries only: a code such as "constructor" must not find Object.prototype's members.
 const entry = (table: Table, code: string): ErrorEntry | undefined => (Object.hasOwn(table, code) ? table[code] : undefined);
 
-/** The catalogue entry for `code` in `operation`, falling back to the micropay table, then a generic entry. */
+/** Where a code not in the operation's own table is looked up next: a payment's journal holds codes of every call. */
+const FALLBACK: readonly Table[] = [micropay, local, reverse, orderquery, refund];
+
+/** The catalogue's own entry for `code` in `operation`, else in the other tables, if it has one. */
+export function knownError(code: string, operation: Operation = 'micropay'): ErrorEntry | undefined {
+  return entry(ERROR_CATALOGUE[operation], code) ?? FALLBACK.reduce<ErrorEntry | undefined>((found, table) => found ?? entry(table, code), undefined);
+}
+
+/** The catalogue entry for `code` in `operation`, falling back to the other tables, then a generic entry. */
 export function describeError(code: string, operation: Operation = 'micropay'): ErrorEntry {
-  return entry(ERROR_CATALOGUE[operation], code) ?? entry(micropay, code) ?? entry(local, code) ?? UNKNOWN_ENTRY(code);
+  return knownError(code, operation) ?? UNKNOWN_ENTRY(code);
 }
 
 export function errorMessage(code: string, lang: 'zh' | 'en', operation: Operation = 'micropay'): string {

@@ -34,6 +34,8 @@ export interface ApiDeps {
   /** How many PIN checks may run and wait at once (manager-pin.ts defaults). */
   pinChecks?: PinCheckLimits;
   shopDay?: ShopDay;
+  /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE). */
+  trainingMode?: boolean;
   now?: () => Date;
 }
 

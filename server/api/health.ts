@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { journalCause } from '../store/data-dir.ts';
+import type { Health } from '../../shared/api.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 
 /** A probe writes to the journal at most this often; health requests in between share its answer. */
@@ -28,7 +29,7 @@ export function healthRoutes(deps: ApiDeps) {
   };
   return new Hono<ApiEnv>().get('/', async (c) => {
     const problem = await probe();
-    if (problem) return c.json({ ok: false, mode: deps.mode, reason: problem }, 503);
-    return c.json({ ok: true, mode: deps.mode });
+    if (problem) return c.json({ ok: false, mode: deps.mode, reason: problem } satisfies Health, 503);
+    return c.json({ ok: true, mode: deps.mode } satisfies Health);
   });
 }

@@ -9,7 +9,7 @@ import { healthRoutes } from './health.ts';
 import { ManagerPinGuard } from './manager-pin.ts';
 import { pairRoutes } from './pair.ts';
 import { paymentRoutes } from './payments.ts';
-import { terminalRoutes } from './terminal.ts';
+import { terminalListRoutes, terminalRoutes } from './terminal.ts';
 import { shopDayRoutes } from './shop-day.ts';
 
 export type { ApiDeps, ApiLog } from './context.ts';
@@ -33,6 +33,7 @@ export function createApi(deps: ApiDeps) {
     .route('/pair', pairRoutes(deps))
     .use(terminalAuth(deps.terminals))
     .route('/terminal', terminalRoutes(deps, pin))
+    .route('/terminals', terminalListRoutes(deps))
     .route('/payments', paymentRoutes(deps, pin));
   if (deps.shopDay) routes.route('/', shopDayRoutes(deps, deps.shopDay, pin));
   routes.all('*', (c) => errorResponse(c, 404, 'NOT_FOUND', `No API route ${c.req.method} ${c.req.path}.`));

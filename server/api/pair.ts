@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { PairResult } from '../../shared/api.ts';
 import { clientAddress, type ApiDeps, type ApiEnv } from './context.ts';
 import { fail, tooManyAttempts } from './errors.ts';
 import { jsonBody } from './validate.ts';
@@ -24,6 +25,6 @@ export function pairRoutes(deps: ApiDeps) {
     }
     verdict.attempt.succeeded();
     deps.log.info('terminal paired', { terminal: paired.terminal.id, name: paired.terminal.name, address });
-    return c.json({ token: paired.token, terminal: paired.terminal });
+    return c.json({ token: paired.token, terminal: { id: paired.terminal.id, name: paired.terminal.name } } satisfies PairResult);
   });
 }

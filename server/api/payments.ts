@@ -5,10 +5,10 @@ import type { ApiDeps, ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 import { localDate } from '../payments/shop-time.ts';
-import { calendarDate, clientId, createPaymentRequest, jsonBody, preferredLanguage, refundRequest } from './validate.ts';
+import { calendarDate, clientId, createPaymentRequest, jsonBody, listQuery, preferredLanguage, refundRequest } from './validate.ts';
 
 /**
- * /api/payments: create (idempotent by id), follow, list a day, cancel, refund with the manager
+ * /api/payments: create (idempotent by id), follow, list a day a page at a time, cancel, refund with the manager
  * PIN. Reading and refunding are shop-wide (the PIN guards refunds); a terminal cancels only its
  * own payments.
  */
@@ -35,12 +35,12 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
 
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
-      const request = createPaymentRequest(await jsonBody(c), deps.maxAmountFen, preferredLanguage(c));
+      const request = createPaymentRequest(await jsonBody(c), deps.maxAmountFen, preferredLanguage(c), deps.trainingMode ?? false);
       return c.json(await create(c.get('terminal').id, request));
     })
     .get('/', async (c) => {
       const date = calendarDate(c.req.query('date') ?? localDate(now().getTime(), deps.timeZone));
-      return c.json(await deps.service.list(date));
+      return c.json(await deps.service.list(listQuery(date, c.req.query())));
     })
     // Registered before /:id so "active" is never read as a payment id.
     .get('/active', async (c) => {
@@ -51,6 +51,11 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
       const payment = await deps.service.get(clientId(c.req.param('id')));
       if (!payment) fail(404, 'NOT_FOUND', `No payment ${c.req.param('id')}.`);
       return c.json(payment);
+    })
+    .get('/:id/refunds', async (c) => {
+      const refunds = await deps.service.refunds(clientId(c.req.param('id')));
+      if (!refunds) fail(404, 'NOT_FOUND', `No payment ${c.req.param('id')}.`);
+      return c.json({ refunds });
     })
     .post('/:id/cancel', async (c) => {
       const id = clientId(c.req.param('id'));
@@ -69,6 +74,6 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
       if (!(await deps.service.get(paymentId))) fail(404, 'NOT_FOUND', `No payment ${paymentId}.`);
       await pin.require(terminalId, c.req.header('x-manager-pin'), 'A refund');
       // The refund records the cashier on shift at this terminal, if any (the manager's PIN authorised it).
-      return c.json(await deps.service.refund(paymentId, request, await deps.shopDay?.shifts.onShift(terminalId)));
+      return c.json(await deps.service.refund(paymentId, request, await deps.shopDay?.shifts.onShift(terminalId), terminalId));
     });
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { TerminalDetails, TerminalInfo } from '../../shared/api.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 
@@ -11,7 +12,7 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
   return new Hono<ApiEnv>()
     .get('/', async (c) => {
       const terminal = c.get('terminal');
-      return c.json({
+      const details: TerminalDetails = {
         terminal: { id: terminal.id, name: terminal.name },
         role: terminal.role ?? 'till',
         mode: deps.mode,
@@ -19,7 +20,8 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
         time_zone: deps.timeZone,
         max_amount_fen: deps.maxAmountFen,
         pin_configured: await deps.terminals.pinConfigured(),
-      });
+      };
+      return c.json(details);
     })
     .post('/unpair', async (c) => {
       const terminal = c.get('terminal');
@@ -29,4 +31,12 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
       deps.log.info('terminal unpaired', { terminal: terminal.id, name: terminal.name, tokens_revoked: revoked });
       return c.json({ ok: true });
     });
+}
+
+/** GET /api/terminals: the shop's terminals by name (the history's filter and who refunded). */
+export function terminalListRoutes(deps: ApiDeps) {
+  return new Hono<ApiEnv>().get('/', async (c) => {
+    const terminals: TerminalInfo[] = (await deps.terminals.list()).map(({ id, name }) => ({ id, name }));
+    return c.json({ terminals });
+  });
 }

@@ -1,7 +1,10 @@
 import type { Context } from 'hono';
-import type { CreatePaymentRequest } from '../../shared/api.ts';
+import type { CreatePaymentRequest, RefundRequest } from '../../shared/api.ts';
 import { PAYMENT_ID } from '../../shared/api.ts';
+import { API_ERRORS } from '../../shared/error-catalogue.ts';
 import { rejectCode } from '../../shared/payment-code.ts';
+import type { PaymentListQuery } from '../payments/list.ts';
+import { isTestCode } from '../simulator/test-codes.ts';
 import { isCalendarDate } from '../payments/shop-time.ts';
 import { isXmlText } from '../wechat/xml.ts';
 import { fail } from './errors.ts';
@@ -47,21 +50,26 @@ function shortText(value: unknown, field: string, max: number, code: 'INVALID_DE
   return text === '' ? undefined : text;
 }
 
-export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh' | 'en'): CreatePaymentRequest {
+/**
+ * `trainingMode` (the simulator without SIMULATOR_ACCEPT_ANY_CODE=1): only the simulator's test
+ * codes are taken, so a real customer's code can never "pay" on a till that moves no money.
+ */
+export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh' | 'en', trainingMode = false): CreatePaymentRequest {
   const id = clientId(body.id);
   const amount_fen = amountFen(body.amount_fen, maxAmountFen);
   if (typeof body.auth_code !== 'string' || body.auth_code.trim() === '') fail(400, 'INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
   const auth_code = body.auth_code.trim();
   const verdict = rejectCode(auth_code);
   if (verdict) fail(422, 'NOT_WECHAT_CODE', verdict[lang]);
+  if (trainingMode && !isTestCode(auth_code)) fail(422, 'TRAINING_MODE', API_ERRORS.TRAINING_MODE[lang]);
   const request: CreatePaymentRequest = { id, amount_fen, auth_code };
   const description = shortText(body.description, 'description', 64, 'INVALID_DESCRIPTION');
   if (description !== undefined) request.description = description;
   return request;
 }
 
-export function refundRequest(body: Json, maxAmountFen: number): { id: string; amount_fen: number; reason?: string } {
-  const request: { id: string; amount_fen: number; reason?: string } = { id: clientId(body.id), amount_fen: amountFen(body.amount_fen, maxAmountFen) };
+export function refundRequest(body: Json, maxAmountFen: number): RefundRequest {
+  const request: RefundRequest = { id: clientId(body.id), amount_fen: amountFen(body.amount_fen, maxAmountFen) };
   const reason = shortText(body.reason, 'reason', 80, 'INVALID_REASON');
   if (reason !== undefined) request.reason = reason;
   return request;
@@ -71,6 +79,25 @@ export function refundRequest(body: Json, maxAmountFen: number): { id: string; a
 export function calendarDate(value: string): string {
   if (!isCalendarDate(value)) fail(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD, e.g. 2026-11-28 (got "${value}").`);
   return value;
+}
+
+/** The list's query parameters (limit, cursor, terminal, q) checked for shape; the service checks their meaning. */
+export function listQuery(date: string, params: Record<string, string>): PaymentListQuery {
+  const query: PaymentListQuery = { date };
+  if (params.limit !== undefined) {
+    if (!/^\d{1,4}$/.test(params.limit)) fail(400, 'INVALID_LIMIT', '"limit" must be a whole number from 1 to 200.');
+    query.limit = Number(params.limit);
+  }
+  if (params.cursor) {
+    if (params.cursor.length > 200) fail(400, 'INVALID_CURSOR', '"cursor" must be the next_cursor of a previous page.');
+    query.cursor = params.cursor;
+  }
+  if (params.terminal) query.terminal = clientId(params.terminal, 'terminal');
+  if (params.q !== undefined && params.q.trim() !== '') {
+    if (params.q.length > 40) fail(400, 'INVALID_QUERY', '"q" must be an amount in yuan or at least 4 trailing digits of an order number.');
+    query.q = params.q;
+  }
+  return query;
 }
 
 export function preferredLanguage(c: Context): 'zh' | 'en' {

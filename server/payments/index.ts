@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { PAYMENT_ID, type CreatePaymentRequest, type Payment, type PaymentList, type Refund } from '../../shared/api.ts';
+import { PAYMENT_ID, type CreatePaymentRequest, type Payment, type Refund, type RefundRequest } from '../../shared/api.ts';
 import { maskCode, rejectCode } from '../../shared/payment-code.ts';
 import type { Gateway } from '../wechat/gateway.ts';
 import { isXmlText } from '../wechat/xml.ts';
@@ -11,7 +11,7 @@ import { PaymentFlow, type FlowDeps } from './flow.ts';
 import { codeFingerprint, newOutTradeNo, newSecret } from './ids.ts';
 import { stepRefund } from './refunds.ts';
 import { ApiError, type Attribution, type PaymentService } from './service.ts';
-import { isCalendarDate, localDayRange } from './shop-time.ts';
+import { listPayments } from './list.ts';
 import { requestCancel } from './transitions.ts';
 import { paymentView, refundView } from './view.ts';
 
@@ -229,7 +229,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     return task;
   };
 
-  async function refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }, by?: Attribution): Promise<Refund> {
+  async function refund(paymentId: string, req: RefundRequest, by?: Attribution, terminalId?: string): Promise<Refund> {
     if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
     validateAmount(req.amount_fen, config.maxAmountFen);
     if (req.reason !== undefined && !isSendableText(req.reason, REASON_MAX)) {
@@ -253,6 +253,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       error_code: null,
       error_message: null,
       refund_id: null,
+      terminal_id: terminalId ?? null,
       attempts: 0,
       next_at: now,
       lease_owner: owner,
@@ -279,20 +280,6 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     }
   }
 
-  async function list(date: string): Promise<PaymentList> {
-    if (!isCalendarDate(date)) throw new ApiError(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD (got "${date}").`);
-    const { from, to } = localDayRange(date, config.timeZone);
-    const payments = (await store.paymentsCreatedBetween(from, to)).map(paymentView);
-    const succeeded = payments.filter((p) => p.status === 'succeeded');
-    const succeeded_fen = succeeded.reduce((sum, p) => sum + p.amount_fen, 0);
-    const refunded_fen = payments.reduce((sum, p) => sum + p.refunded_fen, 0);
-    return {
-      date,
-      payments,
-      totals: { count: payments.length, succeeded_count: succeeded.length, succeeded_fen, refunded_fen, net_fen: succeeded_fen - refunded_fen },
-    };
-  }
-
   async function sweep(): Promise<void> {
     await flow.sweep();
     const now = clock.now();
@@ -315,7 +302,11 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   return {
     create,
     get: view,
-    list,
+    list: (query) => listPayments(store, config.timeZone, query),
+    refunds: async (paymentId) => {
+      if (!(await store.payment(paymentId))) return undefined;
+      return (await store.refundsOf(paymentId)).map(refundView);
+    },
     active: async (terminalId) => {
       const row = await store.activePayment(terminalId);
       return row && paymentView(row);

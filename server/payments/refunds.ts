@@ -2,7 +2,7 @@ import { ERROR_CATALOGUE, describeError } from '../../shared/error-catalogue.ts'
 import type { RefundAccepted, RefundState } from '../wechat/gateway.ts';
 import type { RefundPatch, RefundRow } from '../store/types.ts';
 import { callGateway, type FlowDeps } from './flow.ts';
-import { CUSTOM_MESSAGES, type Answer, type Ctx } from './transitions.ts';
+import type { Answer, Ctx } from './transitions.ts';
 
 /**
  * Refunds: the refund row (status processing) is journaled before the gateway call; the refund
@@ -11,19 +11,8 @@ import { CUSTOM_MESSAGES, type Answer, type Ctx } from './transitions.ts';
  * succeeded refunds) moves only then.
  */
 
-const REFUND_MESSAGES = {
-  REFUNDCLOSE: { zh: '退款已关闭，未退回顾客。', en: 'The refund was closed by WeChat: nothing went back to the customer.' },
-  CHANGE: { zh: '退款异常（顾客卡已失效等），请在商户平台手工处理。', en: 'The refund hit a problem (e.g. the customer’s card is gone). Settle it by hand in the merchant platform.' },
-} as const;
-
 function refundFailed(code: string, ctx: Ctx, detail?: string): RefundPatch {
-  const lang = ctx.config.language;
-  const base =
-    code in REFUND_MESSAGES
-      ? REFUND_MESSAGES[code as keyof typeof REFUND_MESSAGES][lang]
-      : code === 'REQUEST_REJECTED'
-        ? CUSTOM_MESSAGES.REQUEST_REJECTED[lang]
-        : describeError(code, code === 'CERT_MISSING' ? 'local' : 'refund')[lang];
+  const base = describeError(code, 'refund')[ctx.config.language];
   return { status: 'failed', step: 'done', error_code: code, error_message: detail ? `${base} (${detail})` : base };
 }
 

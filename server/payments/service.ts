@@ -1,4 +1,5 @@
-import type { CreatePaymentRequest, Payment, PaymentList, Refund } from '../../shared/api.ts';
+import type { CreatePaymentRequest, Payment, PaymentList, Refund, RefundRequest } from '../../shared/api.ts';
+import type { PaymentListQuery } from './list.ts';
 import type { ApiErrorCode } from '../../shared/api.ts';
 
 /**
@@ -19,14 +20,16 @@ export interface PaymentService {
    */
   create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment>;
   get(id: string): Promise<Payment | undefined>;
-  /** Payments of one shop-local day (YYYY-MM-DD) with totals. */
-  list(date: string): Promise<PaymentList>;
+  /** One page of a shop-local day's payments (newest first) with the whole day's totals. */
+  list(query: PaymentListQuery): Promise<PaymentList>;
   /** The terminal's payment still in progress, if any (one at a time per terminal). */
   active(terminalId: string): Promise<Payment | undefined>;
   /** Requests a cancel; the reverse path follows in the background. */
   cancel(id: string): Promise<Payment>;
   /** Refund `amount_fen` of a succeeded payment; `id` is the refund's idempotency key (out_refund_no). */
-  refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }, by?: Attribution): Promise<Refund>;
+  refund(paymentId: string, req: RefundRequest, by?: Attribution, terminalId?: string): Promise<Refund>;
+  /** A payment's refunds, oldest first; undefined when there is no such payment. */
+  refunds(paymentId: string): Promise<Refund[] | undefined>;
   /** Resumes every payment not in a final state (call once on start). */
   resume(): void;
   /** Stops timers; in-flight work stays journaled for the next start. */

@@ -1,4 +1,4 @@
-import { ERROR_CATALOGUE, describeError, type Operation } from '../../shared/error-catalogue.ts';
+import { ERROR_CATALOGUE, describeError, knownError, type Operation } from '../../shared/error-catalogue.ts';
 import type { PaymentStatus } from '../../shared/api.ts';
 import type { OrderState, Outcome, PaidOrder, ReverseResult } from '../wechat/gateway.ts';
 import type { PaymentPatch, PaymentRow, ReverseReason } from '../store/types.ts';
@@ -39,19 +39,14 @@ export interface Ctx {
 
 const msg = (code: string, ctx: Ctx, operation: Operation = 'micropay'): string => describeError(code, operation)[ctx.config.language];
 
-export const CUSTOM_MESSAGES = {
-  AMOUNT_MISMATCH: {
-    zh: '微信返回的支付金额与应收金额不一致，请店长核对后处理（必要时退款）。',
-    en: 'WeChat reports a paid amount that differs from the amount asked. The manager must check it (and refund if needed).',
-  },
-  REQUEST_REJECTED: {
-    zh: '微信支付拒绝了请求（未处理），顾客未被扣款。请联系店长检查收银配置。',
-    en: 'WeChat Pay refused the request without processing it: the customer was not charged. Ask the manager to check the till configuration.',
-  },
-} as const;
-
-const custom = (code: keyof typeof CUSTOM_MESSAGES, ctx: Ctx, detail?: string): string =>
-  CUSTOM_MESSAGES[code][ctx.config.language] + (detail ? ` (${detail})` : '');
+/**
+ * Why the outcome is still being checked when WeChat itself says so (busy, a bank problem), kept
+ * with the open payment so the cashier reads the reason while the query runs (unknownReason does
+ * the same for no or an unverifiable answer). A final answer replaces it.
+ */
+function checking(code: string, ctx: Ctx): PaymentPatch {
+  return knownError(code)?.class === 'U' ? { error_code: code, error_message: msg(code, ctx) } : {};
+}
 
 export const isSettled = (row: PaymentRow): boolean => row.step === 'done' || row.step === 'manual';
 
@@ -97,7 +92,7 @@ export function paid(row: PaymentRow, order: PaidOrder, ctx: Ctx): PaymentPatch 
       step: 'manual',
       transaction_id: order.transaction_id,
       error_code: 'AMOUNT_MISMATCH',
-      error_message: custom('AMOUNT_MISMATCH', ctx, `${order.total_fee} ≠ ${row.amount_fen} fen`),
+      error_message: `${msg('AMOUNT_MISMATCH', ctx, 'local')} (${order.total_fee} ≠ ${row.amount_fen} fen)`,
     };
   }
   const late = row.reverse_decided_at !== null;
@@ -176,9 +171,9 @@ export function afterMicropay(row: PaymentRow, answer: Answer<PaidOrder>, ctx: C
       const entry = ERROR_CATALOGUE.micropay[answer.code];
       if (entry && (entry.class === 'C' || entry.class === 'M')) return failed(answer.code, ctx);
       if (answer.code === 'USERPAYING') return open({ status: openStatus(row, 'user_paying') }, ctx.config.pollIntervalMs);
-      if (answer.code === 'SYSTEMERROR') return open({}, ctx.config.pollIntervalMs);
+      if (answer.code === 'SYSTEMERROR') return open(checking(answer.code, ctx), ctx.config.pollIntervalMs);
       // BANKERROR, order-state codes (ORDERPAID, OUT_TRADE_NO_USED, ...) and codes we do not know: ask at once.
-      return open({}, 0);
+      return open(checking(answer.code, ctx), 0);
     }
     case 'rejected':
       // return_code=FAIL: not processed, yet only a query proves no order exists.
@@ -221,7 +216,7 @@ export function afterQuery(row: PaymentRow, answer: Answer<OrderState>, ctx: Ctx
   if (answer.kind === 'business_error' && answer.code === 'ORDERNOTEXIST') {
     if (row.step === 'confirm') return canceledAfterReverse(row, ctx);
     if (row.step === 'query') {
-      if (row.send_rejected) return { status: 'failed', step: 'done', error_code: 'REQUEST_REJECTED', error_message: custom('REQUEST_REJECTED', ctx) };
+      if (row.send_rejected) return failed('REQUEST_REJECTED', ctx, 'local');
       if (row.status === 'needs_attention') return canceledAfterReverse(row, ctx);
       // The request may still be on its way (timeout) or was never sent (crash): reverse closes the
       // out_trade_no so a delayed micropay cannot charge afterwards.

@@ -22,13 +22,16 @@ export function paymentView(row: PaymentRow): Payment {
   if (row.transaction_id) p.transaction_id = row.transaction_id;
   if (row.description) p.description = row.description;
   if (!isFinal(row.status) && row.status !== 'needs_attention') p.deadline_at = iso(row.deadline_at);
+  if (!isFinal(row.status) && (row.step === 'reverse' || row.step === 'confirm')) p.reversing = true;
   if (row.late_payment) p.late_payment = true;
   if (row.cancel_requested) p.cancel_requested = true;
   return p;
 }
 
 export function refundView(row: RefundRow): Refund {
-  const r: Refund = { id: row.id, payment_id: row.payment_id, amount_fen: row.amount_fen, status: row.status, created_at: iso(row.created_at), cashier: row.cashier };
+  const r: Refund = { id: row.id, payment_id: row.payment_id, amount_fen: row.amount_fen, status: row.status, created_at: iso(row.created_at), updated_at: iso(row.updated_at), cashier: row.cashier };
+  if (row.reason) r.reason = row.reason;
+  if (row.terminal_id) r.terminal = row.terminal_id;
   if (row.error_code) r.error = { code: row.error_code, message: row.error_message ?? row.error_code };
   return r;
 }

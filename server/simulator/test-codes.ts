@@ -26,6 +26,14 @@ export function behaviourOf(authCode: string): Behaviour {
   return 'success';
 }
 
+/**
+ * Whether `code` is one of the simulator's test codes: 18 digits starting with a known
+ * behaviour prefix. The product's training mode takes only these (README: the simulator).
+ */
+export function isTestCode(code: string): boolean {
+  return /^\d{18}$/.test(code) && Object.values(BEHAVIOURS).some((b) => code.startsWith(b.prefix));
+}
+
 /** A fresh, never-seen-before test code for `behaviour`. */
 export function makeTestCode(behaviour: Behaviour = 'success'): string {
   let rest = '';

@@ -169,4 +169,15 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE terminals ADD COLUMN role TEXT NOT NULL DEFAULT 'till' CHECK (role IN ('till', 'owner'));
     `,
   },
+  {
+    version: 4,
+    name: 'payment list pages by day and terminal, refunds record their terminal',
+    // As SQLite's migration 4 (migrations.ts).
+    sql: `
+      CREATE INDEX payments_day ON payments (created_at, id);
+      CREATE INDEX payments_terminal_day ON payments (terminal_id, created_at, id);
+      DROP INDEX payments_created_at;
+      ALTER TABLE refunds ADD COLUMN terminal_id TEXT;
+    `,
+  },
 ];

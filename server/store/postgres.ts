@@ -16,7 +16,9 @@ import type {
   PairingCodeRow,
   PaymentEvent,
   PaymentPatch,
+  PaymentPageQuery,
   PaymentRow,
+  PaymentTotalsRow,
   RefundPatch,
   RefundRow,
   Store,
@@ -90,7 +92,7 @@ const PAYMENT_COLUMNS = [
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
-  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'attempts',
+  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
   'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
 ] as const;
 const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
@@ -314,6 +316,36 @@ class PgStore implements PostgresStore {
       SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p
       WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ORDER BY p.created_at, p.id`;
     return rows.map((r) => paymentFromDb(r).row);
+  }
+
+  async paymentsPage(q: PaymentPageQuery): Promise<PaymentRow[]> {
+    const sql = this.#sql;
+    // The index range ends at the cursor's time (earlier pages are not read again); the row value breaks ties by id.
+    const toMs = q.after ? Math.min(q.toMs, q.after.created_at + 1) : q.toMs;
+    const match = [
+      ...(q.amountFen !== undefined ? [sql`p.amount_fen = ${q.amountFen}`] : []),
+      ...(q.digitsTail !== undefined ? [sql`p.out_trade_no ILIKE ${`%${q.digitsTail}`}`, sql`p.transaction_id ILIKE ${`%${q.digitsTail}`}`] : []),
+    ];
+    const rows = await sql`
+      SELECT p.*, ${sql.unsafe(REFUNDED)} FROM payments p
+      WHERE p.created_at >= ${q.fromMs} AND p.created_at < ${toMs}
+        ${q.terminalId !== undefined ? sql`AND p.terminal_id = ${q.terminalId}` : sql``}
+        ${q.after ? sql`AND (p.created_at, p.id) < (${q.after.created_at}, ${q.after.id})` : sql``}
+        ${match.length ? sql`AND (${match.reduce((all, one) => sql`${all} OR ${one}`)})` : sql``}
+      ORDER BY p.created_at DESC, p.id DESC LIMIT ${q.limit}`;
+    return rows.map((r) => paymentFromDb(r).row);
+  }
+
+  async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
+    const sql = this.#sql;
+    const [t] = await sql`
+      SELECT COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE status = 'succeeded')::bigint AS succeeded_count,
+             COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen
+      FROM payments WHERE created_at >= ${fromMs} AND created_at < ${toMs}`;
+    const [r] = await sql`
+      SELECT COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
+      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs}`;
+    return { count: Number(t!.count), succeeded_count: Number(t!.succeeded_count), succeeded_fen: Number(t!.succeeded_fen), refunded_fen: Number(r!.refunded_fen) };
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {

@@ -9,8 +9,10 @@ import type {
   NewRefund,
   PairingCodeRow,
   PaymentEvent,
+  PaymentPageQuery,
   PaymentPatch,
   PaymentRow,
+  PaymentTotalsRow,
   RefundPatch,
   RefundRow,
   ReverseReason,
@@ -184,7 +186,7 @@ const PAYMENT_COLUMNS = [
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
 const REFUND_COLUMNS = [
-  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'attempts',
+  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
   'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
 ] as const;
 
@@ -245,6 +247,7 @@ function refundFromDb(r: DbRow): RefundRow {
     error_code: optStr(r.error_code),
     error_message: optStr(r.error_message),
     refund_id: optStr(r.refund_id),
+    terminal_id: optStr(r.terminal_id),
     attempts: num(r.attempts),
     next_at: num(r.next_at),
     lease_owner: optStr(r.lease_owner),
@@ -380,6 +383,8 @@ class SqliteStore implements Store {
   private readonly q;
   /** UPDATE statements by table and column list: patches come in a handful of shapes, prepared once each. */
   private readonly updates = new Map<string, Database.Statement>();
+  /** Page queries by the filters they use (a dozen shapes), prepared once each. */
+  private readonly pages = new Map<string, Database.Statement>();
   /** The hot transactions, wrapped once (better-sqlite3 builds several functions per wrap). */
   private readonly tx;
   /** Cashiers, shifts, exports and reports. */
@@ -396,6 +401,15 @@ class SqliteStore implements Store {
       payment: db.prepare(`${paymentSelect} WHERE id = ?`),
       active: db.prepare(`${paymentSelect} WHERE terminal_id = ? AND status IN ('processing', 'user_paying') ORDER BY created_at LIMIT 1`),
       createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
+      totals: db.prepare(
+        `SELECT COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
+           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
+         FROM payments WHERE created_at >= ? AND created_at < ?`,
+      ),
+      refundedTotal: db.prepare(
+        `SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ?`,
+      ).pluck(),
       insertPayment: db.prepare(
         `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')})`,
       ),
@@ -519,6 +533,45 @@ class SqliteStore implements Store {
 
   async paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]> {
     return (this.q.createdBetween.all(fromMs, toMs) as DbRow[]).map(paymentFromDb);
+  }
+
+  async paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]> {
+    const { fromMs, toMs, limit, after, terminalId, amountFen, digitsTail } = query;
+    const where = ['created_at >= @fromMs', 'created_at < @toMs'];
+    const params: Record<string, SqlValue> = { fromMs, toMs, limit };
+    if (terminalId !== undefined) {
+      where.push('terminal_id = @terminalId');
+      params.terminalId = terminalId;
+    }
+    if (after) {
+      // The index range ends at the cursor's time (so earlier pages are not read again); the row value breaks ties by id.
+      params.toMs = Math.min(toMs, after.created_at + 1);
+      where.push('(created_at, id) < (@afterAt, @afterId)');
+      params.afterAt = after.created_at;
+      params.afterId = after.id;
+    }
+    const match: string[] = [];
+    if (amountFen !== undefined) {
+      match.push('amount_fen = @amountFen');
+      params.amountFen = amountFen;
+    }
+    if (digitsTail !== undefined) {
+      match.push("out_trade_no LIKE '%' || @digitsTail", "transaction_id LIKE '%' || @digitsTail");
+      params.digitsTail = digitsTail;
+    }
+    if (match.length) where.push(`(${match.join(' OR ')})`);
+    const sql = `SELECT * FROM payments_v WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    let statement = this.pages.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.pages.set(sql, statement);
+    }
+    return (statement.all(params) as DbRow[]).map(paymentFromDb);
+  }
+
+  async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
+    const r = this.q.totals.get(fromMs, toMs) as DbRow;
+    return { count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen), refunded_fen: Number(this.q.refundedTotal.get(fromMs, toMs)) };
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {

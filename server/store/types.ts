@@ -120,6 +120,29 @@ export interface Transition {
   changed: boolean;
 }
 
+/** One page of a shop day's payments, newest first (created_at, then id, descending). */
+export interface PaymentPageQuery {
+  /** The day: created in [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  /** Continue after this payment (the last one of the previous page). */
+  after?: { created_at: number; id: string };
+  terminalId?: string;
+  /** A search: payments of this amount, or whose out_trade_no or transaction_id ends with these digits. */
+  amountFen?: number;
+  digitsTail?: string;
+}
+
+/** Sums over every payment of a day, whatever page is shown. */
+export interface PaymentTotalsRow {
+  count: number;
+  succeeded_count: number;
+  succeeded_fen: number;
+  /** Succeeded refunds of the day's payments. */
+  refunded_fen: number;
+}
+
 export type RefundStep = 'send' | 'query' | 'done';
 
 export interface RefundRow {
@@ -134,6 +157,8 @@ export interface RefundRow {
   error_message: string | null;
   /** WeChat's refund_id once accepted. */
   refund_id: string | null;
+  /** The terminal that asked for the refund (null for refunds journaled before it was recorded). */
+  terminal_id: string | null;
   attempts: number;
   next_at: number;
   lease_owner: string | null;
@@ -147,11 +172,12 @@ export interface RefundRow {
 
 export type RefundPatch = Partial<Pick<RefundRow, 'status' | 'step' | 'error_code' | 'error_message' | 'refund_id' | 'attempts' | 'next_at' | 'lease_owner' | 'lease_until' | 'updated_at'>>;
 
-export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier'> & {
+export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'terminal_id'> & {
   lease_owner?: string | null;
   lease_until?: number | null;
   shift_id?: string | null;
   cashier?: string | null;
+  terminal_id?: string | null;
 };
 
 export type InsertRefundResult =
@@ -277,6 +303,10 @@ export interface Store {
   activePayment(terminalId: string): Promise<PaymentRow | undefined>;
   /** Payments created in [fromMs, toMs), oldest first. */
   paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]>;
+  /** At most `limit` payments of a day, newest first, read through an index: never the whole day. */
+  paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]>;
+  /** Totals of the payments created in [fromMs, toMs), summed by the database. */
+  paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow>;
   /** Read-modify-write of one payment in one transaction; appends a journal event when status or step changes, or the patch has an event_code. */
   transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined>;
   paymentEvents(id: string): Promise<PaymentEvent[]>;

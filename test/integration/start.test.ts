@@ -35,6 +35,7 @@ describe('npm start', () => {
     expect(started.stdout).toMatch(/\/simulator\/phone/);
     // Other machines use the simulator's control API with the token printed here.
     expect(started.stdout).toMatch(/X-Simulator-Token: [\w-]{32}$/m);
+    expect(started.stdout).toMatch(/TRAINING MODE 训练模式: no real money moves; only the simulator's test payment codes are accepted/);
     const link = /(http:\/\/\S+)\/#\/pair\/([\w-]+)/.exec(started.stdout)!;
     expect(link).not.toBeNull();
     const paired = await fetch(`${link[1]}/api/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: link[2] }) });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, publicOrigin } from '../../server/config.ts';
+import { ConfigError, loadConfig, publicOrigin, trainingMode } from '../../server/config.ts';
 
 const SIM = { appid: 'wx00000000sim00000', mch_id: '1900000109', key: 'simulatorkey0123456789abcdefABCD' };
 const LIVE = { WECHAT_APPID: 'wx2421b1c4370ec43b', WECHAT_MCH_ID: '10000100', WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d' };
@@ -131,10 +131,24 @@ describe('loadConfig', () => {
     [{ MANAGER_PIN: '12' }, 'MANAGER_PIN'],
     [{ MANAGER_PIN: 'abcd' }, 'MANAGER_PIN'],
     [{ TLS_CERT: '/nonexistent/server.crt' }, 'TLS_CERT'],
+    [{ SIMULATOR_ACCEPT_ANY_CODE: 'yes' }, 'SIMULATOR_ACCEPT_ANY_CODE'],
   ])('refuses %j naming %s', (env, variable) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it.each([
+    [{}, true],
+    [{ SIMULATOR_ACCEPT_ANY_CODE: '1' }, false],
+    [{ SIMULATOR_ACCEPT_ANY_CODE: '0' }, true],
+    [{ ...LIVE }, false],
+  ])('is in training mode (test codes only) with %j: %s', (env, training) => {
+    expect(trainingMode(loadConfig(env as Record<string, string>))).toBe(training);
+  });
+
+  it('warns that SIMULATOR_ACCEPT_ANY_CODE means nothing in live mode', () => {
+    expect(loadConfig({ ...LIVE, SIMULATOR_ACCEPT_ANY_CODE: '1' }).warnings.join(' ')).toMatch(/SIMULATOR_ACCEPT_ANY_CODE is ignored/);
   });
 
   it('asks for both halves of a pair of files', () => {

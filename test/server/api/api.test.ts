@@ -17,7 +17,7 @@ interface Setup {
   call(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-async function setup(options: { envPin?: string; storedPin?: string; maxAmountFen?: number; pinChecks?: { maxConcurrent: number; maxQueued: number } } = {}): Promise<Setup> {
+async function setup(options: { envPin?: string; storedPin?: string; maxAmountFen?: number; pinChecks?: { maxConcurrent: number; maxQueued: number }; trainingMode?: boolean } = {}): Promise<Setup> {
   const service = new FakePaymentService();
   const registry = new TerminalRegistry({ store: memoryTerminalStore(), ...(options.envPin ? { envPin: options.envPin } : {}) });
   if (options.storedPin) await registry.setPin(options.storedPin);
@@ -48,6 +48,7 @@ async function setup(options: { envPin?: string; storedPin?: string; maxAmountFe
     },
     ...(options.pinChecks ? { pinChecks: options.pinChecks } : {}),
     now: () => new Date('2026-11-28T17:30:00Z'),
+    ...(options.trainingMode !== undefined ? { trainingMode: options.trainingMode } : {}),
   });
   const { token } = await registry.add('Till 1');
   const call: Setup['call'] = async (method, path, opts = {}) => {
@@ -106,6 +107,8 @@ describe('authentication', () => {
     ['GET', '/api/payments'],
     ['GET', '/api/payments/active'],
     ['GET', '/api/payments/pay-1'],
+    ['GET', '/api/payments/pay-1/refunds'],
+    ['GET', '/api/terminals'],
     ['POST', '/api/payments'],
     ['POST', '/api/payments/pay-1/cancel'],
     ['POST', '/api/payments/pay-1/refunds'],
@@ -222,6 +225,44 @@ describe('reading payments', () => {
     expect((await call('GET', '/api/payments')).body.date).toBe('2026-11-29');
     expect((await call('GET', '/api/payments?date=2026-11-01')).body).toMatchObject({ date: '2026-11-01', totals: { count: 0 } });
     expect(service.calls).toEqual(['list 2026-11-29', 'list 2026-11-01']);
+  });
+
+  it('passes a page’s limit, cursor, terminal and search on to the service', async () => {
+    const { call, service } = await setup();
+    const res = await call('GET', '/api/payments?date=2026-11-28&limit=20&cursor=MTIzOnA&terminal=t-1&q=25.80');
+    expect(res).toMatchObject({ status: 200, body: { next_cursor: null } });
+    expect(service.calls).toEqual(['list 2026-11-28 {"limit":20,"cursor":"MTIzOnA","terminal":"t-1","q":"25.80"}']);
+  });
+
+  it.each([
+    ['limit=ten', 'INVALID_LIMIT'],
+    ['limit=-1', 'INVALID_LIMIT'],
+    [`cursor=${'x'.repeat(201)}`, 'INVALID_CURSOR'],
+    ['terminal=bad%20id', 'INVALID_ID'],
+    [`q=${'9'.repeat(41)}`, 'INVALID_QUERY'],
+  ])('refuses the list parameter %s with %s', async (param, code) => {
+    const { call, service } = await setup();
+    expect(await call('GET', `/api/payments?${param}`)).toMatchObject({ status: 400, body: { error: { code } } });
+    expect(service.calls).toEqual([]);
+  });
+
+  it('lists a payment’s refunds with who asked for them, or 404', async () => {
+    const { call, service, registry } = await setup({ envPin: '1234' });
+    await call('POST', '/api/payments', { body: payment() });
+    service.settle('pay-1', 'succeeded');
+    await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'r-1', amount_fen: 100, reason: 'cup' }, headers: { 'x-manager-pin': '1234' } });
+    const till = (await registry.list())[0]!;
+    expect(service.calls).toContain(`refund pay-1 r-1 by ${till.id}`);
+    expect(await call('GET', '/api/payments/pay-1/refunds')).toMatchObject({ status: 200, body: { refunds: [{ id: 'r-1', amount_fen: 100 }] } });
+    expect(await call('GET', '/api/payments/pay-9/refunds')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+
+  it('names the shop’s terminals (for the history’s filter), without their tokens', async () => {
+    const { call, registry } = await setup();
+    await registry.add('Till 2');
+    const res = await call('GET', '/api/terminals');
+    expect(res.body.terminals.map((t: { name: string }) => t.name).sort()).toEqual(['Till 1', 'Till 2']);
+    expect(Object.keys(res.body.terminals[0]).sort()).toEqual(['id', 'name']);
   });
 
   it.each(['2026-13-01', '2026-02-30', '28.11.2026', 'today'])('refuses the date %s with INVALID_DATE', async (date) => {
@@ -438,5 +479,27 @@ describe('logging and errors', () => {
   it('answers 404 as JSON for an unknown route of a paired terminal', async () => {
     const { call } = await setup();
     expect(await call('GET', '/api/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+});
+
+describe('training mode (the simulator without SIMULATOR_ACCEPT_ANY_CODE=1)', () => {
+  it('refuses a real customer’s WeChat code with 422 TRAINING_MODE, in the cashier’s language, and charges nothing', async () => {
+    const { call, service } = await setup({ trainingMode: true });
+    const real = payment({ auth_code: '134567890123456789' });
+    const en = await call('POST', '/api/payments', { body: real });
+    expect(en).toMatchObject({ status: 422, body: { error: { code: 'TRAINING_MODE', message: expect.stringMatching(/test payment codes/) } } });
+    const zh = await call('POST', '/api/payments', { body: real, headers: { 'accept-language': 'zh-CN' } });
+    expect(zh.body.error.message).toMatch(/训练模式/);
+    expect(service.calls).toEqual([]);
+  });
+
+  it.each(['success', 'password', 'notenough'] as const)('takes the simulator’s %s test code', async (behaviour) => {
+    const { call } = await setup({ trainingMode: true });
+    expect((await call('POST', '/api/payments', { body: payment({ auth_code: makeTestCode(behaviour) }) })).status).toBe(200);
+  });
+
+  it('takes any WeChat code when training mode is off (live, or SIMULATOR_ACCEPT_ANY_CODE=1)', async () => {
+    const { call } = await setup({ trainingMode: false });
+    expect((await call('POST', '/api/payments', { body: payment({ auth_code: '134567890123456789' }) })).status).toBe(200);
   });
 });

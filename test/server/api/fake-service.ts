@@ -1,5 +1,6 @@
-import type { CreatePaymentRequest, Payment, PaymentList, Refund } from '../../../shared/api.ts';
-import { ApiError, type PaymentService } from '../../../server/payments/service.ts';
+import type { CreatePaymentRequest, Payment, PaymentList, Refund, RefundRequest } from '../../../shared/api.ts';
+import type { PaymentListQuery } from '../../../server/payments/list.ts';
+import { ApiError, type Attribution, type PaymentService } from '../../../server/payments/service.ts';
 
 /**
  * A PaymentService in memory with the contract's rules (idempotent ids, one payment per terminal,
@@ -7,7 +8,7 @@ import { ApiError, type PaymentService } from '../../../server/payments/service.
  */
 export class FakePaymentService implements PaymentService {
   readonly payments = new Map<string, Payment & { terminal: string; auth_code: string }>();
-  readonly refunds = new Map<string, Refund>();
+  readonly refundRecords = new Map<string, Refund>();
   readonly calls: string[] = [];
   closed = false;
 
@@ -31,13 +32,14 @@ export class FakePaymentService implements PaymentService {
     return p && this.#view(p);
   }
 
-  async list(date: string): Promise<PaymentList> {
-    this.calls.push(`list ${date}`);
+  async list(query: PaymentListQuery): Promise<PaymentList> {
+    const { date, ...rest } = query;
+    this.calls.push(`list ${date}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`);
     const payments = [...this.payments.values()].map((p) => this.#view(p));
     const succeeded = payments.filter((p) => p.status === 'succeeded');
     const succeeded_fen = succeeded.reduce((s, p) => s + p.amount_fen, 0);
     const refunded_fen = payments.reduce((s, p) => s + p.refunded_fen, 0);
-    return { date, payments, totals: { count: payments.length, succeeded_count: succeeded.length, succeeded_fen, refunded_fen, net_fen: succeeded_fen - refunded_fen } };
+    return { date, payments, totals: { count: payments.length, succeeded_count: succeeded.length, succeeded_fen, refunded_fen, net_fen: succeeded_fen - refunded_fen }, next_cursor: null };
   }
 
   async active(terminalId: string): Promise<Payment | undefined> {
@@ -53,18 +55,23 @@ export class FakePaymentService implements PaymentService {
     return this.#view(p);
   }
 
-  async refund(paymentId: string, req: { id: string; amount_fen: number; reason?: string }): Promise<Refund> {
-    this.calls.push(`refund ${paymentId} ${req.id}`);
+  async refund(paymentId: string, req: RefundRequest, _by?: Attribution, terminalId?: string): Promise<Refund> {
+    this.calls.push(`refund ${paymentId} ${req.id}${terminalId ? ` by ${terminalId}` : ''}`);
     const p = this.payments.get(paymentId);
     if (!p) throw new ApiError(404, 'NOT_FOUND', `No payment ${paymentId}.`);
-    const existing = this.refunds.get(req.id);
+    const existing = this.refundRecords.get(req.id);
     if (existing) return existing;
     if (p.status !== 'succeeded') throw new ApiError(409, 'REFUND_NOT_ALLOWED', 'Only a succeeded payment can be refunded.');
     if (req.amount_fen > p.amount_fen - p.refunded_fen) throw new ApiError(422, 'REFUND_TOO_LARGE', 'More than is left to refund.');
     p.refunded_fen += req.amount_fen;
     const refund: Refund = { id: req.id, payment_id: paymentId, amount_fen: req.amount_fen, status: 'succeeded' };
-    this.refunds.set(req.id, refund);
+    this.refundRecords.set(req.id, refund);
     return refund;
+  }
+
+  async refunds(paymentId: string): Promise<Refund[] | undefined> {
+    if (!this.payments.has(paymentId)) return undefined;
+    return [...this.refundRecords.values()].filter((r) => r.payment_id === paymentId);
   }
 
   settle(id: string, status: Payment['status']): void {

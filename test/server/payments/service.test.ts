@@ -166,19 +166,20 @@ describe('list by shop-local day', () => {
     h.wechat.once('micropay', bizError('NOTENOUGH'));
     await h.create({ amount_fen: 50 });
 
-    const day28 = await h.service.list('2026-11-28');
+    const day28 = await h.service.list({ date: '2026-11-28' });
     expect(day28.payments.map((p) => p.id)).toEqual([late.id]);
-    const day29 = await h.service.list('2026-11-29');
+    const day29 = await h.service.list({ date: '2026-11-29' });
     expect(day29.payments.map((p) => p.id)).toContain(early.id);
     expect(day29.totals).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 300, refunded_fen: 0, net_fen: 300 });
+    expect(day29.next_cursor).toBeNull();
 
     await h.service.refund(late.id, { id: 'r-late', amount_fen: 400 });
-    expect((await h.service.list('2026-11-28')).totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 400, net_fen: 600 });
+    expect((await h.service.list({ date: '2026-11-28' })).totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 400, net_fen: 600 });
   });
 
   it('answers INVALID_DATE for a day that does not exist', async () => {
-    await expect(h.service.list('2026-02-30')).rejects.toMatchObject({ status: 400, code: 'INVALID_DATE' });
-    await expect(h.service.list('28/11/2026')).rejects.toMatchObject({ code: 'INVALID_DATE' });
+    await expect(h.service.list({ date: '2026-02-30' })).rejects.toMatchObject({ status: 400, code: 'INVALID_DATE' });
+    await expect(h.service.list({ date: '28/11/2026' })).rejects.toMatchObject({ code: 'INVALID_DATE' });
   });
 });
 

@@ -1,0 +1,74 @@
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList } from '../../shared/api.ts';
+import { parseYuan } from '../../shared/money.ts';
+import type { PaymentPageQuery, Store } from '../store/types.ts';
+import { ApiError } from './service.ts';
+import { isCalendarDate, localDayRange } from './shop-time.ts';
+import { paymentView } from './view.ts';
+
+/**
+ * A shop day's payments a page at a time, newest first, with the totals of the whole day. A page
+ * is an index range read (store.paymentsPage) and the totals are summed by the database, so a
+ * day of 50,000 payments answers as fast as a day of fifty and never holds up the event loop
+ * (the whole day at once took 2.1 s and stalled every other request).
+ */
+
+export interface PaymentListQuery {
+  /** The shop-local day, YYYY-MM-DD. */
+  date: string;
+  /** 1..200, default 50. */
+  limit?: number;
+  /** next_cursor of the previous page. */
+  cursor?: string;
+  terminal?: string;
+  /** An amount in yuan ("25.8", "¥25.80") or the last 4+ digits of out_trade_no / transaction_id. */
+  q?: string;
+}
+
+/** What a search text matches: an amount, a digits tail, or either when it could be both ("2580"). */
+export function parseSearch(q: string): { amountFen?: number; digitsTail?: string } | undefined {
+  const text = q.trim().replace(/^[¥￥]\s*/, '').replace(/\s*元$/, '').replace(/,/g, '');
+  if (text === '') return {};
+  // "0042" is a number's tail, never an amount.
+  const amount = /^0\d/.test(text) ? null : parseYuan(text);
+  const tail = /^\d{4,32}$/.test(text) ? text : undefined;
+  if ((amount === null || amount === 0) && tail === undefined) return undefined;
+  return { ...(amount ? { amountFen: amount } : {}), ...(tail ? { digitsTail: tail } : {}) };
+}
+
+/** The cursor is the last row's (created_at, id), opaque to clients. */
+export function encodeCursor(row: { created_at: number; id: string }): string {
+  return Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { created_at: number; id: string } | undefined {
+  const match = /^(\d{1,16}):([A-Za-z0-9_-]{1,32})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return match ? { created_at: Number(match[1]), id: match[2]! } : undefined;
+}
+
+export async function listPayments(store: Store, timeZone: string, query: PaymentListQuery): Promise<PaymentList> {
+  const { date } = query;
+  if (!isCalendarDate(date)) throw new ApiError(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD (got "${date}").`);
+  const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) {
+    throw new ApiError(400, 'INVALID_LIMIT', `"limit" must be a whole number from 1 to ${PAGE_LIMIT_MAX}.`);
+  }
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && !after) throw new ApiError(400, 'INVALID_CURSOR', '"cursor" must be the next_cursor of a previous page.');
+  const search = query.q === undefined ? {} : parseSearch(query.q);
+  if (!search) throw new ApiError(400, 'INVALID_QUERY', '"q" must be an amount in yuan (25.8, 25.80) or at least 4 trailing digits of an order number.');
+
+  const { from, to } = localDayRange(date, timeZone);
+  const page: PaymentPageQuery = { fromMs: from, toMs: to, limit: limit + 1, ...search };
+  if (after) page.after = after;
+  if (query.terminal) page.terminalId = query.terminal;
+  // One row more than asked tells whether an older page exists, without a count.
+  const [rows, totals] = await Promise.all([store.paymentsPage(page), store.paymentTotals(from, to)]);
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  return {
+    date,
+    payments: shown.map(paymentView),
+    totals: { ...totals, net_fen: totals.succeeded_fen - totals.refunded_fen },
+    next_cursor: more ? encodeCursor(shown[shown.length - 1]!) : null,
+  };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE, knownError } from '../../../shared/error-catalogue.ts';
+import type { PaymentStatus } from '../../../shared/api.ts';
+import { FLOW_DEFAULTS } from '../../../server/payments/config.ts';
+import { afterRefund, afterRefundQuery } from '../../../server/payments/refunds.ts';
+import { afterMicropay, afterQuery, afterReverse, UNKNOWN_OUTCOME_CODES, type Answer, type Ctx } from '../../../server/payments/transitions.ts';
+import type { FlowStep, PaymentPatch, PaymentRow, RefundPatch, RefundRow } from '../../../server/store/types.ts';
+import type { RefundStatus, TradeState } from '../../../server/wechat/gateway.ts';
+
+/**
+ * Every code the flow can write into the journal has a catalogue entry of its own in Chinese and
+ * English, so the web app never shows "Unknown error" for a code this product produces. The pure
+ * transitions are driven with every answer the gateway can give (each catalogue code, each trade
+ * and refund state, each unknown-outcome and configuration code) from every step; only a code
+ * WeChat itself invents is allowed the generic text.
+ */
+const INVENTED = 'SOMETHING_WECHAT_INVENTED';
+const ctx = (language: 'zh' | 'en'): Ctx => ({ now: 1_000_000, config: { ...FLOW_DEFAULTS, language } });
+const fields = {};
+
+const allCodes = [...new Set(Object.values(ERROR_CATALOGUE).flatMap((table) => Object.keys(table))), INVENTED];
+const unknownCodes = UNKNOWN_OUTCOME_CODES;
+const configCodes = ['CERT_MISSING', 'CERT_UNREADABLE'];
+const tradeStates: TradeState[] = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'];
+const refundStates: RefundStatus[] = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'];
+
+function answers<T>(okValues: T[]): Answer<T>[] {
+  return [
+    ...okValues.map((value) => ({ kind: 'ok' as const, value, fields })),
+    ...allCodes.map((code) => ({ kind: 'business_error' as const, code, description: 'desc', fields })),
+    { kind: 'rejected', message: 'rejected', fields },
+    ...unknownCodes.map((code) => ({ kind: 'unknown' as const, code, detail: 'detail' })),
+    ...configCodes.map((code) => ({ kind: 'config' as const, code, detail: 'detail' })),
+  ];
+}
+
+function paymentRow(step: FlowStep, status: PaymentStatus, flags: Partial<PaymentRow>): PaymentRow {
+  return {
+    id: 'p', out_trade_no: 'P1', terminal_id: 't', amount_fen: 1000, description: null, auth_code_masked: '1300**********0000', auth_code_hash: 'h',
+    status, step, error_code: null, error_message: null, transaction_id: null, refunded_fen: 0, late_payment: false, cancel_requested: false,
+    send_rejected: false, sent_at: 0, reverse_decided_at: null, reverse_reason: null, reverse_attempts: 99, deadline_at: 0, reverse_after: 0,
+    next_at: 0, lease_owner: null, lease_until: null, created_at: 0, updated_at: 0, shift_id: null, cashier: null, ...flags,
+  };
+}
+
+function refundRow(step: RefundRow['step']): RefundRow {
+  return {
+    id: 'r', payment_id: 'p', amount_fen: 100, reason: null, status: 'processing', step, error_code: null, error_message: null, refund_id: null, terminal_id: null, shift_id: null, cashier: null,
+    attempts: 1, next_at: 0, lease_owner: null, lease_until: null, created_at: 0, updated_at: 0,
+  };
+}
+
+const paid = (total_fee: number) => ({ transaction_id: '4200', out_trade_no: 'P1', total_fee });
+
+function journaledPaymentCodes(language: 'zh' | 'en'): Map<string, string> {
+  const seen = new Map<string, string>();
+  const keep = (patch: PaymentPatch | undefined) => {
+    if (patch?.error_code) seen.set(patch.error_code, patch.error_message ?? '');
+  };
+  const steps: FlowStep[] = ['query', 'reverse', 'confirm'];
+  const statuses: PaymentStatus[] = ['processing', 'user_paying', 'needs_attention'];
+  const variants: Partial<PaymentRow>[] = [{}, { send_rejected: true }, { reverse_decided_at: 1, cancel_requested: true }, { reverse_decided_at: 1 }];
+  for (const step of steps) {
+    for (const status of statuses) {
+      for (const flags of variants) {
+        const row = paymentRow(step, status, flags);
+        for (const a of answers([paid(1000), paid(999)])) keep(afterMicropay(row, a, ctx(language)));
+        for (const a of answers(tradeStates.map((trade_state) => ({ trade_state, paid: paid(1000) })))) keep(afterQuery(row, a, ctx(language)));
+        for (const a of answers([{ recall: false }, { recall: true }])) keep(afterReverse(row, a, ctx(language)));
+      }
+    }
+  }
+  return seen;
+}
+
+function journaledRefundCodes(language: 'zh' | 'en'): Map<string, string> {
+  const seen = new Map<string, string>();
+  const keep = (patch: RefundPatch | undefined) => {
+    if (patch?.error_code) seen.set(patch.error_code, patch.error_message ?? '');
+  };
+  for (const a of answers([{ refund_id: 'R1', out_refund_no: 'r', refund_fee: 100 }])) keep(afterRefund(refundRow('send'), a, ctx(language)));
+  for (const a of answers(refundStates.map((refund_status) => ({ out_refund_no: 'r', refund_fee: 100, refund_status })))) keep(afterRefundQuery(refundRow('query'), a, ctx(language)));
+  return seen;
+}
+
+describe('codes the flow journals', () => {
+  it.each([
+    ['payments', journaledPaymentCodes, 'micropay'],
+    ['refunds', journaledRefundCodes, 'refund'],
+  ] as const)('have their own Chinese and English text in the shared catalogue (%s)', (_what, journaled, operation) => {
+    const zh = journaled('zh');
+    const en = journaled('en');
+    expect([...zh.keys()].sort()).toEqual([...en.keys()].sort());
+    expect(zh.size).toBeGreaterThan(5);
+    for (const code of zh.keys()) {
+      if (code === INVENTED) continue;
+      const entry = knownError(code, operation);
+      expect(entry, `${code} has no catalogue entry`).toBeDefined();
+      expect(zh.get(code)).toContain(entry!.zh);
+      expect(en.get(code)).toContain(entry!.en);
+    }
+  });
+
+  it('journals the product’s own codes, not only WeChat’s', () => {
+    const codes = new Set([...journaledPaymentCodes('en').keys(), ...journaledRefundCodes('en').keys()]);
+    for (const code of ['AMOUNT_MISMATCH', 'REQUEST_REJECTED', 'REFUNDCLOSE', 'CHANGE', 'LATE_PAYMENT', 'OUTCOME_UNKNOWN', 'REVERSED', 'CANCELED', 'CERT_UNREADABLE', 'BANKERROR', 'GATEWAY_TIMEOUT']) {
+      expect(codes, code).toContain(code);
+    }
+  });
+});
