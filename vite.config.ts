@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { compression } from 'vite-plugin-compression2';
 
 // The web app lives in web/ and is built to dist/web, which the server serves from the same origin.
 export default defineConfig({
@@ -37,6 +38,9 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
       },
     }),
+    // Brotli and gzip copies written once at build, next to each file; the server sends the one the
+    // browser accepts (serveStatic's precompressed), never compressing per request.
+    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(html|js|css|json|webmanifest|svg)$/, threshold: 512 }),
   ],
   build: { outDir: '../dist/web', emptyOutDir: true },
   server: { proxy: { '/api': 'http://localhost:8787', '/simulator': 'http://localhost:8787' } },

@@ -208,7 +208,9 @@ function wechatConfig(config: Config, apiBase: string): WechatConfig {
 /**
  * The built web app: files as they are, client routes fall back to index.html. Hashed files
  * under /assets/ never change (cached for a year); everything else, index.html and the service
- * worker above all, is revalidated on each load so a new version reaches the tablets.
+ * worker above all, is revalidated on each load so a new version reaches the tablets. Text files
+ * go out as the Brotli or gzip copy the build wrote beside them (vite.config.ts) when the
+ * browser accepts it: compressed once at build, never per request.
  */
 function mountWebApp(app: Hono, webRoot: string): void {
   const indexHtml = join(webRoot, 'index.html');
@@ -219,13 +221,13 @@ function mountWebApp(app: Hono, webRoot: string): void {
     if (c.res.status !== 200 || c.res.headers.has('cache-control')) return;
     c.res.headers.set('cache-control', c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
   });
-  app.use('*', serveStatic({ root: webRoot }));
+  app.use('*', serveStatic({ root: webRoot, precompressed: true }));
   app.get('*', async (c, next) => {
     const lastSegment = c.req.path.split('/').pop() ?? '';
     // A missing file (it has an extension) is a 404, not the app: a stale script must not get HTML.
     if (lastSegment.includes('.') || c.req.path.startsWith('/api/') || c.req.path.startsWith('/simulator/')) return next();
     if (!existsSync(indexHtml)) return c.text('The web app is not built yet: run `npm run build` (npm start does it for you).', 503);
-    return serveStatic({ path: indexHtml })(c, next);
+    return serveStatic({ path: indexHtml, precompressed: true })(c, next);
   });
 }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type PosServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -76,6 +77,10 @@ describe('the web app beside the API', () => {
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>POS</title>');
     writeFileSync(join(webRoot, 'sw.js'), 'self.addEventListener("fetch", () => {});');
     writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), 'console.log(1)');
+    // What the build writes beside each text file (vite.config.ts): its Brotli and gzip copies.
+    writeFileSync(join(webRoot, 'assets', 'index-abc123.js.br'), brotliCompressSync('console.log(1)'));
+    writeFileSync(join(webRoot, 'assets', 'index-abc123.js.gz'), gzipSync('console.log(1)'));
+    writeFileSync(join(webRoot, 'index.html.gz'), gzipSync('<!doctype html><title>POS</title>'));
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...journal.env });
     server = await createServer(config, { log: silentLogger, webRoot });
   });
@@ -84,7 +89,7 @@ describe('the web app beside the API', () => {
     await journal?.dispose();
     rmSync(webRoot, { recursive: true, force: true });
   });
-  const get = (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`);
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${server.port}${path}`, { headers });
 
   it('caches hashed assets for good and revalidates index.html and the service worker', async () => {
     const asset = await get('/assets/index-abc123.js');
@@ -95,6 +100,28 @@ describe('the web app beside the API', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-cache');
     }
+  });
+
+  it.each([
+    ['gzip, deflate, br, zstd', 'br'],
+    ['gzip, deflate', 'gzip'],
+  ])('sends the precompressed copy a browser accepting "%s" asks for (%s), with the same caching', async (accept, encoding) => {
+    const res = await get('/assets/index-abc123.js', { 'accept-encoding': accept });
+    expect(res.headers.get('content-encoding')).toBe(encoding);
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await res.text()).toBe('console.log(1)'); // fetch decodes it
+  });
+
+  it('sends a file as it is to a client that accepts no compression, and index.html compressed for client routes', async () => {
+    const plain = await get('/assets/index-abc123.js', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe('console.log(1)');
+    const route = await get('/history', { 'accept-encoding': 'gzip' });
+    expect(route.headers.get('content-encoding')).toBe('gzip');
+    expect(route.headers.get('cache-control')).toBe('no-cache');
+    expect(await route.text()).toContain('<title>POS</title>');
   });
 
   it('answers client routes with index.html, but a missing file with 404', async () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 /** The built app (vitest's global setup runs `vite build`) is an installable, offline-capable PWA. */
@@ -52,6 +52,16 @@ describe('the built web app', () => {
     expect(sw).toMatch(/denylist:\s*\[[^\]]*\\\/api/);
     expect(sw).toMatch(/denylist:\s*\[[^\]]*simulator/);
     expect(existsSync(dist('manifest.webmanifest'))).toBe(true);
+  });
+
+  it('writes a Brotli and a gzip copy of every script, stylesheet and the page, identical once decompressed', () => {
+    const files = ['index.html', ...readdirSync(dist('assets')).filter((f) => /\.(js|css)$/.test(f)).map((f) => `assets/${f}`)];
+    for (const file of files) {
+      const original = readFileSync(dist(file));
+      if (original.length < 512) continue; // too small to be worth it (the build skips them)
+      expect(brotliDecompressSync(readFileSync(dist(`${file}.br`))).equals(original), file).toBe(true);
+      expect(gunzipSync(readFileSync(dist(`${file}.gz`))).equals(original), file).toBe(true);
+    }
   });
 
   it('loads at most 60 KB of JavaScript and CSS, gzipped, before the checkout shows; the shift, cashier, export and report screens load on demand', () => {
