@@ -73,7 +73,7 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     await page.waitForSelector('.diagnostics');
     await wedgeScan(page, '6901234567892', 5);
     await page.waitForSelector('[data-testid=recent-scans] td:has-text("6901234567892")');
-    expect(await page.textContent('[data-testid=recent-scans]')).toContain('wedge');
+    expect(await page.textContent('[data-testid=recent-scans]')).toContain('键盘模式');
     await shot(page, 'diagnostics-zh');
     await page.click('a:has-text("返回")');
     await page.click('button:has-text("English")');

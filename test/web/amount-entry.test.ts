@@ -28,10 +28,39 @@ describe('AmountEntry', () => {
     expect(a.text).toBe('1.23');
   });
 
-  it('refuses more than six digits of yuan', () => {
-    const a = entry(['9', '9', '9', '9', '9', '9']);
-    expect(a.press('9')).toBe(false);
-    expect(a.fen).toBe(99_999_900);
+  it('takes every digit up to the shop’s maximum and refuses the one beyond it', () => {
+    const a = entry(['1', '0', '0', '0', '0', '0']);
+    expect(a.fen).toBe(10_000_000); // ¥100,000.00, the default maximum
+    expect(a.tooLarge('0')).toBe(true);
+    expect(a.press('0')).toBe(false);
+    expect(a.text).toBe('100000');
+    a.setMax(50_000_000_00);
+    expect(a.press('0')).toBe(true);
+    expect(a.display).toBe('1,000,000');
+    expect(a.press('.')).toBe(true);
+    expect(a.press('5')).toBe(true);
+    expect(a.display).toBe('1,000,000.5');
+  });
+
+  it('refuses a decimal that would pass a small maximum', () => {
+    const a = new AmountEntry();
+    a.setMax(1_050);
+    for (const k of ['1', '0', '.', '5']) expect(a.press(k)).toBe(true);
+    expect(a.press('1')).toBe(false);
+    expect(a.fen).toBe(1_050);
+  });
+
+  it.each([
+    ['', ''],
+    ['0.5', '0.5'],
+    ['1234', '1,234'],
+    ['12345.', '12,345.'],
+    ['123456789.01', '123,456,789.01'],
+  ])('shows %s with thousands separators as %s', (text, shown) => {
+    const a = new AmountEntry();
+    a.setMax(Number.MAX_SAFE_INTEGER);
+    for (const k of text) a.press(k);
+    expect(a.display).toBe(shown);
   });
 
   it('erases with Backspace and clears with Escape', () => {

@@ -43,7 +43,7 @@ describe('Api', () => {
   it('reports a 401 so the app can return to the pairing screen', async () => {
     const onUnauthorized = vi.fn();
     const api = new Api({ token: () => 'old', onUnauthorized, fetch: async () => json(401, { error: { code: 'UNAUTHORIZED', message: 'no' } }) });
-    await expect(api.payments('2026-11-28')).rejects.toMatchObject({ status: 401 });
+    await expect(api.payments({ date: '2026-11-28' })).rejects.toMatchObject({ status: 401 });
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Api } from '../../web/src/lib/api.ts';
-import { Checkout, type CheckoutTimings } from '../../web/src/lib/checkout.svelte.ts';
+import { Checkout, CODE_LIFETIME_MS, type CheckoutTimings } from '../../web/src/lib/checkout.svelte.ts';
+import { errorText } from '../../web/src/lib/error-text.ts';
 import { PendingPaymentStore } from '../../web/src/lib/pending-payment.ts';
 import { KEYS } from '../../web/src/lib/local-store.ts';
 import type { Feedback } from '../../web/src/lib/feedback.ts';
@@ -10,11 +11,12 @@ const CODE = '134567890123456789';
 const TIMINGS: CheckoutTimings = { pollMs: 100, attentionPollMs: 1000, retryMs: 50, retryMaxMs: 200 };
 
 function setup(server = new FakeServer(), storage = new MemoryStorage()) {
-  const api = new Api({ token: () => 'tok', fetch: server.fetch });
+  const link = { online: true };
+  const api = new Api({ token: () => 'tok', fetch: server.fetch, onReachable: (up) => (link.online = up) });
   const sounds: string[] = [];
   const feedback: Feedback = { success: () => sounds.push('success'), failure: () => sounds.push('failure'), notice: () => sounds.push('notice') };
-  const checkout = new Checkout(api, new PendingPaymentStore(storage), feedback, TIMINGS);
-  return { server, storage, checkout, sounds };
+  const checkout = new Checkout(api, new PendingPaymentStore(storage), feedback, TIMINGS, link);
+  return { server, storage, checkout, sounds, link };
 }
 
 function typeAmount(checkout: Checkout, text: string) {
@@ -91,21 +93,105 @@ describe('Checkout', () => {
     expect(sounds).toContain('notice');
   });
 
-  it('retries after a network error with the same id, so the payment exists once', async () => {
-    const { server, checkout } = setup();
+  it('holds a payment whose POST got no answer, and follows it once the server says it has it, without posting again', async () => {
+    const { server, checkout, link } = setup();
     server.dropNext = 1;
     server.processDropped = true; // the server got it, the answer was lost
     typeAmount(checkout, '20');
     checkout.scan(CODE);
     await vi.advanceTimersByTimeAsync(0);
-    expect(checkout.networkTrouble).toBe(true);
+    expect(checkout.phase).toBe('unsent');
+    expect(checkout.unsent?.absent).toBe(false);
+    expect(link.online).toBe(false);
     await vi.advanceTimersByTimeAsync(TIMINGS.retryMs);
-    const posts = server.posts();
-    expect(posts).toHaveLength(2);
-    expect(posts[1]!.body).toEqual(posts[0]!.body);
+    expect(server.posts()).toHaveLength(1);
     expect(server.payments.size).toBe(1);
     expect(checkout.phase).toBe('following');
     expect(checkout.networkTrouble).toBe(false);
+  });
+
+  it('never sends an unacknowledged payment by itself: the cashier sends it (same id) once the server says it never got it', async () => {
+    const { server, checkout } = setup();
+    server.dropNext = 1; // lost before the server
+    typeAmount(checkout, '20');
+    checkout.scan(CODE);
+    await vi.advanceTimersByTimeAsync(10_000); // the server answers again: not there
+    expect(checkout.phase).toBe('unsent');
+    expect(checkout.unsent?.absent).toBe(true);
+    expect(server.posts()).toHaveLength(1);
+    expect(checkout.canSendUnsent).toBe(true);
+    checkout.sendNow();
+    await vi.advanceTimersByTimeAsync(0);
+    const posts = server.posts();
+    expect(posts).toHaveLength(2);
+    expect(posts[1]!.body).toEqual(posts[0]!.body);
+    expect(checkout.phase).toBe('following');
+  });
+
+  it('never sends a code older than 60 s: the cashier can only discard it, and nothing was charged', async () => {
+    const { server, checkout, storage } = setup();
+    server.dropNext = 1;
+    typeAmount(checkout, '20');
+    checkout.scan(CODE);
+    await vi.advanceTimersByTimeAsync(CODE_LIFETIME_MS + 1_000);
+    expect(checkout.unsent?.absent).toBe(true);
+    expect(checkout.canSendUnsent).toBe(false);
+    checkout.sendNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.posts()).toHaveLength(1);
+    checkout.discard();
+    expect(checkout.phase).toBe('scan');
+    expect(checkout.notice?.key).toBe('checkout.discarded');
+    expect(storage.map.has(KEYS.pending)).toBe(false);
+    expect(server.payments.size).toBe(0);
+  });
+
+  it('refuses Charge and a scan while the server cannot be reached, and stores nothing', async () => {
+    const { server, checkout, storage, link } = setup();
+    link.online = false;
+    typeAmount(checkout, '12');
+    checkout.charge();
+    expect(checkout.phase).toBe('amount');
+    expect(checkout.notice?.key).toBe('offline.refused');
+    checkout.scan(CODE);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.posts()).toHaveLength(0);
+    expect(storage.map.has(KEYS.pending)).toBe(false);
+    expect(checkout.canCharge).toBe(false);
+  });
+
+  it('clears the "in progress, do not charge twice" notice when the payment ends', async () => {
+    const { server, checkout } = setup();
+    typeAmount(checkout, '8');
+    checkout.scan(CODE);
+    await vi.advanceTimersByTimeAsync(0);
+    checkout.scan('131111111111111111');
+    expect(checkout.notice?.key).toBe('checkout.busy');
+    server.setStatus(onlyPaymentId(server), 'succeeded');
+    await vi.advanceTimersByTimeAsync(TIMINGS.pollMs);
+    expect(checkout.phase).toBe('final');
+    expect(checkout.notice).toBeUndefined();
+  });
+
+  it('cancels a payment asked to cancel while it was still being sent, as soon as the server has it', async () => {
+    const server = new FakeServer();
+    let answer!: () => void;
+    const original = server.fetch;
+    server.fetch = async (input, init) => {
+      if (init?.method === 'POST' && String(input).endsWith('/api/payments')) await new Promise<void>((r) => (answer = r));
+      return original(input, init);
+    };
+    const again = setup(server).checkout;
+    typeAmount(again, '5');
+    again.scan(CODE);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(again.phase).toBe('submitting');
+    await again.cancel();
+    expect(again.canceling).toBe(true);
+    answer();
+    await vi.advanceTimersByTimeAsync(0);
+    const id = onlyPaymentId(server);
+    expect(server.posts(`/api/payments/${id}/cancel`)).toHaveLength(1);
   });
 
   it('resumes following the stored payment after a reload, without posting again', async () => {
@@ -128,13 +214,17 @@ describe('Checkout', () => {
     expect(first.server.posts()).toHaveLength(1);
   });
 
-  it('posts the same id again after a reload when the first POST never reached the server', async () => {
+  it('holds, after a reload, a payment whose POST never reached the server, for the cashier to decide', async () => {
     const { server, storage, checkout } = setup();
-    storage.setItem(KEYS.pending, JSON.stringify({ id: 'p-lost', amount_fen: 500, auth_code: CODE, started_at: 1 }));
+    storage.setItem(KEYS.pending, JSON.stringify({ id: 'p-lost', amount_fen: 500, auth_code: CODE, started_at: Date.now() - 20_000 }));
     await checkout.resume();
     await vi.advanceTimersByTimeAsync(0);
+    expect(server.posts()).toHaveLength(0);
+    expect(checkout.phase).toBe('unsent');
+    expect(checkout.unsent).toMatchObject({ absent: true, payment: { id: 'p-lost', amount_fen: 500 } });
+    checkout.sendNow();
+    await vi.advanceTimersByTimeAsync(0);
     expect(server.posts().map((c) => c.body?.id)).toEqual(['p-lost']);
-    expect(server.payments.get('p-lost')?.amount_fen).toBe(500);
     expect(checkout.phase).toBe('following');
   });
 
@@ -192,7 +282,8 @@ describe('Checkout', () => {
     checkout.scan(CODE);
     await vi.advanceTimersByTimeAsync(0);
     expect(checkout.phase).toBe('scan');
-    expect(checkout.notice?.en).toBe('The amount is above the shop maximum.');
+    // The cashier reads the catalogue's words, not the server's developer message.
+    expect(errorText(checkout.notice?.error, 'en')).toBe('The amount is above this shop’s limit for one payment.');
     expect(storage.map.has(KEYS.pending)).toBe(false);
   });
 

@@ -1,7 +1,8 @@
 /**
  * Boot: one Api, Session, Checkout and Scanner for the page; scans and typed keys go to the
  * checkout (only on the checkout screen); capture pauses while a text field (PIN, pairing code)
- * has focus, so typing there is never taken for a scan or an amount.
+ * has focus, so typing there is never taken for a scan or an amount. The screen stays on while
+ * the app is open, unless the cashier turned that off.
  */
 import { mount } from 'svelte';
 import App from './app.svelte';
@@ -11,6 +12,10 @@ import { Session } from './lib/session.svelte.ts';
 import { Checkout } from './lib/checkout.svelte.ts';
 import { PendingPaymentStore } from './lib/pending-payment.ts';
 import { BeepFeedback } from './lib/feedback.ts';
+import { Announcer } from './lib/announcer.ts';
+import { Preferences } from './lib/preferences.svelte.ts';
+import { ServerLink } from './lib/server-link.svelte.ts';
+import { ScreenAwake } from './lib/wake-lock.svelte.ts';
 import { KEYS, browserStorage } from './lib/local-store.ts';
 import { router } from './lib/router.svelte.ts';
 import { pwaUpdate } from './lib/pwa-update.svelte.ts';
@@ -20,11 +25,16 @@ import { ShiftGate } from './lib/shift-gate.svelte.ts';
 
 const storage = browserStorage();
 const session = new Session(storage);
-const api = new Api({ token: session.tokenGetter, lang: () => i18n.lang, onUnauthorized: () => session.unpair() });
+const link = new ServerLink();
+const api = new Api({ token: session.tokenGetter, lang: () => i18n.lang, onUnauthorized: () => session.unpair(), onReachable: link.report });
 const pending = new PendingPaymentStore(storage);
-const checkout = new Checkout(api, pending, new BeepFeedback());
+const prefs = new Preferences(storage);
+const beeps = new BeepFeedback();
+const checkout = new Checkout(api, pending, new Announcer(beeps, prefs, () => i18n.lang), undefined, link);
 const scanner = new Scanner();
 const shift = new ShiftGate(api, () => session.paired);
+const awake = new ScreenAwake();
+awake.set(prefs.keepAwake);
 
 document.documentElement.lang = i18n.lang === 'zh' ? 'zh-CN' : 'en';
 
@@ -55,11 +65,12 @@ new MutationObserver(syncCapture).observe(document.body, { childList: true, subt
 window.addEventListener('storage', (e) => {
   if (e.key !== KEYS.pending || !e.newValue) return;
   const p = pending.load();
-  if (p && !checkout.busy) void checkout.adopt(p);
+  // A held payment of this tab may have been answered in the other one: look again.
+  if (p && (!checkout.busy || checkout.phase === 'unsent')) void checkout.adopt(p);
 });
 
 if (session.paired) void checkout.resume();
 pwaUpdate.register();
 shift.start();
 
-mount(App, { target: document.getElementById('app')!, props: { api, session, checkout, scanner, shift } });
+mount(App, { target: document.getElementById('app')!, props: { app: { api, session, checkout, scanner, shift, link, prefs, beeps, awake } } });

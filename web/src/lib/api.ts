@@ -1,39 +1,31 @@
 /**
- * The one typed module that talks to the server (design.md "HTTP API"). Every call goes through
+ * The one typed module that talks to the server (README "HTTP API"). Every call goes through
  * `request`, which adds the terminal's bearer token and turns every failure into an ApiFailure,
- * so callers switch on `code` (or `network`) and never parse bodies themselves.
+ * so callers switch on `code` (or `network`) and never parse bodies themselves. The shapes are
+ * shared/api.ts's, the server's own.
  */
-import type { CreatePaymentRequest, Payment, PaymentList, Refund } from '../../../shared/api.ts';
+import type {
+  CreatePaymentRequest,
+  Health,
+  PairResult,
+  Payment,
+  PaymentList,
+  Refund,
+  RefundRequest,
+  TerminalDetails,
+  TerminalInfo,
+} from '../../../shared/api.ts';
 
+export type { Health, PairResult, RefundRequest, TerminalDetails, TerminalInfo };
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-export interface Health {
-  ok: boolean;
-  mode: 'simulator' | 'live';
-}
-export interface TerminalInfo {
-  id: string;
-  name: string;
-}
-/** GET /api/terminal: this device and the shop's setup. */
-export interface TerminalDetails {
-  terminal: TerminalInfo;
-  mode: 'simulator' | 'live';
-  shop_name?: string;
-  time_zone: string;
-  max_amount_fen: number;
-  pin_configured: boolean;
-  /** 'owner': the owner's read-only link (report and history only). Absent from older servers: a till. */
-  role?: 'till' | 'owner';
-}
-export interface PairResult {
-  token: string;
-  terminal: TerminalInfo;
-}
-export interface RefundRequest {
-  id: string;
-  amount_fen: number;
-  reason?: string;
+/** GET /api/payments: a shop day, a page at a time. */
+export interface ListQuery {
+  date: string;
+  limit?: number;
+  cursor?: string;
+  terminal?: string;
+  q?: string;
 }
 
 /** A failed call: an answer with `{error: {code, message}}`, or no answer at all (`network`). */
@@ -44,6 +36,8 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly network = false,
+    /** The error body's other fields (e.g. attempts_left of PIN_WRONG). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -60,6 +54,8 @@ export interface ApiOptions {
   lang?: () => string;
   /** Called when the server says the token is no longer valid (the terminal was removed). */
   onUnauthorized?: () => void;
+  /** Told after every call whether the server answered at all (the till's online state). */
+  onReachable?: (reachable: boolean) => void;
   base?: string;
 }
 
@@ -79,7 +75,14 @@ export class Api {
   createPayment = (req: CreatePaymentRequest) => this.#request<Payment>('POST', '/api/payments', req);
   payment = (id: string) => this.#request<Payment>('GET', `/api/payments/${encodeURIComponent(id)}`);
   activePayment = async () => (await this.#request<{ payment: Payment | null }>('GET', '/api/payments/active')).payment;
-  payments = (date: string) => this.#request<PaymentList>('GET', `/api/payments?date=${encodeURIComponent(date)}`);
+  payments = (query: ListQuery) => {
+    const params = new URLSearchParams({ date: query.date });
+    for (const key of ['limit', 'cursor', 'terminal', 'q'] as const) if (query[key] !== undefined && query[key] !== '') params.set(key, String(query[key]));
+    return this.#request<PaymentList>('GET', `/api/payments?${params}`);
+  };
+  refunds = async (paymentId: string) => (await this.#request<{ refunds: Refund[] }>('GET', `/api/payments/${encodeURIComponent(paymentId)}/refunds`)).refunds;
+  terminals = async () => (await this.#request<{ terminals: TerminalInfo[] }>('GET', '/api/terminals')).terminals;
+  unpair = (pin: string) => this.#request<{ ok: boolean }>('POST', '/api/terminal/unpair', undefined, { 'X-Manager-Pin': pin });
   cancel = (id: string) => this.#request<Payment>('POST', `/api/payments/${encodeURIComponent(id)}/cancel`);
   refund = (paymentId: string, req: RefundRequest, pin: string) =>
     this.#request<Refund>('POST', `/api/payments/${encodeURIComponent(paymentId)}/refunds`, req, { 'X-Manager-Pin': pin });
@@ -105,15 +108,17 @@ export class Api {
         cache: 'no-store',
       });
     } catch (err) {
+      this.#opts.onReachable?.(false);
       throw new ApiFailure(0, 'NETWORK', err instanceof Error ? err.message : String(err), true);
     }
+    this.#opts.onReachable?.(true);
     if (res.ok && blob) return (await res.blob()) as T;
     const data: unknown = await res.json().catch(() => undefined);
     if (res.ok) return data as T;
-    const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const error = (data as { error?: Record<string, unknown> } | undefined)?.error;
     const code = typeof error?.code === 'string' ? error.code : `HTTP_${res.status}`;
     const message = typeof error?.message === 'string' ? error.message : res.statusText;
     if (res.status === 401 && token) this.#opts.onUnauthorized?.();
-    throw new ApiFailure(res.status, code, message);
+    throw new ApiFailure(res.status, code, message, false, error ?? {});
   }
 }

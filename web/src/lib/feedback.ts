@@ -3,8 +3,11 @@
  * for failure, a single click-like tick for a refused action. WebAudio, created on first use
  * (browsers only allow audio after a user gesture, which every sale starts with).
  */
+import type { Payment } from '../../../shared/api.ts';
+
 export interface Feedback {
-  success(): void;
+  /** A payment succeeded (the announcer speaks its amount). */
+  success(payment?: Payment): void;
   failure(): void;
   notice(): void;
 }
@@ -45,5 +48,3 @@ export class BeepFeedback implements Feedback {
     }
   }
 }
-
-export const silentFeedback: Feedback = { success() {}, failure() {}, notice() {} };

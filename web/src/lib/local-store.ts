@@ -43,4 +43,5 @@ export const KEYS = {
   terminal: 'pos.terminal',
   lang: 'pos.lang',
   pending: 'pos.pending-payment',
+  prefs: 'pos.preferences',
 } as const;

@@ -1,12 +1,14 @@
 /** Server state read through @tanstack/svelte-query: one place for keys, intervals and fetchers. */
-import { queryOptions } from '@tanstack/svelte-query';
-import type { Api } from './api.ts';
+import { infiniteQueryOptions, queryOptions } from '@tanstack/svelte-query';
+import type { Api, ListQuery } from './api.ts';
 
 export const queryKeys = {
   health: ['health'] as const,
   terminal: ['terminal'] as const,
-  payments: (date: string) => ['payments', date] as const,
+  terminals: ['terminals'] as const,
+  payments: (query: Omit<ListQuery, 'cursor'>) => ['payments', query] as const,
   payment: (id: string) => ['payment', id] as const,
+  refunds: (id: string) => ['refunds', id] as const,
 };
 
 /** Polled all the time: it drives the "server unreachable" banner. 'always' so it also runs when the browser thinks it is offline. */
@@ -16,11 +18,30 @@ export const healthQuery = (api: Api) =>
 export const terminalQuery = (api: Api) =>
   queryOptions({ queryKey: queryKeys.terminal, queryFn: api.terminal, staleTime: 60_000, retry: 1 });
 
-export const paymentsQuery = (api: Api, date: string) =>
-  queryOptions({ queryKey: queryKeys.payments(date), queryFn: () => api.payments(date), refetchInterval: 10_000 });
+export const terminalsQuery = (api: Api) =>
+  queryOptions({ queryKey: queryKeys.terminals, queryFn: api.terminals, staleTime: 60_000 });
+
+/** A day's payments a page at a time (newest first); kept on screen when the server goes away. */
+export const paymentPagesQuery = (api: Api, query: Omit<ListQuery, 'cursor'>) =>
+  infiniteQueryOptions({
+    queryKey: queryKeys.payments(query),
+    queryFn: ({ pageParam }) => api.payments({ ...query, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    refetchInterval: 10_000,
+    networkMode: 'always',
+    retry: false,
+  });
+
+/** The last few sales of today, beside the checkout. */
+export const recentQuery = (api: Api, date: string) =>
+  queryOptions({ queryKey: queryKeys.payments({ date, limit: 5 }), queryFn: () => api.payments({ date, limit: 5 }), refetchInterval: 15_000, networkMode: 'always', retry: false });
 
 export const paymentQuery = (api: Api, id: string) =>
   queryOptions({ queryKey: queryKeys.payment(id), queryFn: () => api.payment(id) });
+
+export const refundsQuery = (api: Api, id: string) =>
+  queryOptions({ queryKey: queryKeys.refunds(id), queryFn: () => api.refunds(id) });
 
 /** The shop's calendar day (YYYY-MM-DD) in its time zone; the server's "today" is the same day. */
 export function shopDate(timeZone: string, at = new Date()): string {

@@ -18,6 +18,7 @@ export class RefundForm {
   #busy = $state(false);
   #problem = $state.raw<RefundProblem | undefined>(undefined);
   #result = $state.raw<Refund | undefined>(undefined);
+  #attemptsLeft = $state<number | undefined>(undefined);
   #attempt: { id: string; amount_fen: number } | undefined;
 
   constructor(readonly payment: Payment) {
@@ -29,6 +30,8 @@ export class RefundForm {
   get problem(): RefundProblem | undefined { return this.#problem; }
   get result(): Refund | undefined { return this.#result; }
   get amountFen(): number | null { return parseYuan(this.amountText); }
+  /** After a wrong PIN: how many more tries before the lock-out (the server's attempts_left). */
+  get attemptsLeft(): number | undefined { return this.#attemptsLeft; }
 
   async submit(api: Api): Promise<Refund | undefined> {
     if (this.#busy) return undefined;
@@ -38,6 +41,7 @@ export class RefundForm {
     if (this.#attempt?.amount_fen !== fen) this.#attempt = { id: newId('r'), amount_fen: fen };
     this.#busy = true;
     this.#problem = undefined;
+    this.#attemptsLeft = undefined;
     try {
       const reason = this.reason.trim();
       const refund = await api.refund(this.payment.id, { id: this.#attempt.id, amount_fen: fen, ...(reason ? { reason } : {}) }, this.pin.trim());
@@ -48,7 +52,11 @@ export class RefundForm {
       if (err instanceof ApiFailure && err.retryable) return this.#fail({ key: 'refund.retry' });
       // A refused attempt (wrong PIN, too large) charged nothing: the next try is a new attempt.
       this.#attempt = undefined;
-      if (err instanceof ApiFailure && err.code === 'PIN_WRONG') this.pin = '';
+      if (err instanceof ApiFailure && err.code === 'PIN_WRONG') {
+        this.pin = '';
+        const left = err.details.attempts_left;
+        if (typeof left === 'number' && Number.isSafeInteger(left) && left >= 0) this.#attemptsLeft = left;
+      }
       return this.#fail({ error: err });
     } finally {
       this.#busy = false;

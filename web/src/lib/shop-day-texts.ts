@@ -4,7 +4,7 @@
  */
 import { i18n } from './i18n.svelte.ts';
 import { ApiFailure } from './api.ts';
-import { apiErrorText } from './api-error-text.ts';
+import { errorText } from './error-text.ts';
 
 export const SHOP_DAY_TEXTS = {
   'shift.signInTitle': { zh: '收银员签到', en: 'Cashier sign-in' },
@@ -116,5 +116,5 @@ export function tx(key: ShopDayKey, params?: Record<string, string | number>): s
 export function failureText(error: unknown, whosePin: 'manager' | 'cashier' = 'manager'): string {
   if (error instanceof ApiFailure && error.code === 'PIN_WRONG' && whosePin === 'cashier') return tx('shift.wrongPin');
   if (error instanceof ApiFailure && error.code === 'PAYMENT_IN_PROGRESS') return tx('shift.inProgress');
-  return apiErrorText(error, i18n.lang);
+  return errorText(error, i18n.lang);
 }
