@@ -143,7 +143,7 @@ export const API_ERRORS: Readonly<Record<ApiErrorCode, Text>> = {
   REFUND_NOT_ALLOWED: { zh: '这笔支付不能退款（未成功或已全额退款）。', en: 'This payment cannot be refunded (not paid, or already fully refunded).' },
   REFUND_TOO_LARGE: { zh: '退款金额超过可退金额。', en: 'The refund is larger than what is left to refund.' },
   INVALID_PAIRING_CODE: { zh: '配对码无效、已使用或已过期，请向店长索取新的配对链接。', en: 'This pairing code is unknown, used or expired. Ask the manager for a new pairing link.' },
-  INVALID_QUERY: { zh: '请输入金额（如 25.80）或单号末尾至少 4 位数字。', en: 'Search by an amount (e.g. 25.80) or the last 4 or more digits of an order number.' },
+  INVALID_QUERY: { zh: '请输入金额（如 25.80）或单号末尾至少 4 位。', en: 'Search by an amount (e.g. 25.80) or the last 4 or more characters of an order number.' },
   SHIFT_REQUIRED: { zh: '本收银台没有开班：请收银员输入自己的密码签到。', en: 'No shift is open on this terminal: a cashier signs in with their PIN first.' },
   SHIFT_OPEN: { zh: '本收银台还有一个班没有交班：请先交班，再由下一位收银员签到。', en: 'A shift is still open on this terminal: hand over (close it) before the next cashier signs in.' },
   NO_CASHIERS: { zh: '本店没有设置收银员，无需签到即可收款。', en: 'This shop has no cashiers: the till takes payments without signing in.' },

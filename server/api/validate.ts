@@ -94,7 +94,7 @@ export function listQuery(date: string, params: Record<string, string>): Payment
   }
   if (params.terminal) query.terminal = clientId(params.terminal, 'terminal');
   if (params.q !== undefined && params.q.trim() !== '') {
-    if (params.q.length > 40) fail(400, 'INVALID_QUERY', '"q" must be an amount in yuan or at least 4 trailing digits of an order number.');
+    if (params.q.length > 40) fail(400, 'INVALID_QUERY', '"q" must be an amount in yuan or at least 4 trailing characters of an order or transaction number.');
     query.q = params.q;
   }
   return query;

@@ -20,19 +20,22 @@ export interface PaymentListQuery {
   /** next_cursor of the previous page. */
   cursor?: string;
   terminal?: string;
-  /** An amount in yuan ("25.8", "¥25.80") or the last 4+ digits of out_trade_no / transaction_id. */
+  /** An amount in yuan ("25.8", "¥25.80") or the last 4+ characters of out_trade_no / transaction_id. */
   q?: string;
 }
 
-/** What a search text matches: an amount, a digits tail, or either when it could be both ("2580"). */
-export function parseSearch(q: string): { amountFen?: number; digitsTail?: string } | undefined {
+/**
+ * What a search text matches: an amount, the tail of a number (transaction_id is digits; our
+ * out_trade_no ends in hex), or either when it could be both ("2580").
+ */
+export function parseSearch(q: string): { amountFen?: number; tail?: string } | undefined {
   const text = q.trim().replace(/^[¥￥]\s*/, '').replace(/\s*元$/, '').replace(/,/g, '');
   if (text === '') return {};
   // "0042" is a number's tail, never an amount.
   const amount = /^0\d/.test(text) ? null : parseYuan(text);
-  const tail = /^\d{4,32}$/.test(text) ? text : undefined;
+  const tail = /^[0-9A-Za-z]{4,32}$/.test(text) ? text : undefined;
   if ((amount === null || amount === 0) && tail === undefined) return undefined;
-  return { ...(amount ? { amountFen: amount } : {}), ...(tail ? { digitsTail: tail } : {}) };
+  return { ...(amount ? { amountFen: amount } : {}), ...(tail ? { tail } : {}) };
 }
 
 /** The cursor is the last row's (created_at, id), opaque to clients. */
@@ -55,7 +58,7 @@ export async function listPayments(store: Store, timeZone: string, query: Paymen
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (query.cursor !== undefined && !after) throw new ApiError(400, 'INVALID_CURSOR', '"cursor" must be the next_cursor of a previous page.');
   const search = query.q === undefined ? {} : parseSearch(query.q);
-  if (!search) throw new ApiError(400, 'INVALID_QUERY', '"q" must be an amount in yuan (25.8, 25.80) or at least 4 trailing digits of an order number.');
+  if (!search) throw new ApiError(400, 'INVALID_QUERY', '"q" must be an amount in yuan (25.8, 25.80) or at least 4 trailing characters of an order or transaction number.');
 
   const { from, to } = localDayRange(date, timeZone);
   const page: PaymentPageQuery = { fromMs: from, toMs: to, limit: limit + 1, ...search };

@@ -536,7 +536,7 @@ class SqliteStore implements Store {
   }
 
   async paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]> {
-    const { fromMs, toMs, limit, after, terminalId, amountFen, digitsTail } = query;
+    const { fromMs, toMs, limit, after, terminalId, amountFen, tail } = query;
     const where = ['created_at >= @fromMs', 'created_at < @toMs'];
     const params: Record<string, SqlValue> = { fromMs, toMs, limit };
     if (terminalId !== undefined) {
@@ -555,9 +555,9 @@ class SqliteStore implements Store {
       match.push('amount_fen = @amountFen');
       params.amountFen = amountFen;
     }
-    if (digitsTail !== undefined) {
-      match.push("out_trade_no LIKE '%' || @digitsTail", "transaction_id LIKE '%' || @digitsTail");
-      params.digitsTail = digitsTail;
+    if (tail !== undefined) {
+      match.push("out_trade_no LIKE '%' || @tail", "transaction_id LIKE '%' || @tail");
+      params.tail = tail;
     }
     if (match.length) where.push(`(${match.join(' OR ')})`);
     const sql = `SELECT * FROM payments_v WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`;

@@ -129,9 +129,9 @@ export interface PaymentPageQuery {
   /** Continue after this payment (the last one of the previous page). */
   after?: { created_at: number; id: string };
   terminalId?: string;
-  /** A search: payments of this amount, or whose out_trade_no or transaction_id ends with these digits. */
+  /** A search: payments of this amount, or whose out_trade_no or transaction_id ends with this text (ASCII case ignored). */
   amountFen?: number;
-  digitsTail?: string;
+  tail?: string;
 }
 
 /** Sums over every payment of a day, whatever page is shown. */

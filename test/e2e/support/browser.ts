@@ -59,7 +59,8 @@ export async function pairTablet(page: Page, pos: PosServer, terminal: Terminal)
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+  // Finite animations (the result's pop-in) are finished first: the shot shows what the cashier sees after a moment.
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, animations: 'disabled' });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

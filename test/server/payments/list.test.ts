@@ -115,15 +115,17 @@ describe('listPayments', () => {
     ['2580', ['big', 'wechat']],
     ['00002580', ['wechat']],
     ['4444', ['other']],
+    ['9F0A', ['hex']],
   ])('finds payments by "%s" (an amount in yuan or the tail of an order or WeChat number): %s', async (q, expected) => {
     await store.insertPayment(row(1, { id: 'amount', amount_fen: 2580, out_trade_no: 'P-1111', transaction_id: '4200-1111' }));
     await store.insertPayment(row(2, { id: 'order', out_trade_no: 'P2026112800000042', transaction_id: null }));
     await store.insertPayment(row(3, { id: 'wechat', out_trade_no: 'P-3333', transaction_id: '4200000001202611280000002580' }));
     await store.insertPayment(row(4, { id: 'other', amount_fen: 2581, out_trade_no: 'P-4444', transaction_id: '4200-4444' }));
     await store.insertPayment(row(5, { id: 'big', amount_fen: 258_000, out_trade_no: 'P-5555', transaction_id: '4200-5555' }));
+    await store.insertPayment(row(6, { id: 'hex', out_trade_no: 'P20261128103000a1c39f0a', transaction_id: null }));
     const page = await list({ q });
     expect(page.payments.map((p) => p.id).sort()).toEqual([...expected].sort());
-    expect(page.totals.count).toBe(5);
+    expect(page.totals.count).toBe(6);
   });
 
   it.each([
@@ -131,6 +133,7 @@ describe('listPayments', () => {
     [{ limit: 201 }, 'INVALID_LIMIT'],
     [{ cursor: 'not-a-cursor' }, 'INVALID_CURSOR'],
     [{ q: 'tea' }, 'INVALID_QUERY'],
+    [{ q: '25.80 yuan' }, 'INVALID_QUERY'],
     [{ q: '123' }, undefined],
     [{ q: '12.345' }, 'INVALID_QUERY'],
   ] as const)('checks %o (%s)', async (query, code) => {
@@ -144,11 +147,13 @@ describe('search text and cursors', () => {
   it.each([
     ['25.8', { amountFen: 2580 }],
     [' ¥ 1,288.00 ', { amountFen: 128800 }],
-    ['1288', { amountFen: 128800, digitsTail: '1288' }],
-    ['4200000001202611280000000042', { digitsTail: '4200000001202611280000000042' }],
-    ['0000', { digitsTail: '0000' }],
+    ['1288', { amountFen: 128800, tail: '1288' }],
+    ['4200000001202611280000000042', { tail: '4200000001202611280000000042' }],
+    ['0000', { tail: '0000' }],
     ['', {}],
-    ['12a4', undefined],
+    ['a1b2c3', { tail: 'a1b2c3' }],
+    ['12.a4', undefined],
+    ['tea', undefined],
   ])('reads "%s" as %o', (q, parsed) => {
     expect(parseSearch(q)).toEqual(parsed);
   });

@@ -81,7 +81,7 @@ export const MESSAGES = {
   'history.today': { zh: '今天', en: 'Today' },
   'history.allTerminals': { zh: '全部收银台', en: 'All terminals' },
   'history.terminal': { zh: '收银台', en: 'Terminal' },
-  'history.search': { zh: '金额或单号末 4 位以上', en: 'Amount or last 4+ digits of a number' },
+  'history.search': { zh: '金额或单号末 4 位以上', en: 'Amount, or the end of an order number' },
   'history.searchLabel': { zh: '搜索', en: 'Search' },
   'history.clear': { zh: '清除', en: 'Clear' },
   'history.more': { zh: '加载更早的收款', en: 'Load earlier payments' },

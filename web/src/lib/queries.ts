@@ -33,9 +33,16 @@ export const paymentPagesQuery = (api: Api, query: Omit<ListQuery, 'cursor'>) =>
     retry: false,
   });
 
-/** The last few sales of today, beside the checkout. */
-export const recentQuery = (api: Api, date: string) =>
-  queryOptions({ queryKey: queryKeys.payments({ date, limit: 5 }), queryFn: () => api.payments({ date, limit: 5 }), refetchInterval: 15_000, networkMode: 'always', retry: false });
+/** This terminal's last few sales of today, beside the checkout. */
+export const recentQuery = (api: Api, date: string, terminal: string) =>
+  queryOptions({
+    queryKey: queryKeys.payments({ date, limit: 5, terminal }),
+    queryFn: () => api.payments({ date, limit: 5, terminal }),
+    refetchInterval: 15_000,
+    networkMode: 'always',
+    retry: false,
+    enabled: terminal !== '',
+  });
 
 export const paymentQuery = (api: Api, id: string) =>
   queryOptions({ queryKey: queryKeys.payment(id), queryFn: () => api.payment(id) });
