@@ -44,4 +44,5 @@ export const KEYS = {
   lang: 'pos.lang',
   pending: 'pos.pending-payment',
   prefs: 'pos.preferences',
+  health: 'pos.health',
 } as const;

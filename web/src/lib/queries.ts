@@ -1,6 +1,7 @@
 /** Server state read through @tanstack/svelte-query: one place for keys, intervals and fetchers. */
 import { infiniteQueryOptions, queryOptions } from '@tanstack/svelte-query';
-import type { Api, ListQuery } from './api.ts';
+import type { Api, Health, ListQuery } from './api.ts';
+import { KEYS, browserStorage, readJson, writeJson } from './local-store.ts';
 
 export const queryKeys = {
   health: ['health'] as const,
@@ -11,9 +12,25 @@ export const queryKeys = {
   refunds: (id: string) => ['refunds', id] as const,
 };
 
-/** Polled all the time: it drives the "server unreachable" banner. 'always' so it also runs when the browser thinks it is offline. */
+/**
+ * Polled all the time: it keeps the server link fresh (banner, Charge key). 'always' so it also
+ * runs when the browser thinks it is offline. The last answer is remembered, so a training till
+ * shows its banner from the first frame (no jump when it arrives), offline too.
+ */
 export const healthQuery = (api: Api) =>
-  queryOptions({ queryKey: queryKeys.health, queryFn: api.health, refetchInterval: 5000, retry: false, networkMode: 'always' });
+  queryOptions({
+    queryKey: queryKeys.health,
+    queryFn: async () => {
+      const health = await api.health();
+      writeJson(browserStorage(), KEYS.health, health);
+      return health;
+    },
+    initialData: () => readJson<Health>(browserStorage(), KEYS.health),
+    initialDataUpdatedAt: 0,
+    refetchInterval: 5000,
+    retry: false,
+    networkMode: 'always',
+  });
 
 export const terminalQuery = (api: Api) =>
   queryOptions({ queryKey: queryKeys.terminal, queryFn: api.terminal, staleTime: 60_000, retry: 1 });
