@@ -119,7 +119,7 @@ describe('history, refunds and settings in Chromium', { timeout: 90_000 }, () =>
     await page.reload();
     await page.waitForSelector('[data-testid=amount]', { timeout: 30_000 });
     await page.waitForSelector('.banner[role=alert]', { timeout: 30_000 });
-    expect(await page.textContent('.banner')).toContain('无法连接收银服务器');
+    expect(await page.textContent('.banner[role=alert]')).toContain('无法连接收银服务器');
     await shot(page, 'offline-banner-zh');
     await context.close();
     await e2e.pos.start();
