@@ -157,6 +157,7 @@ describe('recent sales and history', { timeout: 180_000 }, () => {
     await page.goto(`${e2e.pos.url}/#/history`);
     await page.click(`button[aria-label="${lang === 'zh' ? '前一天' : 'Previous day'}"]`);
     await page.waitForSelector('[data-testid=past-day]');
+    expect(await page.textContent('.history')).not.toMatch(/today yet|今天还没有/);
     expect(await page.textContent('h1')).toMatch(lang === 'zh' ? /\d{4}-\d{2}-\d{2} 的流水/ : /Payments of \d{4}-\d{2}-\d{2}/);
     await shot(page, `history-past-day-${lang}`);
     await expectAccessible(page, 'past day');

@@ -75,6 +75,7 @@ export const MESSAGES = {
   'history.refresh': { zh: '刷新', en: 'Refresh' },
   'history.back': { zh: '返回', en: 'Back' },
   'history.pastDay': { zh: '{date} 的流水', en: 'Payments of {date}' },
+  'history.emptyDay': { zh: '这一天没有收款。', en: 'No payments on this day.' },
   'history.pastNote': { zh: '这是往日的流水，不是今天。', en: 'This is a past day, not today.' },
   'history.prevDay': { zh: '前一天', en: 'Previous day' },
   'history.nextDay': { zh: '后一天', en: 'Next day' },
