@@ -67,9 +67,13 @@ export const paymentQuery = (api: Api, id: string) =>
 export const refundsQuery = (api: Api, id: string) =>
   queryOptions({ queryKey: queryKeys.refunds(id), queryFn: () => api.refunds(id) });
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The shop's calendar day (YYYY-MM-DD) in its time zone; the server's "today" is the same day. */
 export function shopDate(timeZone: string, at = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(at);
 }
 
 export function shiftDate(date: string, days: number): string {
