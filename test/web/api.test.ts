@@ -4,6 +4,29 @@ import { Api, ApiFailure } from '../../web/src/lib/api.ts';
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 describe('Api', () => {
+  it('reports whether the server answered at all: any answer, even an error, is reachable; a failed fetch is not', async () => {
+    const seen: boolean[] = [];
+    let fail = true;
+    const api = new Api({ token: () => 't', onReachable: (up) => seen.push(up), fetch: async () => (fail ? Promise.reject(new TypeError('Failed to fetch')) : json(404, { error: { code: 'NOT_FOUND', message: 'x' } })) });
+    await api.health().catch(() => undefined);
+    fail = false;
+    await api.payment('x').catch(() => undefined);
+    expect(seen).toEqual([false, true]);
+  });
+
+  it('builds the list’s query from the page, filter and search, leaving out what is unset', async () => {
+    const fetch = vi.fn(async () => json(200, { date: '2026-11-28', payments: [], totals: {}, next_cursor: null }));
+    const api = new Api({ token: () => 't', fetch });
+    await api.payments({ date: '2026-11-28', limit: 50, cursor: 'abc', terminal: '', q: '25.8' });
+    expect((fetch.mock.calls[0] as unknown as [string])[0]).toBe('/api/payments?date=2026-11-28&limit=50&cursor=abc&q=25.8');
+  });
+
+  it('keeps the other fields of an error body (attempts_left of PIN_WRONG)', async () => {
+    const api = new Api({ token: () => 't', fetch: async () => json(403, { error: { code: 'PIN_WRONG', message: 'wrong', attempts_left: 2 } }) });
+    const failure = (await api.unpair('0000').catch((e: unknown) => e)) as ApiFailure;
+    expect(failure.details.attempts_left).toBe(2);
+  });
+
   it('sends the bearer token, the language and a JSON body', async () => {
     const fetch = vi.fn(async () => json(200, { id: 'p1' }));
     const api = new Api({ token: () => 'secret', lang: () => 'zh', fetch });

@@ -71,4 +71,13 @@ describe('RefundForm', () => {
     expect(form.pin).toBe('');
     expect(form.problem).toMatchObject({ error: { code: 'PIN_WRONG', message: 'The manager PIN is wrong.' } });
   });
+
+  it('says how many tries are left after a wrong PIN, and clears the PIN', async () => {
+    const { server, api, form } = setup();
+    form.pin = '0000';
+    server.refundResponses.push({ status: 403, body: { error: { code: 'PIN_WRONG', message: 'The manager PIN is wrong.', attempts_left: 3 } } });
+    expect(await form.submit(api)).toBeUndefined();
+    expect(form.attemptsLeft).toBe(3);
+    expect(form.pin).toBe('');
+  });
 });
