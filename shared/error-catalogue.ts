@@ -149,7 +149,7 @@ export const API_ERRORS: Readonly<Record<ApiErrorCode, Text>> = {
   NO_CASHIERS: { zh: '本店没有设置收银员，无需签到即可收款。', en: 'This shop has no cashiers: the till takes payments without signing in.' },
   INVALID_CASHIER: { zh: '请输入收银员的名字。', en: 'Enter the cashier’s name.' },
   CASHIER_EXISTS: { zh: '已有同名收银员或相同的密码，请换一个。', en: 'A cashier with this name or PIN exists already. Choose another.' },
-  INVALID_PIN: { zh: '密码应为 4 到 6 位数字。', en: 'The PIN must be 4 to 6 digits.' },
+  INVALID_PIN: { zh: '收银员密码应为 4 到 6 位数字，且不能与其他收银员的相同，请换一个。', en: 'A cashier PIN is 4 to 6 digits and must differ from every other cashier’s: choose another.' },
   NOT_YOUR_SHIFT: { zh: '这个班属于另一台收银台：只能在那台收银台或用店长密码交班。', en: 'This shift belongs to another terminal: close it there, or with the manager PIN.' },
   READ_ONLY_TERMINAL: { zh: '这是老板的只读设备，不能收款或退款。', en: 'This is the owner’s read-only device: it cannot take payments or refunds.' },
   INVALID_PERIOD: APP_PROBLEM,

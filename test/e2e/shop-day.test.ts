@@ -305,7 +305,7 @@ describe('cashiers in Settings in Chromium', { timeout: 120_000 }, () => {
     await page.fill('input[name=cashier-new-pin]', '1357');
     await page.click('[data-testid=cashiers-card] button:has-text("Add cashier")');
     await page.waitForSelector('[data-testid=cashiers-card] [role=alert]');
-    expect(await page.textContent('[data-testid=cashiers-card] [role=alert]')).toContain('Another cashier has this PIN');
+    expect(await page.textContent('[data-testid=cashiers-card] [role=alert]')).toContain('must differ from every other cashier’s');
     await page.fill('input[name=cashier-new-pin]', '2580');
     await page.click('[data-testid=cashiers-card] button:has-text("Add cashier")');
     await page.waitForSelector('[data-testid=cashier-list] li:has-text("Zhou Min")');
