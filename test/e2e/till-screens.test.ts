@@ -80,6 +80,29 @@ describe('success takeover', { timeout: 120_000 }, () => {
   });
 });
 
+describe('what the customer paid', { timeout: 60_000 }, () => {
+  it.each(['zh', 'en'] as const)('shows the cash paid, the coupon and the bank by name when WeChat says them (%s)', async (lang) => {
+    const { page, close } = await till(lang);
+    // The payment's cash_fen, coupon_fen and bank_type (contract fields the flow journals from WeChat's answer), as the API gives them.
+    await page.route(/\/api\/payments(\/[^/?]+)?$/, async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      const paid = body.status === 'succeeded' ? { cash_fen: body.amount_fen - 500, coupon_fen: 500, settlement_fen: body.amount_fen, bank_type: 'CMB_DEBIT' } : {};
+      await route.fulfill({ response, json: { ...body, ...paid } });
+    });
+    for (const k of '25.8') await page.click(`.keypad button:text-is("${k}")`);
+    await page.waitForSelector('[data-testid=amount]:has-text("25.8")');
+    await wedgeScan(page, makeTestCode('success'));
+    await waitForStatus(page, 'result', 'succeeded');
+    expect(await page.textContent('[data-testid=cash]')).toBe('¥20.80');
+    expect(await page.textContent('[data-testid=coupon]')).toBe('−¥5.00');
+    expect(await page.textContent('[data-testid=bank]')).toBe(lang === 'zh' ? '招商银行借记卡' : 'China Merchants Bank debit card');
+    await shot(page, `success-paid-with-${lang}`);
+    await expectAccessible(page, 'success with cash, coupon and bank');
+    await close();
+  });
+});
+
 describe('recent sales and history', { timeout: 180_000 }, () => {
   it.each(['zh', 'en'] as const)('lists the last sales beside the checkout, newest first with their status, and opens one (%s)', async (lang) => {
     const { page, close } = await till(lang);
