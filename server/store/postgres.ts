@@ -324,7 +324,7 @@ class PgStore implements PostgresStore {
     const toMs = q.after ? Math.min(q.toMs, q.after.created_at + 1) : q.toMs;
     const match = [
       ...(q.amountFen !== undefined ? [sql`p.amount_fen = ${q.amountFen}`] : []),
-      ...(q.digitsTail !== undefined ? [sql`p.out_trade_no ILIKE ${`%${q.digitsTail}`}`, sql`p.transaction_id ILIKE ${`%${q.digitsTail}`}`] : []),
+      ...(q.tail !== undefined ? [sql`p.out_trade_no ILIKE ${`%${q.tail}`}`, sql`p.transaction_id ILIKE ${`%${q.tail}`}`] : []),
     ];
     const rows = await sql`
       SELECT p.*, ${sql.unsafe(REFUNDED)} FROM payments p

@@ -178,6 +178,40 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect((await store.paymentsCreatedBetween(T0, T0 + 10)).map((p) => p.id)).toEqual(['b', 'c']);
       });
 
+      it('pages a day newest first through the cursor, ties broken by id, with terminal and search filters', async () => {
+        const day = [
+          newPayment({ id: 'a', terminal_id: 'x', created_at: T0, amount_fen: 2580, status: 'succeeded', step: 'done' }),
+          newPayment({ id: 'b', terminal_id: 'y', created_at: T0, out_trade_no: 'P20261128aa0042', status: 'succeeded', step: 'done' }),
+          newPayment({ id: 'c', terminal_id: 'x', created_at: T0 + 5, transaction_id: '4200000001', status: 'failed', step: 'done' }),
+          newPayment({ id: 'd', terminal_id: 'z', created_at: T0 + 9, status: 'succeeded', step: 'done' }),
+          newPayment({ id: 'e', terminal_id: 'w', created_at: T0 + 10 }),
+        ];
+        for (const p of day) await store.insertPayment(p);
+        const page = (after?: { created_at: number; id: string }) => store.paymentsPage({ fromMs: T0, toMs: T0 + 10, limit: 2, ...(after ? { after } : {}) });
+        const first = await page();
+        expect(first.map((p) => p.id)).toEqual(['d', 'c']);
+        const second = await page(first[1]);
+        expect(second.map((p) => p.id)).toEqual(['b', 'a']);
+        expect(await page(second[1])).toEqual([]);
+        const ids = async (q: object) => (await store.paymentsPage({ fromMs: T0, toMs: T0 + 10, limit: 10, ...q })).map((p) => p.id);
+        expect(await ids({ terminalId: 'x' })).toEqual(['c', 'a']);
+        expect(await ids({ amountFen: 2580 })).toEqual(['a']);
+        expect(await ids({ tail: 'AA0042' })).toEqual(['b']);
+        expect(await ids({ tail: '0001' })).toEqual(['c']);
+        expect(await ids({ amountFen: 2580, tail: '0001' })).toEqual(['c', 'a']);
+      });
+
+      it('sums a day’s totals in the database, refunds of the day’s payments included', async () => {
+        await store.insertPayment(newPayment({ id: 'a', terminal_id: 'x', created_at: T0, amount_fen: 1000, status: 'succeeded', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'b', terminal_id: 'y', created_at: T0 + 1, amount_fen: 300, status: 'failed', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'c', terminal_id: 'z', created_at: T0 + 99, amount_fen: 7, status: 'succeeded', step: 'done' }));
+        await store.insertRefund(newRefund({ id: 'r1', payment_id: 'a', amount_fen: 250, terminal_id: 'y' }));
+        await store.transitionRefund('r1', () => ({ status: 'succeeded', step: 'done', updated_at: T0 + 2 }));
+        expect(await store.paymentTotals(T0, T0 + 10)).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 250 });
+        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, refunded_fen: 0 });
+        expect((await store.refund('r1'))?.terminal_id).toBe('y');
+      });
+
       it('keeps payments across a reopen', async () => {
         await store.insertPayment(newPayment());
         store = await db.reopen();
@@ -232,7 +266,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
       it('answers exists for a refund id already used, whatever the new request says', async () => {
         const created = await store.insertRefund(newRefund({ reason: '退货' }));
-        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null } });
+        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null, terminal_id: null } });
         expect(await store.insertRefund(newRefund({ amount_fen: 1_000 }))).toMatchObject({ kind: 'exists', refund: { amount_fen: 40 } });
         expect(await store.refund('r1')).toMatchObject({ id: 'r1', reason: '退货', attempts: 0 });
         expect(await store.refund('nope')).toBeUndefined();
