@@ -10,18 +10,19 @@ import { controlGuard } from './control-guard.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
 import { nonceStr } from './ids.ts';
 import { createLedger, type Answer, type SimOrder } from './ledger.ts';
+import { memoryLedgerStore, sqliteLedgerStore } from './ledger-store.ts';
 import { phonePage } from './phone.ts';
 import { isBehaviour, testCodeList, type Behaviour } from './test-codes.ts';
 import { beijingDay } from './time.ts';
-import { validateByOrder, validateDownloadBill, validateMicropay, validateRefund, validateRefundQuery, type ValidationError } from './validate.ts';
+import { isReturnFail, validateByOrder, validateDownloadBill, validateEnvelope, validateMicropay, validateRefund, validateRefundQuery, type Refusal } from './validate.ts';
 
 export type { SimOrder, SimRefund, SimTradeState } from './ledger.ts';
 
 /**
  * A WeChat Pay v2 gateway at WeChat's own paths, for development, tests, demos and cashier
  * training (WeChat's sandbox is retired). It checks requests the way the real gateway does
- * (XML, signature, merchant ids, field formats), keeps orders in memory, and behaves by test
- * payment code (test-codes.ts). JSON control endpoints and a "customer phone" page drive it.
+ * (XML, signature, merchant ids, field formats), keeps its ledger in memory or, given a file,
+ * in SQLite (ledger-store.ts), and behaves by test payment code (test-codes.ts). JSON control endpoints and a "customer phone" page drive it.
  */
 
 /** Credentials the simulator accepts when WECHAT_APPID / WECHAT_MCH_ID / WECHAT_API_KEY are unset. */
@@ -45,6 +46,15 @@ export interface SimulatorOptions {
   refundSettleMs?: number;
   /** How long a code from POST /control/codes or the phone page can be charged (default 180000). */
   codeTtlMs?: number;
+  /** An unpaid order (the customer never confirmed) is revoked this long after creation (default 45000, as WeChat). */
+  unpaidRevokeMs?: number;
+  /** How many orderqueries of a query_systemerror order answer SYSTEMERROR (default 3). */
+  querySystemErrors?: number;
+  /**
+   * The SQLite file that keeps the ledger across restarts (created if missing; held exclusively,
+   * a second simulator on it throws LedgerInUseError). Default: memory only.
+   */
+  ledgerFile?: string;
   /** Lets other machines use the control API with header X-Simulator-Token (default: this machine only). */
   controlToken?: string;
   now?: () => Date;
@@ -76,6 +86,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   const ledger = createLedger({
     now,
+    store: options.ledgerFile ? sqliteLedgerStore(options.ledgerFile) : memoryLedgerStore(),
+    ...(options.unpaidRevokeMs !== undefined ? { unpaidRevokeMs: options.unpaidRevokeMs } : {}),
+    ...(options.querySystemErrors !== undefined ? { querySystemErrors: options.querySystemErrors } : {}),
     slowMs: options.slowMs ?? 10_000,
     passwordDeclineMs: options.passwordDeclineMs ?? 3_000,
     refundSettleMs: options.refundSettleMs ?? 1_000,
@@ -120,7 +133,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return toXml(fields);
   }
 
-  const asAnswer = (e: ValidationError): Answer => ({ ok: false, code: e.code, des: e.des });
+  /** A refusal as the gateway sends it: unsigned return_code=FAIL, or a signed business error. */
+  const refused = (e: Refusal): GatewayResult => (isReturnFail(e) ? { fail: e.return_msg } : { ok: false, code: e.code, des: e.des });
 
   /**
    * The envelope every gateway call shares, in WeChat's order: POST, size, UTF-8, XML,
@@ -154,9 +168,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (!verify(f, key, signType)) return respond(failXml('签名错误'));
 
     const business = (answer: Answer) => respond(signedAnswer(f, signType, answer));
-    for (const name of ['appid', 'mch_id', 'nonce_str']) {
-      if (!f[name]) return business({ ok: false, code: 'LACK_PARAMS', des: `缺少参数${name}` });
-    }
+    const envelope = validateEnvelope(f);
+    if (envelope) return respond(failXml(envelope.return_msg));
     if (f.mch_id !== mchId) return business({ ok: false, code: 'MCHID_NOT_EXIST', des: '商户号不存在' });
     if (f.appid !== appid) {
       // A well-formed appid that is not this merchant's is a mismatch; anything else does not exist.
@@ -164,7 +177,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         ? business({ ok: false, code: 'APPID_MCHID_NOT_MATCH', des: 'appid和mch_id不匹配' })
         : business({ ok: false, code: 'APPID_NOT_EXIST', des: 'appid不存在' });
     }
-    if (Buffer.byteLength(f.nonce_str!, 'utf8') > 32) return business({ ok: false, code: 'PARAM_ERROR', des: 'nonce_str参数长度有误（最多32字节）' });
 
     const result = call(f);
     if ('bill' in result) {
@@ -201,8 +213,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const route = (path: string, call: (f: XmlFields) => GatewayResult) => app.all(path, limit, (c) => gateway(c, call));
 
   route('/pay/micropay', (f) => {
-    const invalid = validateMicropay(f);
-    if (invalid) return asAnswer(invalid);
+    const invalid = validateMicropay(f, now());
+    if (invalid) return refused(invalid);
     return ledger.micropay({
       out_trade_no: f.out_trade_no!,
       total_fee: Number(f.total_fee),
@@ -214,20 +226,20 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   });
   route('/pay/orderquery', (f) => {
     const invalid = validateByOrder(f);
-    return invalid ? asAnswer(invalid) : ledger.orderQuery(byOrder(f));
+    return invalid ? refused(invalid) : ledger.orderQuery(byOrder(f));
   });
   route('/secapi/pay/reverse', (f) => {
     const invalid = validateByOrder(f);
-    return invalid ? asAnswer(invalid) : ledger.reverse(byOrder(f));
+    return invalid ? refused(invalid) : ledger.reverse(byOrder(f));
   });
   route('/secapi/pay/refund', (f) => {
     const invalid = validateRefund(f);
-    if (invalid) return asAnswer(invalid);
+    if (invalid) return refused(invalid);
     return ledger.refund({ order: byOrder(f), out_refund_no: f.out_refund_no!, total_fee: Number(f.total_fee), refund_fee: Number(f.refund_fee) });
   });
   route('/pay/refundquery', (f) => {
     const invalid = validateRefundQuery(f);
-    if (invalid) return asAnswer(invalid);
+    if (invalid) return refused(invalid);
     return ledger.refundQuery({
       ...byOrder(f),
       ...(f.out_refund_no ? { out_refund_no: f.out_refund_no } : {}),
@@ -237,7 +249,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   });
   route('/pay/downloadbill', (f) => {
     const invalid = validateDownloadBill(f);
-    return invalid ? asAnswer(invalid) : downloadBill(f);
+    return invalid ? refused(invalid) : downloadBill(f);
   });
   route('/payitil/report', () => {
     ledger.report();
@@ -318,6 +330,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     reset: ledger.reset,
     close: () => {
       for (const entry of [...pending]) entry.done();
+      ledger.close();
     },
   };
 }

@@ -16,6 +16,8 @@ export function createIdMint() {
     transactionId: (now: Date) => `420000${next()}${beijingDay(now)}${digits(10)}`,
     /** 29 digits like WeChat's `50300001234202611281234567890`. */
     refundId: (now: Date) => `50300${next()}${beijingDay(now)}${digits(12)}`,
+    /** 10 digits like a coupon or promotion id (`2683768328`). */
+    couponId: () => `2${digits(9)}`,
     /** 28 characters like a real openid (`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`). */
     openid: () => `o${randomBytes(21).toString('base64url').slice(0, 27)}`,
   };

@@ -1,6 +1,7 @@
 import { maskCode } from '../../shared/payment-code.ts';
 import type { MicropayRequest } from '../wechat/gateway.ts';
 import { createIdMint } from './ids.ts';
+import { memoryLedgerStore, type LedgerStore } from './ledger-store.ts';
 import { behaviourOf, makeTestCode, type Behaviour } from './test-codes.ts';
 import { beijingDateTime, beijingDay, beijingStamp } from './time.ts';
 
@@ -8,10 +9,11 @@ import { beijingDateTime, beijingDay, beijingStamp } from './time.ts';
  * The simulated gateway's books: every order, refund and reversal, and the rules WeChat applies
  * to them. Pure logic over an injectable clock; the HTTP envelope (XML, signatures) lives in
  * app.ts. Time-driven changes (a declined password, a refund settling) are applied lazily when
- * an order is read, so a fake clock drives them without timers.
+ * an order is read, so a fake clock drives them without timers. Every operation writes the
+ * orders it changed to the ledger store (ledger-store.ts), so the books survive a restart.
  */
 
-export type SimTradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+export type SimTradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'ACCEPT';
 export type SimRefundStatus = 'PROCESSING' | 'SUCCESS';
 
 export interface SimRefund {
@@ -66,6 +68,12 @@ interface Order {
   micropay_calls: number;
   /** The business error a retried micropay answers again while the order is unpaid. */
   last_error?: { code: string; des: string };
+  /** orderquery calls so far (query_systemerror answers SYSTEMERROR to the first few). */
+  query_calls: number;
+  /** reverse_recall: the first reverse was answered recall=Y. */
+  recall_answered?: boolean;
+  /** The simulated coupon's id (coupon and promotion behaviours). */
+  coupon_id?: string;
 }
 
 /** A ledger answer before the envelope: fields of a SUCCESS result, or a business error. */
@@ -75,6 +83,12 @@ export type Answer =
 
 export interface LedgerOptions {
   now: () => Date;
+  /** Where the books are kept between restarts (default: memory only). */
+  store?: LedgerStore;
+  /** An order nobody paid (the customer never confirmed) is revoked this long after creation (WeChat: 45 s). */
+  unpaidRevokeMs?: number;
+  /** How many orderquery calls of a query_systemerror order answer SYSTEMERROR before the truth (default 3). */
+  querySystemErrors?: number;
   slowMs: number;
   passwordDeclineMs: number;
   /** How long an accepted refund stays PROCESSING before it is SUCCESS (0: at once). */
@@ -106,9 +120,19 @@ export interface BillRecord {
   refund_id?: string;
   out_refund_no?: string;
   refund_fee?: number;
+  /** The order's coupon or discount in fen (0: none). */
+  discount_fee: number;
+  /** settlement_total_fee: total_fee less a no-cash (merchant-funded) coupon. */
+  settlement_fee: number;
 }
 
 const MAX_REFUNDS = 50;
+/** How long orders are kept: refunds are possible for a year, bills for three months. */
+export const LEDGER_RETENTION_MS = 366 * 24 * 3600_000;
+/** At most this many orders are kept (the oldest go first). */
+export const LEDGER_MAX_ORDERS = 50_000;
+const PRUNE_EVERY_MS = 3600_000;
+const ISSUED_CODE_RETENTION_MS = 24 * 3600_000;
 const REVERSE_WINDOW_MS = 7 * 24 * 3600_000;
 const REFUND_WINDOW_MS = 365 * 24 * 3600_000;
 
@@ -119,8 +143,21 @@ const TRADE_STATE_DESC: Record<SimTradeState, string> = {
   CLOSED: '订单已关闭',
   REVOKED: '订单已撤销',
   USERPAYING: '需要用户输入支付密码',
-  PAYERROR: '支付失败，请重新下单支付',
+  // The live gateway's text for a failed micropay order (a real 2024 orderquery answer).
+  PAYERROR: '支付失败，请撤销订单',
+  ACCEPT: '已接收，等待扣款',
 };
+
+/** The live gateway's answer to a payment code that was already used (a real 2024 micropay answer). */
+export const CODE_USED = { code: 'AUTH_CODE_INVALID', des: '101 每个二维码仅限使用一次，请刷新再试' } as const;
+
+/**
+ * The simulated coupon of the coupon and promotion behaviours: a tenth of the amount, 1 fen to
+ * ¥5, and none on a 1-fen payment (a coupon leaves the customer at least 1 fen to pay).
+ */
+export function couponFen(totalFee: number): number {
+  return totalFee < 2 ? 0 : Math.max(1, Math.min(500, Math.floor(totalFee / 10)));
+}
 
 const err = (code: string, des: string, extra: Partial<Answer> = {}): Answer => ({ ok: false, code, des, ...extra }) as Answer;
 const USERPAYING_ERR = { code: 'USERPAYING', des: '需要用户输入支付密码' };
@@ -128,24 +165,99 @@ const PAYERROR_ERR = { code: 'TRADE_ERROR', des: '支付失败，用户取消支
 
 export function createLedger(options: LedgerOptions) {
   const ids = createIdMint();
+  const store = options.store ?? memoryLedgerStore();
+  const unpaidRevokeMs = options.unpaidRevokeMs ?? 45_000;
+  const querySystemErrors = options.querySystemErrors ?? 3;
   const orders = new Map<string, Order>();
   const byTransactionId = new Map<string, Order>();
   const usedCodes = new Map<string, string>(); // auth_code → out_trade_no
   const issuedCodes = new Map<string, Date>(); // codes handed out by issueCode(), for their time to live
-  const reverseRecalls = new Set<string>(); // reverse_recall orders whose first reverse was answered
   let reports = 0;
 
   const now = () => options.now();
 
-  /** Applies the changes time alone makes: a password that is declined after a while. */
+  // ---- persistence: orders an operation looked at are written back when they changed ----
+  const touched = new Set<Order>();
+  const savedJson = new Map<string, string>();
+  let lastPrune = 0;
+
+  function index(order: Order): void {
+    orders.set(order.out_trade_no, order);
+    if (order.transaction_id) byTransactionId.set(order.transaction_id, order);
+    if (order.auth_code) usedCodes.set(order.auth_code, order.out_trade_no);
+  }
+
+  function flush(): void {
+    if (!store.persistent) return touched.clear();
+    for (const order of touched) {
+      if (orders.get(order.out_trade_no) !== order) continue; // pruned or reset meanwhile
+      const json = serialise(order);
+      if (savedJson.get(order.out_trade_no) === json) continue;
+      store.saveOrder(order.out_trade_no, order.created_at.getTime(), json);
+      savedJson.set(order.out_trade_no, json);
+    }
+    touched.clear();
+  }
+
+  /** Runs one ledger operation and writes back what it changed. */
+  const op =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        prune();
+        return fn(...args);
+      } finally {
+        flush();
+      }
+    };
+
+  /** Bounded retention: orders older than a year, or beyond the newest LEDGER_MAX_ORDERS, are dropped. */
+  function prune(force = false): void {
+    const at = now().getTime();
+    if (!force && at - lastPrune < PRUNE_EVERY_MS && orders.size <= LEDGER_MAX_ORDERS) return;
+    lastPrune = at;
+    const gone = new Set<Order>();
+    for (const order of orders.values()) if (at - order.created_at.getTime() > LEDGER_RETENTION_MS) gone.add(order);
+    if (orders.size - gone.size > LEDGER_MAX_ORDERS) {
+      const left = [...orders.values()].filter((o) => !gone.has(o)).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+      for (const order of left.slice(0, left.length - LEDGER_MAX_ORDERS)) gone.add(order);
+    }
+    for (const order of gone) {
+      orders.delete(order.out_trade_no);
+      byTransactionId.delete(order.transaction_id);
+      if (usedCodes.get(order.auth_code) === order.out_trade_no) usedCodes.delete(order.auth_code);
+      savedJson.delete(order.out_trade_no);
+    }
+    if (gone.size) store.deleteOrders([...gone].map((o) => o.out_trade_no));
+    // Handed-out codes are kept well past their time to live, so an expired one still answers AUTHCODEEXPIRE.
+    const codesBefore = at - Math.max(options.codeTtlMs, ISSUED_CODE_RETENTION_MS);
+    for (const [code, issued] of issuedCodes) if (issued.getTime() < codesBefore) issuedCodes.delete(code);
+    store.deleteCodesIssuedBefore(codesBefore);
+  }
+
+  // Loads what an earlier run left behind.
+  for (const json of store.loadOrders()) {
+    const order = deserialise(json);
+    index(order);
+    savedJson.set(order.out_trade_no, json);
+  }
+  for (const c of store.loadCodes()) issuedCodes.set(c.code, new Date(c.issued_ms));
+  prune(true);
+
+  /**
+   * Applies the changes time alone makes: a password declined after a while, and an order nobody
+   * paid revoked unpaidRevokeMs after creation, as WeChat does (the code can no longer be charged).
+   */
   function settle(order: Order): Order {
-    if (
-      order.trade_state === 'USERPAYING' &&
-      order.behaviour === 'password_declined' &&
-      now().getTime() - order.created_at.getTime() >= options.passwordDeclineMs
-    ) {
+    touched.add(order);
+    const age = now().getTime() - order.created_at.getTime();
+    if (order.trade_state === 'USERPAYING' && order.behaviour === 'password_declined' && age >= options.passwordDeclineMs) {
       order.trade_state = 'PAYERROR';
       order.last_error = PAYERROR_ERR;
+    }
+    if ((order.trade_state === 'USERPAYING' || order.trade_state === 'NOTPAY') && order.auth_code && age >= unpaidRevokeMs) {
+      order.trade_state = 'REVOKED';
+      order.revoked_at = new Date(order.created_at.getTime() + unpaidRevokeMs);
     }
     return order;
   }
@@ -178,17 +290,58 @@ export function createLedger(options: LedgerOptions) {
     };
   }
 
-  function paidFields(order: Order): Record<string, string> {
+  /** The order's coupon or discount in fen: only the coupon and promotion behaviours have one. */
+  const discountOf = (order: Order) => (order.behaviour === 'coupon' || order.behaviour === 'promotion' ? couponFen(order.total_fee) : 0);
+  /** settlement_total_fee: the coupon of 'coupon' is a no-cash (merchant-funded) one, so it is not settled. */
+  const settlementOf = (order: Order) => order.total_fee - (order.behaviour === 'coupon' ? discountOf(order) : 0);
+  const cashOf = (order: Order) => order.total_fee - discountOf(order);
+
+  /**
+   * The coupon fields of a paid order, as each answer carries them. micropay's table has
+   * coupon_fee and settlement_total_fee; orderquery's adds coupon_count and the indexed
+   * coupon_type_$n / coupon_id_$n / coupon_fee_$n. An order paid under the "single-product
+   * discount" protocol (promotion) carries promotion_detail, a JSON string, instead of all of them.
+   */
+  function discountFields(order: Order, indexed: boolean): Record<string, string> {
+    const discount = discountOf(order);
+    if (discount === 0) return {};
+    if (order.behaviour === 'promotion') {
+      const detail = {
+        promotion_detail: [
+          {
+            promotion_id: order.coupon_id,
+            name: '模拟立减',
+            scope: 'GLOBAL',
+            type: 'DISCOUNT',
+            amount: discount,
+            activity_id: '931386',
+            wxpay_contribute: 0,
+            merchant_contribute: discount,
+            other_contribute: 0,
+          },
+        ],
+      };
+      return { promotion_detail: JSON.stringify(detail) };
+    }
+    return {
+      settlement_total_fee: String(settlementOf(order)),
+      coupon_fee: String(discount),
+      ...(indexed ? { coupon_count: '1', coupon_type_0: 'NO_CASH', coupon_id_0: order.coupon_id!, coupon_fee_0: String(discount) } : {}),
+    };
+  }
+
+  function paidFields(order: Order, indexed = false): Record<string, string> {
     return {
       ...(order.device_info ? { device_info: order.device_info } : {}),
       openid: order.openid,
       is_subscribe: 'N',
       trade_type: 'MICROPAY',
-      bank_type: 'OTHERS',
+      bank_type: discountOf(order) ? 'CMB_DEBIT' : 'OTHERS',
       fee_type: 'CNY',
       total_fee: String(order.total_fee),
+      ...discountFields(order, indexed),
       cash_fee_type: 'CNY',
-      cash_fee: String(order.total_fee),
+      cash_fee: String(cashOf(order)),
       transaction_id: order.transaction_id,
       out_trade_no: order.out_trade_no,
       ...(order.attach ? { attach: order.attach } : {}),
@@ -216,6 +369,8 @@ export function createLedger(options: LedgerOptions) {
         return err('ORDERCLOSED', '订单已关闭');
       case 'USERPAYING':
         return err(USERPAYING_ERR.code, USERPAYING_ERR.des);
+      case 'ACCEPT':
+        return err('SYSTEMERROR', '系统超时');
       default:
         if (order.behaviour === 'forged_signature') return { ok: true, forged: true, fields: { ...paidFields(order), time_end: beijingStamp(now()) } };
         return err(order.last_error?.code ?? 'TRADE_ERROR', order.last_error?.des ?? '支付失败');
@@ -235,7 +390,7 @@ export function createLedger(options: LedgerOptions) {
       return err('OUT_TRADE_NO_USED', '商户订单号重复');
     }
 
-    if (usedCodes.has(input.auth_code)) return err('AUTHCODEEXPIRE', '每个二维码仅限使用一次，请刷新再试');
+    if (usedCodes.has(input.auth_code)) return err(CODE_USED.code, CODE_USED.des);
     const behaviour = behaviourOf(input.auth_code);
     const issued = issuedCodes.get(input.auth_code);
     if (behaviour === 'authcode_expired' || (issued && now().getTime() - issued.getTime() > options.codeTtlMs)) {
@@ -257,21 +412,29 @@ export function createLedger(options: LedgerOptions) {
       refunds: [],
       reverse_calls: 0,
       micropay_calls: 1,
+      query_calls: 0,
       ...(input.device_info ? { device_info: input.device_info } : {}),
       ...(input.attach ? { attach: input.attach } : {}),
+      ...(behaviour === 'coupon' || behaviour === 'promotion' ? { coupon_id: ids.couponId() } : {}),
     };
-    orders.set(order.out_trade_no, order);
-    byTransactionId.set(order.transaction_id, order);
-    usedCodes.set(input.auth_code, order.out_trade_no);
+    index(order);
+    touched.add(order);
 
     switch (behaviour) {
       case 'success':
       case 'slow':
+      case 'coupon':
+      case 'promotion':
         pay(order);
         return answerFor(order);
       case 'systemerror_paid':
+      case 'query_systemerror':
         pay(order);
         return err('SYSTEMERROR', '系统超时');
+      case 'accept_paid':
+        // Accepted, awaiting the debit: the outcome is unknown to the caller until it queries.
+        order.trade_state = 'ACCEPT';
+        return answerFor(order);
       case 'password':
       case 'password_declined':
       case 'reverse_recall':
@@ -292,9 +455,17 @@ export function createLedger(options: LedgerOptions) {
   function orderQuery(q: { out_trade_no?: string; transaction_id?: string }): Answer {
     const order = find(q);
     if (!order) return err('ORDERNOTEXIST', '订单不存在');
+    order.query_calls += 1;
+    if (order.behaviour === 'query_systemerror' && order.query_calls <= querySystemErrors) return err('SYSTEMERROR', '系统错误');
+    if (order.trade_state === 'ACCEPT') {
+      // This query still sees ACCEPT; the debit completes now, so the next one finds SUCCESS.
+      pay(order);
+      const accepted = { ...(order.device_info ? { device_info: order.device_info } : {}), out_trade_no: order.out_trade_no, total_fee: String(order.total_fee), fee_type: 'CNY' };
+      return { ok: true, fields: { ...accepted, trade_state: 'ACCEPT', trade_state_desc: TRADE_STATE_DESC.ACCEPT } };
+    }
     const everPaid = order.paid_at !== undefined;
     const fields: Record<string, string> = everPaid
-      ? paidFields(order)
+      ? paidFields(order, true)
       : {
           ...(order.device_info ? { device_info: order.device_info } : {}),
           out_trade_no: order.out_trade_no,
@@ -324,13 +495,15 @@ export function createLedger(options: LedgerOptions) {
         refunds: [],
         reverse_calls: 1,
         micropay_calls: 0,
+        query_calls: 0,
       };
-      orders.set(order.out_trade_no, order);
+      index(order);
+      touched.add(order);
       return { ok: true, fields: { recall: 'N' } };
     }
     order.reverse_calls += 1;
-    if (order.behaviour === 'reverse_recall' && order.trade_state === 'USERPAYING' && !reverseRecalls.has(order.out_trade_no)) {
-      reverseRecalls.add(order.out_trade_no);
+    if (order.behaviour === 'reverse_recall' && order.trade_state === 'USERPAYING' && !order.recall_answered) {
+      order.recall_answered = true;
       return err('SYSTEMERROR', '系统超时，请重新调用撤销', { fields: { recall: 'Y' } });
     }
     switch (order.trade_state) {
@@ -345,7 +518,7 @@ export function createLedger(options: LedgerOptions) {
         }
         order.reversed_after_payment = true;
         break;
-      default: // NOTPAY, USERPAYING, PAYERROR: nothing was taken; the payment can no longer complete
+      default: // NOTPAY, USERPAYING, PAYERROR, ACCEPT: nothing was taken; the payment can no longer complete
         break;
     }
     order.trade_state = 'REVOKED';
@@ -356,22 +529,29 @@ export function createLedger(options: LedgerOptions) {
   function refund(input: RefundInput): Answer {
     const order = find(input.order);
     if (!order || !order.transaction_id) return err('ORDERNOTEXIST', '订单不存在');
-    const accepted = (r: RefundRecord): Answer => ({
-      ok: true,
-      fields: {
-        transaction_id: order.transaction_id,
-        out_trade_no: order.out_trade_no,
-        out_refund_no: r.out_refund_no,
-        refund_id: r.refund_id,
-        refund_fee: String(r.refund_fee),
-        total_fee: String(order.total_fee),
-        fee_type: 'CNY',
-        cash_fee: String(order.total_fee),
-        cash_refund_fee: String(r.refund_fee),
-        coupon_refund_fee: '0',
-        coupon_refund_count: '0',
-      },
-    });
+    const accepted = (r: RefundRecord): Answer => {
+      // A coupon order refunds its coupon in proportion; the customer gets the rest back in cash.
+      const couponRefund = Math.floor((r.refund_fee * discountOf(order)) / order.total_fee);
+      const noCash = order.behaviour === 'coupon' ? couponRefund : 0;
+      return {
+        ok: true,
+        fields: {
+          transaction_id: order.transaction_id,
+          out_trade_no: order.out_trade_no,
+          out_refund_no: r.out_refund_no,
+          refund_id: r.refund_id,
+          refund_fee: String(r.refund_fee),
+          ...(order.behaviour === 'coupon' ? { settlement_refund_fee: String(r.refund_fee - noCash), settlement_total_fee: String(settlementOf(order)) } : {}),
+          total_fee: String(order.total_fee),
+          fee_type: 'CNY',
+          cash_fee: String(cashOf(order)),
+          cash_refund_fee: String(r.refund_fee - couponRefund),
+          coupon_refund_fee: String(couponRefund),
+          coupon_refund_count: couponRefund > 0 ? '1' : '0',
+          ...(couponRefund > 0 ? { coupon_type_0: order.behaviour === 'coupon' ? 'NO_CASH' : 'CASH', coupon_refund_id_0: order.coupon_id!, coupon_refund_fee_0: String(couponRefund) } : {}),
+        },
+      };
+    };
 
     // The same out_refund_no again is the same refund: answered again, never paid out twice.
     const again = order.refunds.find((r) => r.out_refund_no === input.out_refund_no);
@@ -430,7 +610,7 @@ export function createLedger(options: LedgerOptions) {
       out_trade_no: order.out_trade_no,
       total_fee: String(order.total_fee),
       fee_type: 'CNY',
-      cash_fee: String(order.total_fee),
+      cash_fee: String(cashOf(order)),
       refund_count: String(page.length),
       ...(q.offset !== undefined ? { total_refund_count: String(all.length) } : {}),
     };
@@ -460,6 +640,8 @@ export function createLedger(options: LedgerOptions) {
         openid: order.openid,
         body: order.body,
         total_fee: order.total_fee,
+        discount_fee: discountOf(order),
+        settlement_fee: settlementOf(order),
         ...(order.device_info ? { device_info: order.device_info } : {}),
         ...(order.attach ? { attach: order.attach } : {}),
       };
@@ -497,7 +679,9 @@ export function createLedger(options: LedgerOptions) {
   function issueCode(behaviour: Behaviour): string {
     let code = makeTestCode(behaviour);
     while (usedCodes.has(code) || issuedCodes.has(code)) code = makeTestCode(behaviour);
-    issuedCodes.set(code, now());
+    const at = now();
+    issuedCodes.set(code, at);
+    store.saveCode({ code, issued_ms: at.getTime() });
     return code;
   }
 
@@ -506,34 +690,74 @@ export function createLedger(options: LedgerOptions) {
     byTransactionId.clear();
     usedCodes.clear();
     issuedCodes.clear();
-    reverseRecalls.clear();
+    savedJson.clear();
+    touched.clear();
+    store.clear();
     reports = 0;
   }
 
   return {
-    micropay,
-    orderQuery,
-    reverse,
-    refund,
-    refundQuery,
-    billRecords,
-    confirm,
-    decline,
-    issueCode,
+    micropay: op(micropay),
+    orderQuery: op(orderQuery),
+    reverse: op(reverse),
+    refund: op(refund),
+    refundQuery: op(refundQuery),
+    billRecords: op(billRecords),
+    confirm: op(confirm),
+    decline: op(decline),
+    issueCode: op(issueCode),
     reset,
+    close: () => {
+      flush();
+      store.close();
+    },
     report: () => void reports++,
     reportCount: () => reports,
-    orders: () => [...orders.values()].map(view),
-    order: (outTradeNo: string) => {
+    orders: op(() => [...orders.values()].map(view)),
+    order: op((outTradeNo: string) => {
       const o = orders.get(outTradeNo);
       return o && view(o);
-    },
+    }),
     /** The order charged with this full code, if any (the phone page follows its code). */
-    orderForCode: (authCode: string) => {
+    orderForCode: op((authCode: string) => {
       const outTradeNo = usedCodes.get(authCode);
       const o = outTradeNo ? orders.get(outTradeNo) : undefined;
       return o && view(o);
-    },
+    }),
+  };
+}
+
+// ---- the stored form of an order: JSON with instants as epoch milliseconds ----
+
+type Stored = Omit<Order, 'created_at' | 'paid_at' | 'revoked_at' | 'refunds'> & {
+  created_at: number;
+  paid_at?: number;
+  revoked_at?: number;
+  refunds: (Omit<RefundRecord, 'accepted_at'> & { accepted_at: number })[];
+};
+
+function serialise(order: Order): string {
+  const { paid_at: _paid, revoked_at: _revoked, ...rest } = order;
+  const stored: Stored = {
+    ...rest,
+    created_at: order.created_at.getTime(),
+    ...(order.paid_at ? { paid_at: order.paid_at.getTime() } : {}),
+    ...(order.revoked_at ? { revoked_at: order.revoked_at.getTime() } : {}),
+    refunds: order.refunds.map((r) => ({ ...r, accepted_at: r.accepted_at.getTime() })),
+  };
+  return JSON.stringify(stored);
+}
+
+function deserialise(json: string): Order {
+  const s = JSON.parse(json) as Stored;
+  const { paid_at, revoked_at, ...rest } = s;
+  return {
+    ...rest,
+    query_calls: s.query_calls ?? 0,
+    created_at: new Date(s.created_at),
+    ...(paid_at !== undefined ? { paid_at: new Date(paid_at) } : {}),
+    ...(revoked_at !== undefined ? { revoked_at: new Date(revoked_at) } : {}),
+    refunds: s.refunds.map((r) => ({ ...r, accepted_at: new Date(r.accepted_at) })),
   };
 }
 

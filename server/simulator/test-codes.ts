@@ -16,6 +16,14 @@ export const BEHAVIOURS = {
   authcode_expired: { prefix: '130007', en: 'Code expired (AUTHCODEEXPIRE)', zh: '付款码过期（AUTHCODEEXPIRE）' },
   reverse_recall: { prefix: '130008', en: 'Needs the password and never confirms; the first reverse answers recall=Y', zh: '需输入密码且不确认；首次撤销返回 recall=Y' },
   forged_signature: { prefix: '130009', en: 'Answers SUCCESS with a forged signature; the order is not paid', zh: '返回伪造签名的成功应答，实际未支付' },
+  coupon: {
+    prefix: '130010',
+    en: 'Paid with a coupon (a tenth of the amount, 1 fen to ¥5): coupon_fee, cash_fee < total_fee, settlement_total_fee; orderquery adds coupon_count, coupon_id_0…',
+    zh: '使用代金券支付（金额的十分之一，1分至5元）：coupon_fee、cash_fee 小于 total_fee、settlement_total_fee',
+  },
+  accept_paid: { prefix: '130011', en: 'Answers SYSTEMERROR while the order is ACCEPT (awaiting the debit); the first query sees ACCEPT, the next SUCCESS', zh: '返回 SYSTEMERROR，订单为 ACCEPT（等待扣款），首次查询为 ACCEPT，之后为 SUCCESS' },
+  query_systemerror: { prefix: '130012', en: 'Answers SYSTEMERROR, paid; the first 3 orderqueries answer SYSTEMERROR too, then SUCCESS', zh: '返回 SYSTEMERROR，实际已支付；前 3 次查询也返回 SYSTEMERROR，之后为 SUCCESS' },
+  promotion: { prefix: '130013', en: 'Paid with a discount reported only in promotion_detail (JSON), no coupon_* fields', zh: '立减优惠支付，仅以 promotion_detail（JSON）返回，无 coupon_* 字段' },
 } as const;
 
 export type Behaviour = keyof typeof BEHAVIOURS;

@@ -91,12 +91,13 @@ describe('simulator downloadbill', () => {
     expect((await bill(h, { bill_date: '20260801' })).fields.return_msg).toBe('No Bill Exist');
   });
 
-  it('answers PARAM_ERROR for a malformed date or bill_type, LACK_PARAMS without a date', async () => {
+  it('answers PARAM_ERROR for a malformed date or bill_type, an unsigned FAIL for a missing or over-long date', async () => {
     const h = harness();
-    expect((await bill(h, { bill_date: '2026-11-28' })).fields.err_code).toBe('PARAM_ERROR');
+    expect((await bill(h, { bill_date: '2026112X' })).fields.err_code).toBe('PARAM_ERROR');
+    expect((await bill(h, { bill_date: '2026-11-28' })).fields).toEqual({ return_code: 'FAIL', return_msg: 'bill_date参数长度有误' });
     expect((await bill(h, { bill_date: '20261131' })).fields.err_code).toBe('PARAM_ERROR');
-    expect((await bill(h, { bill_date: '20261128', bill_type: 'EVERYTHING' })).fields.err_code).toBe('PARAM_ERROR');
-    expect((await bill(h, {})).fields.err_code).toBe('LACK_PARAMS');
+    expect((await bill(h, { bill_date: '20261128', bill_type: 'PAYMENTS' })).fields.err_code).toBe('PARAM_ERROR');
+    expect((await bill(h, {})).fields).toEqual({ return_code: 'FAIL', return_msg: '缺少参数' });
   });
 
   it('needs a valid signature like every other call', async () => {

@@ -1,20 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { verify } from '../../../server/wechat/sign.ts';
-import { harness } from './helpers.ts';
+import { harness, type Reply } from './helpers.ts';
+
+/** The real gateway's unsigned refusal of a missing or over-long parameter. */
+function expectReturnFail(r: Reply, msg: string) {
+  expect(r.fields).toEqual({ return_code: 'FAIL', return_msg: msg });
+}
 
 describe('simulator micropay: field validation', () => {
   const required = ['body', 'out_trade_no', 'total_fee', 'spbill_create_ip', 'auth_code'];
   for (const name of required) {
-    it(`answers LACK_PARAMS naming ${name} when it is missing`, async () => {
+    it(`answers an unsigned return_code FAIL 缺少参数 when ${name} is missing`, async () => {
       const h = harness();
       const r = await h.micropay({ [name]: '' });
-      expect(r.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'LACK_PARAMS' });
-      expect(r.fields.err_code_des).toContain(name);
-      expect(r.signed).toBe(true);
+      expectReturnFail(r, '缺少参数');
       expect(h.sim.orders()).toEqual([]);
     });
   }
+
+  // Lengths from the official micropay field table (String(n), UTF-8 bytes).
+  const tooLong: [string, string, string][] = [
+    ['out_trade_no', 'A'.repeat(33), 'longer than 32'],
+    ['body', '商'.repeat(43), 'longer than 128 UTF-8 bytes'],
+    ['auth_code', '1'.repeat(129), 'longer than 128'],
+    ['device_info', 'D'.repeat(33), 'longer than 32'],
+    ['attach', 'a'.repeat(128), 'longer than 127'],
+    ['goods_tag', 'g'.repeat(33), 'longer than 32'],
+    ['detail', 'd'.repeat(6001), 'longer than 6000'],
+  ];
+  for (const [name, value, why] of tooLong) {
+    it(`answers an unsigned return_code FAIL ${name}参数长度有误 for ${name} ${why}`, async () => {
+      const h = harness();
+      const r = await h.micropay({ [name]: value });
+      expectReturnFail(r, `${name}参数长度有误`);
+      expect(h.sim.orders()).toEqual([]);
+    });
+  }
+
+  it('accepts values of exactly the maximum length', async () => {
+    const h = harness();
+    const r = await h.micropay({ out_trade_no: 'A'.repeat(32), body: '商'.repeat(42) + 'ab', attach: 'a'.repeat(127), device_info: 'D'.repeat(32) });
+    expect(r.fields.result_code).toBe('SUCCESS');
+  });
 
   const invalid: [string, string, string][] = [
     ['total_fee', 'abc', 'non-numeric'],
@@ -24,12 +52,8 @@ describe('simulator micropay: field validation', () => {
     ['total_fee', '0100', 'with a leading zero'],
     ['total_fee', '1e3', 'in exponent notation'],
     ['total_fee', '99999999999', 'beyond Int'],
-    ['out_trade_no', 'A'.repeat(33), 'longer than 32'],
     ['out_trade_no', 'order#1', 'with a character outside [0-9A-Za-z_-|*]'],
-    ['body', '商'.repeat(43), 'longer than 128 UTF-8 bytes'],
     ['spbill_create_ip', 'localhost', 'not an IP address'],
-    ['device_info', 'D'.repeat(33), 'longer than 32'],
-    ['attach', 'a'.repeat(128), 'longer than 127'],
     ['fee_type', 'USD', 'not CNY'],
     ['limit_pay', 'credit', 'not no_credit'],
     ['time_expire', '20261332250000', 'not a real time'],
@@ -52,9 +76,55 @@ describe('simulator micropay: field validation', () => {
 
   it('answers PARAM_ERROR when time_expire is less than a minute after time_start', async () => {
     const h = harness();
-    const r = await h.micropay({ time_start: '20261128100000', time_expire: '20261128100030' });
-    expect(r.fields.err_code).toBe('PARAM_ERROR');
-    expect(r.fields.err_code_des).toContain('1分钟');
+    const r = await h.micropay({ time_start: '20261128100500', time_expire: '20261128100530' });
+    expect(r.fields).toMatchObject({ err_code: 'PARAM_ERROR', err_code_des: 'time_expire时间过短，刷卡至少1分钟，其他5分钟' });
+  });
+
+  describe('time_expire against Beijing time (UTC+8), whatever the machine zone', () => {
+    // The harness clock stands at 02:00 UTC, 10:00 in Beijing.
+    for (const tz of ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Shanghai']) {
+      it(`with TZ=${tz}: a minute ahead of Beijing's now pays, less is PARAM_ERROR with the real text`, async () => {
+        const saved = process.env.TZ;
+        process.env.TZ = tz;
+        try {
+          const h = harness();
+          const short = await h.micropay({ time_start: '20261128100000', time_expire: '20261128100059' });
+          expect(short.fields).toMatchObject({ result_code: 'FAIL', err_code: 'PARAM_ERROR', err_code_des: 'time_expire时间过短，刷卡至少1分钟，其他5分钟' });
+          expect(short.signed).toBe(true);
+          expect((await h.micropay({ time_start: '20261128100000', time_expire: '20261128100100' })).fields.result_code).toBe('SUCCESS');
+          expect(h.sim.orders()).toHaveLength(1);
+        } finally {
+          if (saved === undefined) delete process.env.TZ;
+          else process.env.TZ = saved;
+        }
+      });
+    }
+
+    it('refuses times a New York shop wrote in its own zone (13 hours behind Beijing)', async () => {
+      const h = harness();
+      // 21:00 New York on the 27th is 10:00 Beijing on the 28th: read as Beijing time it lies in the past.
+      const r = await h.micropay({ time_start: '20261127210000', time_expire: '20261127210200' });
+      expect(r.fields.err_code_des).toBe('time_expire时间过短，刷卡至少1分钟，其他5分钟');
+    });
+
+    it('checks time_expire against now even without time_start', async () => {
+      const h = harness();
+      expect((await h.micropay({ time_expire: '20261128100030' })).fields.err_code).toBe('PARAM_ERROR');
+      h.clock.advance(-60_000);
+      expect((await h.micropay({ time_expire: '20261128100030' })).fields.result_code).toBe('SUCCESS');
+    });
+
+    it('answers time_end in Beijing time', async () => {
+      const saved = process.env.TZ;
+      process.env.TZ = 'America/New_York';
+      try {
+        const r = await harness().micropay({});
+        expect(r.fields.time_end).toBe('20261128100000');
+      } finally {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      }
+    });
   });
 
   for (const [code, kind] of [
@@ -150,13 +220,26 @@ describe('simulator micropay: out_trade_no and code reuse', () => {
     expect(h.sim.order('R4')!.micropay_calls).toBe(2);
   });
 
-  it('answers AUTHCODEEXPIRE when a used code comes with a new order number', async () => {
+  it('answers AUTH_CODE_INVALID with the real text when a used code comes with a new order number', async () => {
     const h = harness();
     const code = makeTestCode('success');
     await h.micropay({ out_trade_no: 'C1', auth_code: code });
     const r = await h.micropay({ out_trade_no: 'C2', auth_code: code });
-    expect(r.fields.err_code).toBe('AUTHCODEEXPIRE');
+    expect(r.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'AUTH_CODE_INVALID', err_code_des: '101 每个二维码仅限使用一次，请刷新再试' });
+    expect(r.signed).toBe(true);
     expect(h.sim.order('C2')).toBeUndefined();
+    expect(h.sim.order('C1')!.micropay_calls).toBe(1);
+  });
+
+  it('answers AUTH_CODE_INVALID for a code whose payment failed or was reversed', async () => {
+    const h = harness();
+    const declined = makeTestCode('notenough');
+    await h.micropay({ out_trade_no: 'C3', auth_code: declined });
+    expect((await h.micropay({ out_trade_no: 'C4', auth_code: declined })).fields.err_code).toBe('AUTH_CODE_INVALID');
+    const reversed = makeTestCode('password');
+    await h.micropay({ out_trade_no: 'C5', auth_code: reversed });
+    await h.reverse('C5');
+    expect((await h.micropay({ out_trade_no: 'C6', auth_code: reversed })).fields.err_code).toBe('AUTH_CODE_INVALID');
   });
 
   it('answers AUTHCODEEXPIRE for a handed-out code older than its time to live', async () => {
@@ -263,7 +346,7 @@ describe('simulator micropay: behaviours by test code', () => {
   it('reverse_recall: USERPAYING, first reverse SYSTEMERROR recall=Y changing nothing, the next one reverses', async () => {
     const h = harness();
     expect((await h.pay('reverse_recall', { out_trade_no: 'B9' })).fields.err_code).toBe('USERPAYING');
-    h.clock.advance(60_000);
+    h.clock.advance(20_000);
     expect((await h.query('B9')).fields.trade_state).toBe('USERPAYING');
     const first = await h.reverse('B9');
     expect(first.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'SYSTEMERROR', recall: 'Y' });

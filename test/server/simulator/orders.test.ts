@@ -17,10 +17,16 @@ describe('simulator orderquery', () => {
     expect(r.fields).toMatchObject({ trade_state: 'SUCCESS', out_trade_no: 'Q1', trade_state_desc: '支付成功', attach: 'x' });
   });
 
-  it('answers LACK_PARAMS without out_trade_no or transaction_id', async () => {
+  it('answers an unsigned return_code FAIL 缺少参数 without out_trade_no or transaction_id', async () => {
     const h = harness();
     const r = await h.call('/pay/orderquery', {});
-    expect(r.fields.err_code).toBe('LACK_PARAMS');
+    expect(r.fields).toEqual({ return_code: 'FAIL', return_msg: '缺少参数' });
+  });
+
+  it('answers an unsigned return_code FAIL for an out_trade_no or transaction_id longer than 32', async () => {
+    const h = harness();
+    expect((await h.call('/pay/orderquery', { out_trade_no: 'A'.repeat(33) })).fields).toEqual({ return_code: 'FAIL', return_msg: 'out_trade_no参数长度有误' });
+    expect((await h.call('/secapi/pay/reverse', { transaction_id: '4'.repeat(33) })).fields).toEqual({ return_code: 'FAIL', return_msg: 'transaction_id参数长度有误' });
   });
 
   it('answers PARAM_ERROR for a malformed out_trade_no', async () => {
@@ -216,15 +222,17 @@ describe('simulator refund', () => {
     expect((await h.refund('F11', 'RF11', 1)).fields.err_code).toBe('TRADE_OVERDUE');
   });
 
-  it('answers LACK_PARAMS without out_refund_no, refund_fee or total_fee', async () => {
+  it('answers an unsigned return_code FAIL 缺少参数 without out_refund_no, refund_fee or total_fee', async () => {
     const h = harness();
     await h.micropay({ out_trade_no: 'F12' });
     for (const missing of ['out_refund_no', 'total_fee', 'refund_fee']) {
       const fields: Record<string, string> = { out_trade_no: 'F12', out_refund_no: 'RF12', total_fee: '1234', refund_fee: '1' };
       delete fields[missing];
       const r = await h.call('/secapi/pay/refund', fields);
-      expect(r.fields.err_code, missing).toBe('LACK_PARAMS');
+      expect(r.fields, missing).toEqual({ return_code: 'FAIL', return_msg: '缺少参数' });
     }
+    const long = await h.call('/secapi/pay/refund', { out_trade_no: 'F12', out_refund_no: 'R'.repeat(65), total_fee: '1234', refund_fee: '1' });
+    expect(long.fields).toEqual({ return_code: 'FAIL', return_msg: 'out_refund_no参数长度有误' });
   });
 
   it('answers PARAM_ERROR for a non-numeric refund_fee', async () => {
@@ -286,8 +294,8 @@ describe('simulator refundquery', () => {
     expect((await h.call('/pay/refundquery', { out_refund_no: 'NOPE' })).fields.err_code).toBe('REFUNDNOTEXIST');
   });
 
-  it('answers LACK_PARAMS without any identifier', async () => {
+  it('answers an unsigned return_code FAIL 缺少参数 without any identifier', async () => {
     const h = harness();
-    expect((await h.call('/pay/refundquery', {})).fields.err_code).toBe('LACK_PARAMS');
+    expect((await h.call('/pay/refundquery', {})).fields).toEqual({ return_code: 'FAIL', return_msg: '缺少参数' });
   });
 });
