@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
 import type { PaymentService } from './payments/service.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/app.ts';
+import { LedgerInUseError } from './simulator/ledger-store.ts';
 import { openStore } from './store/open.ts';
 import type { PostgresStoreOptions } from './store/postgres.ts';
 import type { SqliteStoreOptions } from './store/sqlite.ts';
@@ -80,6 +81,9 @@ export interface PosServer {
   close(): Promise<void>;
 }
 
+/** The built-in simulator's ledger, in DATA_DIR (server/simulator/README.md). */
+export const SIMULATOR_LEDGER_FILE = 'simulator.sqlite';
+
 const PAIRING_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 20, lockMs: 15 * 60_000 };
 const PIN_LIMIT = { limit: 5, windowMs: 60_000, lockAfter: 10, lockMs: 15 * 60_000 };
 
@@ -109,7 +113,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (config.builtInSimulator) {
       // Other machines (a phone showing test codes) reach the simulator's control API with it.
       simulatorToken = randomSecret(24);
-      const sim = createSimulator({ ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key, controlToken: simulatorToken });
+      const simulatorOptions: SimulatorOptions = { ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key, controlToken: simulatorToken };
+      // The simulator's ledger sits beside the journal, so training payments can be refunded after a restart.
+      const ledgerFile = join(config.dataDir, SIMULATOR_LEDGER_FILE);
+      let sim: Simulator;
+      try {
+        sim = createSimulator({ ledgerFile, ...simulatorOptions });
+      } catch (error) {
+        if (!(error instanceof LedgerInUseError)) throw error;
+        // Another instance on this DATA_DIR holds it: this one keeps its simulated orders in memory.
+        log.warn('simulator ledger in use by another instance; this one keeps its simulated orders in memory', { file: ledgerFile });
+        sim = createSimulator({ ...simulatorOptions, ledgerFile: undefined });
+      }
       simulator = sim;
       const gatewayOnly = new Hono().route('/simulator', sim.app);
       const internal = await listen(serve({ fetch: gatewayOnly.fetch, port: 0, hostname: '127.0.0.1' }));

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -72,6 +72,7 @@ export function sqliteLedgerStore(file: string): LedgerStore {
     // Takes the exclusive lock now, so a second simulator on this file fails at start, not mid-payment.
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
     db.exec(SCHEMA);
+    chmodSync(file, 0o600); // owner-only, like the journal beside it
   } catch (error) {
     db.close();
     const code = (error as { code?: string }).code;

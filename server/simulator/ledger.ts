@@ -127,8 +127,8 @@ export interface BillRecord {
 }
 
 const MAX_REFUNDS = 50;
-/** How long orders are kept: refunds are possible for a year, bills for three months. */
-export const LEDGER_RETENTION_MS = 366 * 24 * 3600_000;
+/** How long orders are kept: past the one-year refund window, so a late refund still gets TRADE_OVERDUE. */
+export const LEDGER_RETENTION_MS = 400 * 24 * 3600_000;
 /** At most this many orders are kept (the oldest go first). */
 export const LEDGER_MAX_ORDERS = 50_000;
 const PRUNE_EVERY_MS = 3600_000;
