@@ -55,6 +55,8 @@ export interface SimulatorOptions {
    * a second simulator on it throws LedgerInUseError). Default: memory only.
    */
   ledgerFile?: string;
+  /** At most this many orders are kept, the oldest dropped first (default 50000). */
+  ledgerMaxOrders?: number;
   /** Lets other machines use the control API with header X-Simulator-Token (default: this machine only). */
   controlToken?: string;
   now?: () => Date;
@@ -89,6 +91,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     store: options.ledgerFile ? sqliteLedgerStore(options.ledgerFile) : memoryLedgerStore(),
     ...(options.unpaidRevokeMs !== undefined ? { unpaidRevokeMs: options.unpaidRevokeMs } : {}),
     ...(options.querySystemErrors !== undefined ? { querySystemErrors: options.querySystemErrors } : {}),
+    ...(options.ledgerMaxOrders !== undefined ? { maxOrders: options.ledgerMaxOrders } : {}),
     slowMs: options.slowMs ?? 10_000,
     passwordDeclineMs: options.passwordDeclineMs ?? 3_000,
     refundSettleMs: options.refundSettleMs ?? 1_000,

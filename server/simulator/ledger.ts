@@ -89,6 +89,8 @@ export interface LedgerOptions {
   unpaidRevokeMs?: number;
   /** How many orderquery calls of a query_systemerror order answer SYSTEMERROR before the truth (default 3). */
   querySystemErrors?: number;
+  /** At most this many orders are kept, the oldest dropped first (default LEDGER_MAX_ORDERS). */
+  maxOrders?: number;
   slowMs: number;
   passwordDeclineMs: number;
   /** How long an accepted refund stays PROCESSING before it is SUCCESS (0: at once). */
@@ -168,6 +170,7 @@ export function createLedger(options: LedgerOptions) {
   const store = options.store ?? memoryLedgerStore();
   const unpaidRevokeMs = options.unpaidRevokeMs ?? 45_000;
   const querySystemErrors = options.querySystemErrors ?? 3;
+  const maxOrders = options.maxOrders ?? LEDGER_MAX_ORDERS;
   const orders = new Map<string, Order>();
   const byTransactionId = new Map<string, Order>();
   const usedCodes = new Map<string, string>(); // auth_code → out_trade_no
@@ -211,16 +214,16 @@ export function createLedger(options: LedgerOptions) {
       }
     };
 
-  /** Bounded retention: orders older than a year, or beyond the newest LEDGER_MAX_ORDERS, are dropped. */
+  /** Bounded retention: orders older than LEDGER_RETENTION_MS, or beyond the newest maxOrders, are dropped. */
   function prune(force = false): void {
     const at = now().getTime();
-    if (!force && at - lastPrune < PRUNE_EVERY_MS && orders.size <= LEDGER_MAX_ORDERS) return;
+    if (!force && at - lastPrune < PRUNE_EVERY_MS && orders.size <= maxOrders) return;
     lastPrune = at;
     const gone = new Set<Order>();
     for (const order of orders.values()) if (at - order.created_at.getTime() > LEDGER_RETENTION_MS) gone.add(order);
-    if (orders.size - gone.size > LEDGER_MAX_ORDERS) {
+    if (orders.size - gone.size > maxOrders) {
       const left = [...orders.values()].filter((o) => !gone.has(o)).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
-      for (const order of left.slice(0, left.length - LEDGER_MAX_ORDERS)) gone.add(order);
+      for (const order of left.slice(0, left.length - maxOrders)) gone.add(order);
     }
     for (const order of gone) {
       orders.delete(order.out_trade_no);

@@ -31,8 +31,8 @@ export interface Reply {
 }
 
 /** A simulator with a fake clock and a `call` that sends signed XML the way the product's client does. */
-export function harness(options: SimulatorOptions = {}) {
-  const clock = fakeClock();
+export function harness(options: SimulatorOptions = {}, clockStart?: string) {
+  const clock = fakeClock(clockStart);
   const sim: Simulator = createSimulator({ now: clock.now, slowMs: 50, passwordDeclineMs: 3000, refundSettleMs: 1000, ...options });
   const key = options.key ?? SIMULATOR_DEFAULTS.key;
 

@@ -1,4 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSimulator, SIMULATOR_DEFAULTS } from '../../../server/simulator/app.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { sign, verify } from '../../../server/wechat/sign.ts';
@@ -52,6 +56,39 @@ describe('npm run simulator', () => {
     const answer = parseXml(await (await fetch(`${base}/pay/micropay`, { method: 'POST', body: toXml(fields) })).text());
     expect(answer.result_code).toBe('SUCCESS');
     expect(verify(answer, creds.WECHAT_API_KEY, 'HMAC-SHA256')).toBe(true);
+  });
+
+  it('keeps its ledger in SIMULATOR_LEDGER: a payment made before a hard kill is refunded after the restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-main-'));
+    try {
+      const env = { SIMULATOR_LEDGER: join(dir, 'ledger.sqlite') };
+      const call = async (base: string, path: string, fields: Record<string, string>) => {
+        const all = { appid: SIMULATOR_DEFAULTS.appid, mch_id: SIMULATOR_DEFAULTS.mch_id, nonce_str: `n${Date.now()}`, ...fields };
+        const xml = toXml({ ...all, sign: sign(all, SIMULATOR_DEFAULTS.key, 'MD5') });
+        return parseXml(await (await fetch(`${base}${path}`, { method: 'POST', body: xml })).text());
+      };
+      const first = await start(env);
+      const paid = await call(first.base, '/pay/micropay', { body: 'Shop-POS', out_trade_no: 'KEPT1', total_fee: '300', spbill_create_ip: '127.0.0.1', auth_code: makeTestCode('success') });
+      expect(paid.result_code).toBe('SUCCESS');
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child!.kill('SIGKILL');
+      await exited;
+      const second = await start(env);
+      expect(await call(second.base, '/secapi/pay/refund', { out_trade_no: 'KEPT1', out_refund_no: 'RKEPT1', total_fee: '300', refund_fee: '300' })).toMatchObject({ result_code: 'SUCCESS', transaction_id: paid.transaction_id });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a SIMULATOR_LEDGER another simulator holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-main-'));
+    const held = createSimulator({ ledgerFile: join(dir, 'ledger.sqlite') });
+    try {
+      await expect(start({ SIMULATOR_LEDGER: join(dir, 'ledger.sqlite') })).rejects.toThrow(/SIMULATOR_LEDGER: the simulator ledger .* is in use by another simulator/);
+    } finally {
+      held.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a SIMULATOR_LATENCY_MS that is not a number', async () => {
