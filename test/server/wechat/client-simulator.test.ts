@@ -83,7 +83,7 @@ describe.each<SignType>(['MD5', 'HMAC-SHA256'])('the client against the simulato
   it('covers every behaviour the simulator knows', () => {
     // A new behaviour in test-codes.ts must get a test here.
     expect(Object.keys(BEHAVIOURS).sort()).toEqual(
-      ['authcode_expired', 'bankerror', 'forged_signature', 'notenough', 'password', 'password_declined', 'reverse_recall', 'slow', 'success', 'systemerror_paid'],
+      ['accept_paid', 'authcode_expired', 'bankerror', 'coupon', 'forged_signature', 'notenough', 'password', 'password_declined', 'promotion', 'query_systemerror', 'reverse_recall', 'slow', 'success', 'systemerror_paid'],
     );
   });
 
@@ -138,6 +138,42 @@ describe.each<SignType>(['MD5', 'HMAC-SHA256'])('the client against the simulato
     const error = await gatewayError(client.micropay(req));
     expect(error.kind).toBe('timeout');
     expect(await client.orderQuery(req)).toMatchObject({ kind: 'ok', value: { trade_state: 'SUCCESS' } });
+  });
+
+  it('coupon: paid with a coupon; micropay and the query verify with every coupon field, and the query lists the coupon', async () => {
+    const req = sale('coupon', 1_000);
+    expect(await client.micropay(req)).toMatchObject({ kind: 'ok', value: { total_fee: 1_000, coupon_fee: 100, cash_fee: 900, bank_type: 'CMB_DEBIT' } });
+    const queried = await client.orderQuery(req);
+    expect(queried).toMatchObject({ kind: 'ok', value: { trade_state: 'SUCCESS', paid: { total_fee: 1_000, coupon_fee: 100, cash_fee: 900, coupons: [{ type: 'NO_CASH', fee: 100 }] } } });
+  });
+
+  it('promotion: paid with a discount told only in promotion_detail; the answer verifies and carries no coupon', async () => {
+    const req = sale('promotion', 1_000);
+    const outcome = await client.micropay(req);
+    expect(outcome).toMatchObject({ kind: 'ok', value: { total_fee: 1_000, cash_fee: 900 } });
+    if (outcome.kind === 'ok') expect(outcome.value.coupons).toBeUndefined();
+    expect(await client.orderQuery(req)).toMatchObject({ kind: 'ok', value: { trade_state: 'SUCCESS', paid: { cash_fee: 900 } } });
+  });
+
+  it('accept_paid: SYSTEMERROR, the first query ACCEPT, the next one paid', async () => {
+    const req = sale('accept_paid');
+    expect(await client.micropay(req)).toMatchObject({ kind: 'business_error', code: 'SYSTEMERROR' });
+    expect(tradeState(await client.orderQuery(req))).toBe('ACCEPT');
+    expect(await client.orderQuery(req)).toMatchObject({ kind: 'ok', value: { trade_state: 'SUCCESS', paid: { total_fee: 1_234 } } });
+  });
+
+  it('query_systemerror: SYSTEMERROR, three queries SYSTEMERROR, then paid', async () => {
+    const req = sale('query_systemerror');
+    expect(await client.micropay(req)).toMatchObject({ kind: 'business_error', code: 'SYSTEMERROR' });
+    for (let i = 0; i < 3; i++) expect(await client.orderQuery(req)).toMatchObject({ kind: 'business_error', code: 'SYSTEMERROR' });
+    expect(tradeState(await client.orderQuery(req))).toBe('SUCCESS');
+  });
+
+  it('a reused code: AUTH_CODE_INVALID with the live gateway text', async () => {
+    const first = sale('success');
+    await client.micropay(first);
+    const again = { ...sale('success'), auth_code: first.auth_code };
+    expect(await client.micropay(again)).toMatchObject({ kind: 'business_error', code: 'AUTH_CODE_INVALID', description: '101 每个二维码仅限使用一次，请刷新再试' });
   });
 
   it('notenough: NOTENOUGH, the customer must change card', async () => {
