@@ -95,6 +95,7 @@ export function phonePage(code: string, behaviour: Behaviour): string {
       case 'REFUND': return show('paid', '已退款（部分或全部）' + amount + ' · Paid ' + amount + ', refunded in part or in full');
       case 'REVOKED': return show('failed', '交易已撤销，未扣款 · Reversed: you were not charged');
       case 'PAYERROR': return show('failed', '支付失败 · Payment failed');
+      case 'ACCEPT': return show('waiting', '扣款中 ' + amount + ' · Being debited ' + amount);
       default: return show('failed', '未支付 · Not paid (' + o.trade_state + ')');
     }
   }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SIMULATOR_DEFAULTS } from '../../../server/simulator/app.ts';
 import type { SimOrder } from '../../../server/simulator/ledger.ts';
@@ -103,6 +104,11 @@ describe('test code list for the README', () => {
     expect(lines[0]).toBe('| Code | Behaviour | What happens | 说明 |');
     expect(lines).toHaveLength(testCodeList().length + 2);
     expect(lines[2]).toBe('| `130000` + 12 digits | `success` | Paid at once | 立即支付成功 |');
+  });
+
+  it('is the table the project README shows, row for row', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const row of testCodeMarkdown().split('\n').slice(2)) expect(readme).toContain(row);
   });
 });
 
