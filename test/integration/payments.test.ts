@@ -34,6 +34,10 @@ describe('every simulator behaviour through the API', () => {
     ['notenough', 'failed', 'NOTENOUGH', false],
     ['bankerror', 'canceled', undefined, false],
     ['forged_signature', 'canceled', undefined, false],
+    ['coupon', 'succeeded', undefined, true],
+    ['promotion', 'succeeded', undefined, true],
+    ['accept_paid', 'succeeded', undefined, true],
+    ['query_systemerror', 'succeeded', undefined, true],
   ] as const)('%s ends %s (%s), charged: %s', async (behaviour, status, code, charged) => {
     const token = await h.terminal();
     const created = await pay(token, behaviour);
