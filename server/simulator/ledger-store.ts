@@ -87,15 +87,21 @@ export function sqliteLedgerStore(file: string): LedgerStore {
   const deleteOrders = db.transaction((nos: string[]) => {
     for (const no of nos) deleteOrder.run(no);
   });
+  // After close() (the server stopping) a late request still gets its answer; it is just not kept.
+  const ifOpen =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A): void => {
+      if (db.open) fn(...args);
+    };
   return {
     persistent: true,
     loadOrders: () => (db.prepare('SELECT data FROM sim_orders ORDER BY created_ms').all() as { data: string }[]).map((r) => r.data),
-    saveOrder: (outTradeNo, createdMs, json) => void insertOrder.run(outTradeNo, createdMs, json),
-    deleteOrders: (nos) => void deleteOrders(nos),
+    saveOrder: ifOpen((outTradeNo: string, createdMs: number, json: string) => void insertOrder.run(outTradeNo, createdMs, json)),
+    deleteOrders: ifOpen((nos: string[]) => void deleteOrders(nos)),
     loadCodes: () => db.prepare('SELECT code, issued_ms FROM sim_codes').all() as StoredCode[],
-    saveCode: (c) => void insertCode.run(c.code, c.issued_ms),
-    deleteCodesIssuedBefore: (ms) => void db.prepare('DELETE FROM sim_codes WHERE issued_ms < ?').run(ms),
-    clear: () => db.exec('DELETE FROM sim_orders; DELETE FROM sim_codes;'),
+    saveCode: ifOpen((c: StoredCode) => void insertCode.run(c.code, c.issued_ms)),
+    deleteCodesIssuedBefore: ifOpen((ms: number) => void db.prepare('DELETE FROM sim_codes WHERE issued_ms < ?').run(ms)),
+    clear: ifOpen(() => void db.exec('DELETE FROM sim_orders; DELETE FROM sim_codes;')),
     close: () => {
       if (db.open) db.close();
     },

@@ -95,6 +95,13 @@ describe('simulator ledger in a file', () => {
     expect(restart(first).sim.orders()).toEqual([]);
   });
 
+  it('answers a request that arrives after close() without keeping it', async () => {
+    const h = start();
+    h.sim.close();
+    expect((await h.pay('success', { out_trade_no: 'LATE' })).fields.result_code).toBe('SUCCESS');
+    expect(start().sim.order('LATE')).toBeUndefined();
+  });
+
   it('refuses a second simulator on the same file while the first has it open', () => {
     start();
     expect(() => start()).toThrow(LedgerInUseError);
