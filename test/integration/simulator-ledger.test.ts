@@ -72,4 +72,16 @@ describe('the built-in simulator’s ledger in DATA_DIR', () => {
     const after = await call<SimOrder>('GET', `/simulator/control/orders/${paid.body.out_trade_no}`);
     expect(after.body).toMatchObject({ trade_state: 'REFUND', refunds: [{ out_refund_no: refundId, refund_fee: 880, refund_status: 'SUCCESS' }] });
   });
+
+  it('a second instance on the same DATA_DIR starts with its simulator in memory and says so', async () => {
+    const lines: string[] = [];
+    const secondConfig = loadConfig({ PORT: '0', HOST: '127.0.0.1', MANAGER_PIN: '2468', ...journal.env, ...FAST_TIMINGS, INSTANCE_ID: 'second-instance' });
+    const second = await createServer(secondConfig, { log: createLogger({ write: (chunk: string) => (lines.push(chunk), true) }) });
+    try {
+      expect(lines.join('')).toContain('simulator ledger in use by another instance');
+      expect((await fetch(`http://127.0.0.1:${second.port}/simulator/control/orders`)).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
 });
