@@ -8,7 +8,7 @@ import { isSignType, type SignType } from './wechat/sign.ts';
 import { isXmlText } from './wechat/xml.ts';
 
 /**
- * Every environment variable of the contract (design.md "Environment"), parsed once at start
+ * Every environment variable of the contract (README "Configuration"), parsed once at start
  * into a typed config. A bad value stops the start with a message naming the variable, so a
  * misconfigured till never reaches the gateway.
  */

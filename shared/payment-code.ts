@@ -1,4 +1,4 @@
-/** What a scanned text is, so only WeChat payment codes ever reach the gateway (wechat-pay-v2.md §7). */
+/** What a scanned text is, so only WeChat payment codes ever reach the gateway (docs/wechat-protocol.md). */
 export type CodeKind = 'wechat' | 'alipay' | 'unionpay' | 'collection' | 'unknown';
 
 const WECHAT = /^1[0-5]\d{16}$/;

@@ -18,7 +18,7 @@ export type { ApiDeps, ApiLog } from './context.ts';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
- * The HTTP API of design.md's contract under /api. Pairing and health are open; everything
+ * The HTTP API (docs/http-api.md) under /api. Pairing and health are open; everything
  * after the auth middleware needs a terminal's bearer token (unknown paths included, so the
  * API's shape is not discoverable without one).
  */

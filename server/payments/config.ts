@@ -1,7 +1,7 @@
 /**
  * Every timing and limit of the payment flow. The API maps the contract's env vars onto it
  * (PAY_DEADLINE_MS, PAY_POLL_INTERVAL_MS, PAY_REVERSE_MIN_AGE_MS; GATEWAY_TIMEOUT_MS belongs to
- * the WeChat client). Defaults follow WeChat's guidance (wechat-pay-v2.md §5), polling faster
+ * the WeChat client). Defaults follow WeChat's guidance (docs/wechat-protocol.md), polling faster
  * than its 10 s suggestion so the cashier sees the answer soon after the customer confirms.
  */
 export interface FlowConfig {

@@ -1,5 +1,5 @@
 /**
- * The shop's local time (design.md: days, "today", time_start/time_expire are shop-local;
+ * The shop's local time (days, "today", and WeChat's times: docs/wechat-protocol.md;
  * default Asia/Shanghai). Intl's zone data, correct across DST for zones that have it.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();

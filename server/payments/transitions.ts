@@ -5,7 +5,7 @@ import type { PaymentPatch, PaymentRow, ReverseReason } from '../store/types.ts'
 import type { ResolvedFlowConfig } from './config.ts';
 
 /**
- * The payment state machine (design.md), as pure functions: (current journal row, gateway
+ * The payment state machine (docs/payment-states.md), as pure functions: (current journal row, gateway
  * answer, now) → the patch to journal. The driver (flow.ts) performs the calls; everything that
  * decides lives here so it can be read, and tested, in one place. Every function re-reads the
  * current row, so an answer that arrives after a cancel (or after another instance moved the

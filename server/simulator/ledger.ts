@@ -23,7 +23,7 @@ export interface SimRefund {
   refund_status: SimRefundStatus;
 }
 
-/** What GET /control/orders shows (interfaces.md). A reverse tombstone has total_fee 0 and no code. */
+/** What GET /control/orders shows (server/simulator/README.md). A reverse tombstone has total_fee 0 and no code. */
 export interface SimOrder {
   out_trade_no: string;
   transaction_id: string;

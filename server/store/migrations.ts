@@ -41,7 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at         INTEGER NOT NULL,
         updated_at         INTEGER NOT NULL
       );
-      -- One payment in progress per terminal, enforced by the database (design.md).
+      -- One payment in progress per terminal, enforced by the database (docs/payment-states.md).
       CREATE UNIQUE INDEX payments_one_active_per_terminal ON payments (terminal_id) WHERE status IN ('processing', 'user_paying');
       CREATE INDEX payments_created_at ON payments (created_at);
       CREATE INDEX payments_unfinished ON payments (next_at) WHERE step NOT IN ('done', 'manual');

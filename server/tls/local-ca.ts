@@ -6,7 +6,7 @@ import forge from 'node-forge';
 /**
  * A private certificate authority for the shop's network, like mkcert: tablets trust the CA once,
  * then the server's certificate for its LAN names and IPs is valid, and the service worker and
- * WebHID get the secure context they need (scanners.md §5). Keys come from node:crypto (native,
+ * WebHID get the secure context they need (docs/operations.md, TLS). Keys come from node:crypto (native,
  * fast); node-forge builds the X.509 structures, which node:crypto cannot.
  */
 export interface PemPair {

@@ -2,7 +2,7 @@ import { parseYuan } from '../../shared/money.ts';
 import { GatewayError } from './gateway.ts';
 
 /**
- * The downloadbill CSV (interfaces.md): a header line, one line per record with every value
+ * The downloadbill CSV (docs/wechat-protocol.md, Bills): a header line, one line per record with every value
  * prefixed by a backtick, a totals header (总交易单数,…) and one line of totals. Columns are
  * found by their Chinese header, so SUCCESS/REFUND bills with fewer or extra columns read too;
  * columns this reader does not know are kept in `other`. Amounts (yuan in the file) become fen.

@@ -85,7 +85,7 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
   const callOptions = (failover: boolean): SendOptions => ({ failover, timeoutMs: config.timeoutMs, maxBytes: MAX_XML_BYTES });
 
   /**
-   * The pipeline every XML call follows (style.md §2): fields → nonce_str → sign → POST with a
+   * The pipeline every XML call follows (docs/wechat-protocol.md): fields → nonce_str → sign → POST with a
    * timeout → parse → return_code → signature over every returned field → typed result.
    * It never hands back an unverified body.
    */
@@ -148,7 +148,7 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
     }
     if (fields.return_code === 'FAIL') return { kind: 'rejected', message: fields.return_msg || 'FAIL', fields };
     if (fields.return_code !== 'SUCCESS') throw badResponse(`return_code is "${fields.return_code ?? ''}", not SUCCESS or FAIL`);
-    // With the request's algorithm: answers carry no sign_type (wechat-pay-v2.md §3).
+    // With the request's algorithm: answers carry no sign_type (docs/wechat-protocol.md).
     if (!verify(fields, key, signType)) {
       throw new GatewayError('bad_signature', `the answer's signature does not verify with the merchant key (${signType}): outcome unknown`);
     }

@@ -1,4 +1,4 @@
-/** Where each WeChat Pay v2 call goes, and which need the merchant's client certificate (wechat-pay-v2.md §1). */
+/** Where each WeChat Pay v2 call goes, and which need the merchant's client certificate (docs/wechat-protocol.md). */
 
 export const MAIN_API_BASE = 'https://api.mch.weixin.qq.com';
 /** WeChat's cross-city backup host, for failover of queries and reversals. */

@@ -36,7 +36,7 @@ export class GatewayConfigError extends Error {
 
 /**
  * A verified answer: `ok` with typed data, `business_error` (return_code=SUCCESS,
- * result_code=FAIL: err_code from wechat-pay-v2.md §6), or `rejected` (return_code=FAIL: the
+ * result_code=FAIL: err_code, classed in shared/error-catalogue.ts), or `rejected` (return_code=FAIL: the
  * gateway did not process the request, e.g. a signature or parameter format error; unsigned).
  */
 export type Outcome<T> =

@@ -20,7 +20,7 @@ export function canonicalString(fields: Fields, key: string): string {
   return `${out}key=${key}`;
 }
 
-/** Uppercase hex signature of `fields` (wechat-pay-v2.md §3). */
+/** Uppercase hex signature of `fields` (docs/wechat-protocol.md, Signing). */
 export function sign(fields: Fields, key: string, signType: SignType = 'MD5'): string {
   const text = canonicalString(fields, key);
   const digest =

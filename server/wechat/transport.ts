@@ -6,7 +6,7 @@ import { GatewayError } from './gateway.ts';
  * One HTTP POST to the gateway, with a deadline. Everything that leaves the outcome unknown is
  * a GatewayError: `timeout` (no complete answer in time), `network` (refused, reset, TLS,
  * DNS), `bad_response` (not HTTP 200, too large, not UTF-8). Injected into the client so tests
- * can pass fakes (style.md §3).
+ * can pass fakes (docs/architecture.md).
  */
 export interface Transport {
   post(url: string, body: string, options: PostOptions): Promise<string>;

@@ -1,5 +1,5 @@
 /**
- * Protocol core, ours vs the peer SDKs, side by side in one run (design.md "Targets"):
+ * Protocol core, ours vs the peer SDKs, side by side in one run (README "Benchmarks"):
  *   (a) sign + build the XML of a typical micropay request;
  *   (b) parse the XML + verify the signature of a typical micropay success answer;
  * each with MD5 and HMAC-SHA256. Peers do the same work with their own internals:

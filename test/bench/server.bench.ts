@@ -1,5 +1,5 @@
 /**
- * Server overhead per payment (design.md target: median ≤ 2 ms), with the gateway's own time
+ * Server overhead per payment (target: median ≤ 2 ms, README "Benchmarks"), with the gateway's own time
  * taken out: the real server on loopback with its built-in simulator, payments through the
  * HTTP API (POST /api/payments answers with the final status for an instant payment), every
  * gateway call timed by a wrapper around the WeChat client and subtracted per payment. Next to

@@ -1,5 +1,5 @@
 /**
- * Web app figures (design.md "Targets"):
+ * Web app figures (README "Benchmarks"):
  *  1. initial JS+CSS, gzipped, of the built app: every script, stylesheet and modulepreload that
  *     dist/web/index.html loads (target ≤ 60 KB);
  *  2. scan to request: in headless Chromium against the real server, performance.now() at the

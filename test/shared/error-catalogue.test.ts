@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, describeError, errorMessage, type Operation } from '../../shared/error-catalogue.ts';
 import { UNKNOWN_OUTCOME_CODES } from '../../server/payments/transitions.ts';
 
-// wechat-pay-v2.md §6, the codes every operation must explain.
+// docs/wechat-protocol.md (error codes): the codes every operation must explain.
 const SPEC_CODES: Record<Exclude<Operation, 'local'>, string[]> = {
   micropay: [
     'SYSTEMERROR', 'BANKERROR', 'USERPAYING', 'AUTHCODEEXPIRE', 'AUTH_CODE_ERROR', 'AUTH_CODE_INVALID', 'NOTENOUGH', 'NOTSUPORTCARD',
@@ -31,7 +31,7 @@ const SPEC_CLASSES: Array<[Operation, string, string]> = [
 ];
 
 describe('the error catalogue', () => {
-  it.each(Object.entries(SPEC_CODES))('has an own entry for every %s code of the spec', (operation, codes) => {
+  it.each(Object.entries(SPEC_CODES))('has an own entry for every %s code of WeChat's documents', (operation, codes) => {
     const table = ERROR_CATALOGUE[operation as Operation];
     for (const code of codes) expect(Object.hasOwn(table, code), `${operation} ${code}`).toBe(true);
   });

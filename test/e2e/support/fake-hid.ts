@@ -1,7 +1,7 @@
 /**
  * A fake `navigator.hid` for Chromium (page.addInitScript): one Honeywell scanner in HID POS mode
  * that the page already has permission for (the getDevices() reconnect path), and
- * `window.__hidScan(code)` which sends the code as real Honeywell input reports (scanners.md §2:
+ * `window.__hidScan(code)` which sends the code as real Honeywell input reports (web/src/lib/scanner/hid-report.ts:
  * report id 2, byte 0 length ≤ 56, bytes 1–3 AIM id, data from byte 4, vendor bytes 60–61,
  * byte 62 bit 0 = more reports follow), split over several reports.
  */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { canonicalString, isSignType, sign, verify, type SignType } from '../../../server/wechat/sign.ts';
 
-// The official worked example (wechat-pay-v2.md §3).
+// The official worked example (docs/wechat-protocol.md).
 const OFFICIAL = {
   appid: 'wxd930ea5d5a258f4f',
   mch_id: '10000100',

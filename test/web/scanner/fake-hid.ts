@@ -81,7 +81,7 @@ export class FakeHid implements HidLike {
   }
 }
 
-/** The real Honeywell Voyager 1602g report from scanners.md §2 (64 bytes, report id first). */
+/** The real Honeywell Voyager 1602g report (layout: web/src/lib/scanner/hid-report.ts) (64 bytes, report id first). */
 export function voyagerReport(): number[] {
   const bytes = new Array<number>(64).fill(0);
   const head = [0x02, 0x09, 0x5d, 0x58, 0x30, 0x75, 0x6d, 0x3a, 0x20, 0x4e, 0x2f, 0x41, 0x0d, 0x0a];

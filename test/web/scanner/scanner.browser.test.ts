@@ -1,6 +1,6 @@
 /**
  * The Scanner class (compiled runes) in real Chromium with a fake navigator.hid injected before the
- * page loads (scanners.md §6): the getDevices() reconnect path, real DataView input reports built
+ * page loads (web/src/lib/scanner/hid.ts): the getDevices() reconnect path, real DataView input reports built
  * from the Voyager bytes, and the wedge on the same stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

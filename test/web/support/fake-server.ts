@@ -1,6 +1,6 @@
 /**
  * An in-memory stand-in for the POS server's HTTP API, behind a fetch function: enough of the
- * contract (design.md) to drive the web app's state classes, with switches for network failures.
+ * contract (docs/http-api.md) to drive the web app's state classes, with switches for network failures.
  */
 import type { Payment, PaymentStatus } from '../../../shared/api.ts';
 import type { Fetch } from '../../../web/src/lib/api.ts';

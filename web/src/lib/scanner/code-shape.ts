@@ -1,6 +1,6 @@
 /**
  * The one code shape the wedge knows in advance: a WeChat payment code, 18 digits starting 10–15
- * (wechat-pay-v2.md §7). Knowing it lets a complete code be accepted the moment its last digit
+ * (docs/wechat-protocol.md). Knowing it lets a complete code be accepted the moment its last digit
  * arrives, and lets a slow scanner's digits be held back while they could still become one.
  */
 import { isWechatCode } from '../../../../shared/payment-code.ts';
