@@ -31,7 +31,7 @@ const SPEC_CLASSES: Array<[Operation, string, string]> = [
 ];
 
 describe('the error catalogue', () => {
-  it.each(Object.entries(SPEC_CODES))('has an own entry for every %s code of WeChat's documents', (operation, codes) => {
+  it.each(Object.entries(SPEC_CODES))('has an own entry for every documented %s code', (operation, codes) => {
     const table = ERROR_CATALOGUE[operation as Operation];
     for (const code of codes) expect(Object.hasOwn(table, code), `${operation} ${code}`).toBe(true);
   });
