@@ -74,6 +74,7 @@ export const CONFIG_DEFAULTS = {
   deadlineMs: FLOW_DEFAULTS.deadlineMs,
   pollIntervalMs: FLOW_DEFAULTS.pollIntervalMs,
   reverseMinAgeMs: FLOW_DEFAULTS.reverseMinAgeMs,
+  // What the official SDKs use (connect + read ≈ 10 s); the payment flow queries after it.
   gatewayTimeoutMs: 10_000,
   leaseMs: FLOW_DEFAULTS.leaseMs,
   maxAmountFen: FLOW_DEFAULTS.maxAmountFen,

@@ -40,8 +40,6 @@ export function createApi(deps: ApiDeps) {
   return routes;
 }
 
-export type AppType = ReturnType<typeof createApi>;
-
 /**
  * Hono's bodyLimit, without its cost on every request: it touches `c.req.raw.body`, which makes
  * the Node adapter build a full web Request and stream (tens of microseconds per request, on

@@ -17,7 +17,7 @@ import { paymentView, refundView } from './view.ts';
 
 export { ApiError, type PaymentService } from './service.ts';
 export { FLOW_DEFAULTS, type FlowConfig } from './config.ts';
-export { systemClock, ManualClock, type Clock } from './clock.ts';
+export { systemClock, type Clock } from './clock.ts';
 
 export interface PaymentServiceDeps {
   store: Store;

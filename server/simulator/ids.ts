@@ -23,8 +23,6 @@ export function createIdMint() {
   };
 }
 
-export type IdMint = ReturnType<typeof createIdMint>;
-
 /** 32 random alphanumerics for an answer's nonce_str. */
 export function nonceStr(): string {
   return randomBytes(24).toString('base64url').replace(/[-_]/g, 'x').slice(0, 32);

@@ -763,5 +763,3 @@ function deserialise(json: string): Order {
     refunds: s.refunds.map((r) => ({ ...r, accepted_at: new Date(r.accepted_at) })),
   };
 }
-
-export type Ledger = ReturnType<typeof createLedger>;

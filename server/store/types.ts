@@ -42,7 +42,7 @@ export interface PaymentRow {
   description: string | null;
   /** First and last 4 digits only; the full code never reaches storage. */
   auth_code_masked: string;
-  /** SHA-256 of the code, to recognise an idempotent retry without keeping the code. */
+  /** HMAC-SHA256 of the code with a server secret (payments/ids.ts codeFingerprint): recognises an idempotent retry without keeping the code. */
   auth_code_hash: string;
   status: PaymentStatus;
   step: FlowStep;

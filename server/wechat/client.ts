@@ -53,8 +53,6 @@ export interface WechatClient extends Gateway {
   close(): void;
 }
 
-/** What the official SDKs use (connect + read ≈ 10 s); the payment flow queries after it. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A busy shop's day bill is a few MB; it is not on the payment path, so it gets more time. */
 const BILL_TIMEOUT_MS = 60_000;
 const MAX_BILL_BYTES = 64 * 1024 * 1024;

@@ -2,7 +2,6 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The two v2 signature algorithms. Answers carry no sign_type: verify with the request's. */
 export type SignType = 'MD5' | 'HMAC-SHA256';
-export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
 
 export type Fields = Readonly<Record<string, string | undefined>>;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Payment } from '../../../shared/api.ts';
 import { createLogger } from '../../../server/log.ts';
-import { ManualClock } from '../../../server/payments/clock.ts';
+import { ManualClock } from '../../support/manual-clock.ts';
 import type { FlowConfig } from '../../../server/payments/config.ts';
 import { createPaymentService, type PaymentServiceHandle } from '../../../server/payments/index.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';

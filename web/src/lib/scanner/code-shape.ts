@@ -7,9 +7,6 @@ import { isWechatCode } from '../../../../shared/payment-code.ts';
 
 export const WECHAT_CODE_LENGTH = 18;
 
-/** An amount has at most this many digits (≤ 9 digits + '.'), so a longer digit run is never typing an amount. */
-export const MAX_AMOUNT_DIGITS = 9;
-
 /** True while `text` can still grow into a WeChat payment code. */
 export function isWechatPrefix(text: string): boolean {
   if (text.length === 0 || text.length > WECHAT_CODE_LENGTH) return false;

@@ -50,11 +50,6 @@ export const NEWLAND_LAYOUT: ReportLayout = {
 export const VENDOR_HONEYWELL = [0x0c2e, 0x0536] as const;
 export const VENDOR_NEWLAND = 0x1eab;
 
-export function profileForVendor(vendorId: number): ReportLayout {
-  if (vendorId === VENDOR_NEWLAND) return NEWLAND_LAYOUT;
-  return HONEYWELL_LAYOUT;
-}
-
 interface Field {
   usage: number | undefined;
   bit: number;
