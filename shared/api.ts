@@ -89,6 +89,29 @@ export interface PaymentList {
   next_cursor: string | null;
 }
 
+/** GET /api/payments's query parameters, checked for shape by the API. */
+export interface PaymentListQuery {
+  /** The shop-local day, YYYY-MM-DD. */
+  date: string;
+  /** 1..200, default 50. */
+  limit?: number;
+  /** next_cursor of the previous page. */
+  cursor?: string;
+  terminal?: string;
+  /** An amount in yuan ("25.8", "¥25.80") or the last 4+ characters of out_trade_no / transaction_id. */
+  q?: string;
+}
+
+/** GET /api/payments/active: this terminal's payment in progress. */
+export interface ActivePayment {
+  payment: Payment | null;
+}
+
+/** GET /api/payments/:id/refunds, oldest first. */
+export interface RefundList {
+  refunds: Refund[];
+}
+
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
 
@@ -114,6 +137,11 @@ export interface TerminalDetails {
   pin_configured: boolean;
   /** 'owner': the owner's read-only device (the report link); absent means a till. */
   role?: 'till' | 'owner';
+}
+
+/** GET /api/terminals */
+export interface TerminalList {
+  terminals: TerminalInfo[];
 }
 
 /** POST /api/pair */

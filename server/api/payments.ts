@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { CreatePaymentRequest } from '../../shared/api.ts';
+import type { ActivePayment, CreatePaymentRequest, RefundList } from '../../shared/api.ts';
 import { ApiError } from '../payments/service.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
@@ -45,7 +45,7 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
     // Registered before /:id so "active" is never read as a payment id.
     .get('/active', async (c) => {
       const payment = await deps.service.active(c.get('terminal').id);
-      return c.json({ payment: payment ?? null });
+      return c.json({ payment: payment ?? null } satisfies ActivePayment);
     })
     .get('/:id', async (c) => {
       const payment = await deps.service.get(clientId(c.req.param('id')));
@@ -55,7 +55,7 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
     .get('/:id/refunds', async (c) => {
       const refunds = await deps.service.refunds(clientId(c.req.param('id')));
       if (!refunds) fail(404, 'NOT_FOUND', `No payment ${c.req.param('id')}.`);
-      return c.json({ refunds });
+      return c.json({ refunds } satisfies RefundList);
     })
     .post('/:id/cancel', async (c) => {
       const id = clientId(c.req.param('id'));

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { TerminalDetails, TerminalInfo } from '../../shared/api.ts';
+import type { TerminalDetails, TerminalInfo, TerminalList } from '../../shared/api.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 
@@ -37,6 +37,6 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
 export function terminalListRoutes(deps: ApiDeps) {
   return new Hono<ApiEnv>().get('/', async (c) => {
     const terminals: TerminalInfo[] = (await deps.terminals.list()).map(({ id, name }) => ({ id, name }));
-    return c.json({ terminals });
+    return c.json({ terminals } satisfies TerminalList);
   });
 }

@@ -1,4 +1,4 @@
-import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList } from '../../shared/api.ts';
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList, type PaymentListQuery } from '../../shared/api.ts';
 import { parseYuan } from '../../shared/money.ts';
 import type { PaymentPageQuery, Store } from '../store/types.ts';
 import { ApiError } from './service.ts';
@@ -12,17 +12,7 @@ import { paymentView } from './view.ts';
  * (the whole day at once took 2.1 s and stalled every other request).
  */
 
-export interface PaymentListQuery {
-  /** The shop-local day, YYYY-MM-DD. */
-  date: string;
-  /** 1..200, default 50. */
-  limit?: number;
-  /** next_cursor of the previous page. */
-  cursor?: string;
-  terminal?: string;
-  /** An amount in yuan ("25.8", "¥25.80") or the last 4+ characters of out_trade_no / transaction_id. */
-  q?: string;
-}
+export type { PaymentListQuery } from '../../shared/api.ts';
 
 /**
  * What a search text matches: an amount, the tail of a number (transaction_id is digits; our

@@ -5,28 +5,26 @@
  * shared/api.ts's, the server's own.
  */
 import type {
+  ActivePayment,
   CreatePaymentRequest,
   Health,
   PairResult,
   Payment,
   PaymentList,
+  PaymentListQuery,
   Refund,
+  RefundList,
   RefundRequest,
   TerminalDetails,
   TerminalInfo,
+  TerminalList,
 } from '../../../shared/api.ts';
 
 export type { Health, PairResult, RefundRequest, TerminalDetails, TerminalInfo };
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** GET /api/payments: a shop day, a page at a time. */
-export interface ListQuery {
-  date: string;
-  limit?: number;
-  cursor?: string;
-  terminal?: string;
-  q?: string;
-}
+export type ListQuery = PaymentListQuery;
 
 /** A failed call: an answer with `{error: {code, message}}`, or no answer at all (`network`). */
 export class ApiFailure extends Error {
@@ -74,14 +72,14 @@ export class Api {
   terminal = () => this.#request<TerminalDetails>('GET', '/api/terminal');
   createPayment = (req: CreatePaymentRequest) => this.#request<Payment>('POST', '/api/payments', req);
   payment = (id: string) => this.#request<Payment>('GET', `/api/payments/${encodeURIComponent(id)}`);
-  activePayment = async () => (await this.#request<{ payment: Payment | null }>('GET', '/api/payments/active')).payment;
+  activePayment = async () => (await this.#request<ActivePayment>('GET', '/api/payments/active')).payment;
   payments = (query: ListQuery) => {
     const params = new URLSearchParams({ date: query.date });
     for (const key of ['limit', 'cursor', 'terminal', 'q'] as const) if (query[key] !== undefined && query[key] !== '') params.set(key, String(query[key]));
     return this.#request<PaymentList>('GET', `/api/payments?${params}`);
   };
-  refunds = async (paymentId: string) => (await this.#request<{ refunds: Refund[] }>('GET', `/api/payments/${encodeURIComponent(paymentId)}/refunds`)).refunds;
-  terminals = async () => (await this.#request<{ terminals: TerminalInfo[] }>('GET', '/api/terminals')).terminals;
+  refunds = async (paymentId: string) => (await this.#request<RefundList>('GET', `/api/payments/${encodeURIComponent(paymentId)}/refunds`)).refunds;
+  terminals = async () => (await this.#request<TerminalList>('GET', '/api/terminals')).terminals;
   unpair = (pin: string) => this.#request<{ ok: boolean }>('POST', '/api/terminal/unpair', undefined, { 'X-Manager-Pin': pin });
   cancel = (id: string) => this.#request<Payment>('POST', `/api/payments/${encodeURIComponent(id)}/cancel`);
   refund = (paymentId: string, req: RefundRequest, pin: string) =>
