@@ -17,7 +17,7 @@ import { Reports } from '../../server/reports/report.ts';
 import { addDays } from '../../server/reports/periods.ts';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../server/store/sqlite.ts';
-import { settledPayment, newRefund } from '../server/store/journal-rows.ts';
+import { refundAt, settledPayment } from '../support/journal-rows.ts';
 
 const TZ = 'Asia/Shanghai';
 const DAYS = 31;
@@ -59,7 +59,7 @@ export async function run(): Promise<void> {
   const db = new Database(join(dir, 'micropay.sqlite'));
   const columns = Object.keys(settledPayment('x', 0));
   const insertPayment = db.prepare(`INSERT INTO payments (${columns.join(', ')}, cashier) VALUES (${columns.map((c) => '@' + c).join(', ')}, @cashier)`);
-  const refundColumns = Object.keys(newRefund('r', 'x', 1, 0));
+  const refundColumns = Object.keys(refundAt('r', 'x', 1, 0));
   const insertRefund = db.prepare(`INSERT INTO refunds (${refundColumns.join(', ')}) VALUES (${refundColumns.map((c) => '@' + c).join(', ')})`);
   const asSql = (row: object) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v]));
   db.transaction(() => {
@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
       for (let i = 0; i < PER_DAY; i++) {
         const p = settledPayment(`${day}-${String(i).padStart(5, '0')}`, from + 8 * 3_600_000 + i * 15_000, { amount_fen: 500 + (i % 97) * 13 });
         insertPayment.run({ ...asSql(p), cashier: i % 2 ? '王芳' : 'Li Lei' });
-        if (i % 50 === 0) insertRefund.run(asSql({ ...newRefund(`r-${p.id}`, p.id, 100, p.created_at + 60_000), status: 'succeeded', step: 'done' }));
+        if (i % 50 === 0) insertRefund.run(asSql({ ...refundAt(`r-${p.id}`, p.id, 100, p.created_at + 60_000), status: 'succeeded', step: 'done' }));
       }
     }
   })();

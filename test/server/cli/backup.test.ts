@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackupCli } from '../../../server/cli/backup.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
-import { newPayment } from '../store/contract.ts';
+import { newPayment } from '../../support/journal-rows.ts';
 
 async function cli(args: string[], env: Record<string, string>) {
   const out: string[] = [];

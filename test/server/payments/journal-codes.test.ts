@@ -6,6 +6,7 @@ import { afterRefund, afterRefundQuery } from '../../../server/payments/refunds.
 import { afterMicropay, afterQuery, afterReverse, UNKNOWN_OUTCOME_CODES, type Answer, type Ctx } from '../../../server/payments/transitions.ts';
 import type { FlowStep, PaymentPatch, PaymentRow, RefundPatch, RefundRow } from '../../../server/store/types.ts';
 import type { RefundStatus, TradeState } from '../../../server/wechat/gateway.ts';
+import { storedPayment, storedRefund } from '../../support/journal-rows.ts';
 
 /**
  * Every code the flow can write into the journal has a catalogue entry of its own in Chinese and
@@ -34,21 +35,11 @@ function answers<T>(okValues: T[]): Answer<T>[] {
   ];
 }
 
-function paymentRow(step: FlowStep, status: PaymentStatus, flags: Partial<PaymentRow>): PaymentRow {
-  return {
-    id: 'p', out_trade_no: 'P1', terminal_id: 't', amount_fen: 1000, description: null, auth_code_masked: '1300**********0000', auth_code_hash: 'h',
-    status, step, error_code: null, error_message: null, transaction_id: null, refunded_fen: 0, late_payment: false, cancel_requested: false,
-    send_rejected: false, sent_at: 0, reverse_decided_at: null, reverse_reason: null, reverse_attempts: 99, deadline_at: 0, reverse_after: 0,
-    next_at: 0, lease_owner: null, lease_until: null, created_at: 0, updated_at: 0, shift_id: null, cashier: null, ...flags,
-  };
-}
+// Past the deadline and out of reverse attempts, so every branch that gives up is reached too.
+const paymentRow = (step: FlowStep, status: PaymentStatus, flags: Partial<PaymentRow>): PaymentRow =>
+  storedPayment({ out_trade_no: 'P1', amount_fen: 1000, status, step, sent_at: 0, reverse_attempts: 99, ...flags }, 0);
 
-function refundRow(step: RefundRow['step']): RefundRow {
-  return {
-    id: 'r', payment_id: 'p', amount_fen: 100, reason: null, status: 'processing', step, error_code: null, error_message: null, refund_id: null, terminal_id: null, shift_id: null, cashier: null,
-    attempts: 1, next_at: 0, lease_owner: null, lease_until: null, created_at: 0, updated_at: 0,
-  };
-}
+const refundRow = (step: RefundRow['step']): RefundRow => storedRefund({ amount_fen: 100, step, attempts: 1 }, 0);
 
 const paid = (total_fee: number) => ({ transaction_id: '4200', out_trade_no: 'P1', total_fee });
 

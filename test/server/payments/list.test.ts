@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor, listPayments, parseSearch, type PaymentList
 import { localDayRange } from '../../../server/payments/shop-time.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { NewPayment, Store } from '../../../server/store/types.ts';
+import { newPayment } from '../../support/journal-rows.ts';
 
 /**
  * The payment list a page at a time. A day of 48,809 payments read whole took 2.1 s and stalled
@@ -35,14 +36,22 @@ function counting(inner: Store): Store {
 
 function row(i: number, over: Partial<NewPayment> = {}): NewPayment {
   const at = DAY_START + 60_000 + i * 1_000;
-  return {
-    id: `p${String(i).padStart(6, '0')}`, out_trade_no: `P20261128${String(i).padStart(8, '0')}`, terminal_id: `t-${i % 3}`,
-    amount_fen: 100 + (i % 7), description: null, auth_code_masked: '1300**********0000', auth_code_hash: 'h',
-    status: i % 10 === 0 ? 'failed' : 'succeeded', step: 'done', error_code: null, error_message: null,
-    transaction_id: i % 10 === 0 ? null : `42000000012026112800${String(i).padStart(8, '0')}`, late_payment: false, cancel_requested: false,
-    send_rejected: false, sent_at: at, reverse_decided_at: null, reverse_reason: null, reverse_attempts: 0, deadline_at: at + 45_000,
-    reverse_after: at + 15_000, next_at: at, created_at: at, updated_at: at, ...over,
-  };
+  const failed = i % 10 === 0;
+  return newPayment(
+    {
+      id: `p${String(i).padStart(6, '0')}`,
+      out_trade_no: `P20261128${String(i).padStart(8, '0')}`,
+      terminal_id: `t-${i % 3}`,
+      amount_fen: 100 + (i % 7),
+      auth_code_masked: '1300**********0000',
+      status: failed ? 'failed' : 'succeeded',
+      step: 'done',
+      transaction_id: failed ? null : `42000000012026112800${String(i).padStart(8, '0')}`,
+      sent_at: at,
+      ...over,
+    },
+    at,
+  );
 }
 
 async function fill(count: number): Promise<void> {

@@ -4,6 +4,7 @@ import { maskCode } from '../../../shared/payment-code.ts';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import type { FlowStep, NewPayment } from '../../../server/store/types.ts';
 import type { Gateway } from '../../../server/wechat/gateway.ts';
+import { newPayment } from '../../support/journal-rows.ts';
 import { Harness } from './harness.ts';
 
 let h: Harness;
@@ -14,38 +15,29 @@ afterEach(async () => {
   await h.close();
 });
 
-/** A journal row as a crashed process left it. */
+/** A journal row as a crashed process left it, created a second ago. */
 function leftover(id: string, status: PaymentStatus, step: FlowStep, over: Partial<NewPayment> = {}): NewPayment {
   const now = h.clock.now();
-  return {
-    id,
-    out_trade_no: `P${id}`,
-    terminal_id: `till-${id}`,
-    amount_fen: 1234,
-    description: null,
-    auth_code_masked: maskCode(makeTestCode()),
-    auth_code_hash: 'x',
-    status,
-    step,
-    error_code: null,
-    error_message: null,
-    transaction_id: null,
-    late_payment: false,
-    cancel_requested: false,
-    send_rejected: false,
-    sent_at: step === 'send' ? null : now - 1_000,
-    reverse_decided_at: step === 'reverse' || step === 'confirm' ? now - 500 : null,
-    reverse_reason: step === 'reverse' || step === 'confirm' ? 'deadline' : null,
-    reverse_attempts: 0,
-    deadline_at: now + 44_000,
-    reverse_after: now + 14_000,
-    next_at: now,
-    lease_owner: 'instance-A',
-    lease_until: now + 30_000, // the crashed process still "holds" it
-    created_at: now - 1_000,
-    updated_at: now - 1_000,
-    ...over,
-  };
+  const reversing = step === 'reverse' || step === 'confirm';
+  return newPayment(
+    {
+      id,
+      out_trade_no: `P${id}`,
+      terminal_id: `till-${id}`,
+      amount_fen: 1234,
+      auth_code_masked: maskCode(makeTestCode()),
+      status,
+      step,
+      sent_at: step === 'send' ? null : now - 1_000,
+      reverse_decided_at: reversing ? now - 500 : null,
+      reverse_reason: reversing ? 'deadline' : null,
+      next_at: now,
+      lease_owner: 'instance-A',
+      lease_until: now + 30_000, // the crashed process still "holds" it
+      ...over,
+    },
+    now - 1_000,
+  );
 }
 
 describe('crash recovery', () => {

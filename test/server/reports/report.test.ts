@@ -3,7 +3,7 @@ import { Reports } from '../../../server/reports/report.ts';
 import { localDayRange } from '../../../server/payments/shop-time.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
-import { newRefund, settledPayment } from '../store/journal-rows.ts';
+import { refundAt, settledPayment } from '../../support/journal-rows.ts';
 
 /** The owner's report over a real journal: what each figure counts, in the shop's time zone. */
 
@@ -22,7 +22,7 @@ afterEach(async () => {
 const at = (tz: string, day: string, hh: number, mm = 0, ss = 0) => localDayRange(day, tz).from + ((hh * 60 + mm) * 60 + ss) * 1000;
 
 async function refund(id: string, paymentId: string, amount: number, when: number, cashier: string | null) {
-  await store.insertRefund(newRefund(id, paymentId, amount, when, { cashier }));
+  await store.insertRefund(refundAt(id, paymentId, amount, when, { cashier }));
   await store.transitionRefund(id, () => ({ status: 'succeeded', step: 'done' }));
 }
 

@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
-import type { NewPayment } from '../../../server/store/types.ts';
+import { newPayment } from '../../support/journal-rows.ts';
 
-const payment = (id: string): NewPayment => ({
-  id, out_trade_no: `o_${id}`, terminal_id: `t_${id}`, amount_fen: 100, description: null, auth_code_masked: '1300**********1234',
-  auth_code_hash: 'h', status: 'processing', step: 'send', error_code: null, error_message: null, transaction_id: null,
-  late_payment: false, cancel_requested: false, send_rejected: false, sent_at: null, reverse_decided_at: null, reverse_reason: null,
-  reverse_attempts: 0, deadline_at: 45_000, reverse_after: 15_000, next_at: 0, created_at: 0, updated_at: 0,
-});
+const payment = (id: string) => newPayment({ id, terminal_id: `t_${id}` });
 
 const until = async (check: () => boolean, ms = 5_000): Promise<boolean> => {
   for (const end = Date.now() + ms; Date.now() < end; ) {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewPayment, NewRefund, Store } from '../../../server/store/types.ts';
+import { newPayment, newRefund, T0 } from '../../support/journal-rows.ts';
 
 /**
  * What every Store must do (server/store/types.ts), run against each implementation: SQLite
@@ -14,58 +15,6 @@ export interface StoreUnderTest {
   /** Closes the handle(s) and opens the same database again. */
   reopen(): Promise<Store>;
   cleanup(): Promise<void>;
-}
-
-export const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
-
-export function newPayment(over: Partial<NewPayment> = {}): NewPayment {
-  const id = over.id ?? 'p1';
-  return {
-    id,
-    out_trade_no: `o_${id}`,
-    terminal_id: 't1',
-    amount_fen: 100,
-    description: null,
-    auth_code_masked: '1300**********1234',
-    auth_code_hash: 'h',
-    status: 'processing',
-    step: 'send',
-    error_code: null,
-    error_message: null,
-    transaction_id: null,
-    late_payment: false,
-    cancel_requested: false,
-    send_rejected: false,
-    sent_at: null,
-    reverse_decided_at: null,
-    reverse_reason: null,
-    reverse_attempts: 0,
-    deadline_at: T0 + 45_000,
-    reverse_after: T0 + 15_000,
-    next_at: T0,
-    created_at: T0,
-    updated_at: T0,
-    ...over,
-  };
-}
-
-export function newRefund(over: Partial<NewRefund> = {}): NewRefund {
-  return {
-    id: 'r1',
-    payment_id: 'p1',
-    amount_fen: 40,
-    reason: null,
-    status: 'processing',
-    step: 'send',
-    error_code: null,
-    error_message: null,
-    refund_id: null,
-    attempts: 0,
-    next_at: T0,
-    created_at: T0,
-    updated_at: T0,
-    ...over,
-  };
 }
 
 export function storeContract(name: string, open: () => Promise<StoreUnderTest>): void {

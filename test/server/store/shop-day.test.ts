@@ -3,7 +3,7 @@ import { openPostgresStore } from '../../../server/store/postgres.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
 import { createTestSchema } from '../../support/postgres.ts';
-import { newRefund, settledPayment } from './journal-rows.ts';
+import { refundAt, settledPayment } from '../../support/journal-rows.ts';
 
 /**
  * The store's cashier, shift, group and paging rules (the concurrency ones are the database's),
@@ -93,11 +93,11 @@ describe('shifts', () => {
     await store.insertPayment(settledPayment('p2', T0 + 1, { amount_fen: 500, status: 'failed', shift_id: 's1', cashier: 'Wang' }));
     await store.insertPayment(settledPayment('p3', T0 + 2, { amount_fen: 400, status: 'needs_attention', step: 'manual', shift_id: 's1', cashier: 'Wang' }));
     await store.insertPayment(settledPayment('other', T0 + 3, { amount_fen: 9999 }));
-    await store.insertRefund(newRefund('r1', 'p1', 300, T0 + 5, { shift_id: 's1', cashier: 'Wang' }));
+    await store.insertRefund(refundAt('r1', 'p1', 300, T0 + 5, { shift_id: 's1', cashier: 'Wang' }));
     await store.transitionRefund('r1', () => ({ status: 'succeeded', step: 'done' }));
-    await store.insertRefund(newRefund('r2', 'p1', 100, T0 + 6, { shift_id: 's1', cashier: 'Wang' }));
+    await store.insertRefund(refundAt('r2', 'p1', 100, T0 + 6, { shift_id: 's1', cashier: 'Wang' }));
     await store.transitionRefund('r2', () => ({ status: 'failed', step: 'done' }));
-    await store.insertRefund(newRefund('r3', 'p1', 50, T0 + 7, { shift_id: 's1', cashier: 'Wang' }));
+    await store.insertRefund(refundAt('r3', 'p1', 50, T0 + 7, { shift_id: 's1', cashier: 'Wang' }));
 
     expect(await store.paymentGroups({ shiftId: 's1' })).toEqual([
       { quarter: T0, terminal_id: 't1', cashier: 'Wang', wallet: 'wechat', count: 3, succeeded_count: 1, succeeded_fen: 1000, open_count: 1, open_fen: 400 },
@@ -141,8 +141,8 @@ describe('groups and pages by time', () => {
     const all = await store.paymentsChronological({ fromMs: T0, toMs: T0 + 1001, limit: 10 });
     expect(all.map((p) => p.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
 
-    await store.insertRefund(newRefund('r2', 'a', 10, T0 + 5));
-    await store.insertRefund(newRefund('r1', 'b', 20, T0 + 5));
+    await store.insertRefund(refundAt('r2', 'a', 10, T0 + 5));
+    await store.insertRefund(refundAt('r1', 'b', 20, T0 + 5));
     const refunds = await store.refundsChronological({ fromMs: T0, toMs: T0 + 10, limit: 10 });
     expect(refunds.map((r) => [r.id, r.payment.out_trade_no])).toEqual([
       ['r1', 'o_b'],

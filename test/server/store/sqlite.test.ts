@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../server/store/migrations.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
-import { newPayment, storeContract } from './contract.ts';
+import { newPayment } from '../../support/journal-rows.ts';
+import { storeContract } from './contract.ts';
 
 storeContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'store-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WalSync } from '../../../server/store/wal-sync.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
-import type { NewPayment } from '../../../server/store/types.ts';
+import { newPayment } from '../../support/journal-rows.ts';
 
 /** An fsync that completes only when the test says so, counting calls. */
 function heldFsync() {
@@ -64,12 +64,7 @@ describe('WalSync', () => {
 });
 
 describe('the store with an fsync off the event loop', () => {
-  const payment = (id: string, terminal: string): NewPayment => ({
-    id, out_trade_no: `o_${id}`, terminal_id: terminal, amount_fen: 100, description: null, auth_code_masked: '1300**********1234',
-    auth_code_hash: 'h', status: 'processing', step: 'send', error_code: null, error_message: null, transaction_id: null,
-    late_payment: false, cancel_requested: false, send_rejected: false, sent_at: null, reverse_decided_at: null, reverse_reason: null,
-    reverse_attempts: 0, deadline_at: 45_000, reverse_after: 15_000, next_at: 0, created_at: 0, updated_at: 0,
-  });
+  const payment = (id: string, terminal: string) => newPayment({ id, terminal_id: terminal });
 
   it('answers an insert only after the WAL file was fsynced, and shares one fsync among inserts that wait together', async () => {
     const held = heldFsync();
