@@ -11,6 +11,7 @@ import { silentLogger } from '../../server/log.ts';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import type { Store } from '../../server/store/types.ts';
 import { newId, startHarness, type Harness } from './harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * The attack review's findings replayed against a running server (each one performs the attack
@@ -212,22 +213,16 @@ describe('a journal that cannot be written (full disk)', () => {
       expect((await disk.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator' });
       full = true;
       // The health answer is shared for a moment: wait for the next probe.
-      let health = await disk.call('GET', '/api/health');
-      for (let i = 0; i < 60 && health.status === 200; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        health = await disk.call('GET', '/api/health');
-      }
-      expect(health).toMatchObject({ status: 503, body: { ok: false, mode: 'simulator', reason: 'the journal cannot be written: database or disk is full (SQLITE_FULL)' } });
+      const health = () => disk.call('GET', '/api/health');
+      const unhealthy = await eventually('health 503 on a full disk', health, { done: (r) => r.status !== 200, timeoutMs: 3_000, intervalMs: 50 });
+      expect(unhealthy).toMatchObject({ status: 503, body: { ok: false, mode: 'simulator', reason: 'the journal cannot be written: database or disk is full (SQLITE_FULL)' } });
       const ordersBefore = (await disk.call('GET', '/simulator/control/orders')).body.length;
       const payment = await disk.call('POST', '/api/payments', { token, body: { id: newId(), amount_fen: 100, auth_code: makeTestCode('success') } });
       expect(payment).toMatchObject({ status: 503, body: { error: { code: 'JOURNAL_UNAVAILABLE' } } });
       expect((await disk.call('GET', '/simulator/control/orders')).body.length).toBe(ordersBefore);
       full = false;
-      for (let i = 0; i < 60 && health.status === 503; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        health = await disk.call('GET', '/api/health');
-      }
-      expect(health.status).toBe(200);
+      const healthy = await eventually('health 200 once the disk has room', health, { done: (r) => r.status !== 503, timeoutMs: 3_000, intervalMs: 50 });
+      expect(healthy.status).toBe(200);
     } finally {
       await disk.close();
     }

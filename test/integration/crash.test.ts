@@ -12,6 +12,7 @@ import { openStore } from '../../server/store/open.ts';
 import { TerminalRegistry } from '../../server/terminals/registry.ts';
 import { parseXml } from '../../server/wechat/xml.ts';
 import { chargedFen, FAST_TIMINGS, freshStore, newId, type StoreEnv } from './harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * The real server as a child process, killed with SIGKILL at three points of a payment and
@@ -128,15 +129,8 @@ async function api<T = any>(method: string, path: string, auth: string, body?: u
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> =>
+  eventually(what, probe, { done: (value) => value !== undefined, timeoutMs, intervalMs: 50 }) as Promise<T>;
 
 const paymentOf = async (auth: string, id: string) => (await api<Payment>('GET', `/api/payments/${id}`, auth)).body;
 const finalOf = (auth: string, id: string) => until(`${id} final`, async () => {

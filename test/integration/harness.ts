@@ -8,6 +8,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import type { SimOrder } from '../../server/simulator/app.ts';
 import { createTestSchema } from '../support/postgres.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * The real server on a loopback port with short timings, the way a cashier's tablet reaches
@@ -110,17 +111,12 @@ export async function startHarness(env: Record<string, string> = {}, options: Se
   };
 
   const waitFor = async (token: string, id: string, done: (p: Payment) => boolean, what: string, timeoutMs: number): Promise<Payment> => {
-    const until = Date.now() + timeoutMs;
-    let last: Payment | undefined;
-    while (Date.now() < until) {
-      const res = await call<Payment>('GET', `/api/payments/${id}`, { token });
-      if (res.status === 200) {
-        last = res.body;
-        if (done(last)) return last;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`payment ${id} not ${what} after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    const found = await eventually(`payment ${id} ${what}`, () => call<Payment>('GET', `/api/payments/${id}`, { token }), {
+      done: (res) => res.status === 200 && done(res.body),
+      timeoutMs,
+      intervalMs: 50,
+    });
+    return found.body;
   };
 
   return {

@@ -8,6 +8,7 @@ import { openStore } from '../../server/store/open.ts';
 import { TerminalRegistry } from '../../server/terminals/registry.ts';
 import { chargedFen, FAST_TIMINGS, freshStore, newId, type StoreEnv } from './harness.ts';
 import { startServerProcess, startSimulatorProcess, type Running } from '../support/processes.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * A chain: two `npm start` processes on one PostgreSQL schema, and the simulator as a third
@@ -56,15 +57,8 @@ async function api<T = any>(base: string, method: string, path: string, token: s
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> =>
+  eventually(what, probe, { done: (value) => value !== undefined, timeoutMs, intervalMs: 50 }) as Promise<T>;
 
 const paymentAt = async (base: string, token: string, id: string) => (await api<Payment>(base, 'GET', `/api/payments/${id}`, token)).body;
 const statusAt = (base: string, token: string, id: string, done: (p: Payment) => boolean, timeoutMs: number) =>

@@ -3,6 +3,7 @@ import type { Payment, Refund } from '../../shared/api.ts';
 import { SIMULATOR_DEFAULTS } from '../../server/simulator/app.ts';
 import { makeTestCode, type Behaviour } from '../../server/simulator/test-codes.ts';
 import { chargedFen, newId, startHarness, type Harness } from './harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * Every simulator behaviour driven through the HTTP API to its final status, error code and
@@ -165,12 +166,10 @@ describe('refunds with the manager PIN', () => {
     const repeat = await h.call<Refund>('POST', path, { token, body: { id: refundId, amount_fen: 400, reason: 'returned' }, headers: { 'x-manager-pin': '2468' } });
     expect(repeat.body).toMatchObject({ id: refundId, amount_fen: 400 });
 
-    const until = Date.now() + 8_000;
-    let payment = paid;
-    while (payment.refunded_fen !== 400 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 100));
-      payment = (await h.call<Payment>('GET', `/api/payments/${paid.id}`, { token })).body;
-    }
+    const payment = await eventually('the refund confirmed', async () => (await h.call<Payment>('GET', `/api/payments/${paid.id}`, { token })).body, {
+      done: (p) => p.refunded_fen === 400,
+      timeoutMs: 8_000,
+    });
     expect(payment.refunded_fen).toBe(400);
     const order = await h.simOrder(paid.out_trade_no);
     expect(order.refunds).toHaveLength(1);

@@ -13,6 +13,7 @@ import { createSimulator, type Simulator } from '../../server/simulator/app.ts';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { createLocalCa, issueServerCert } from '../../server/tls/local-ca.ts';
 import { chargedFen, freshStore, newId, startHarness, type Harness } from './harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * A merchant's own credentials and client certificate against a standalone simulator: the key
@@ -79,12 +80,10 @@ describe('merchant credentials and certificate', () => {
 
     const refund = await h.call('POST', `/api/payments/${paid.id}/refunds`, { token, body: { id: newId('r'), amount_fen: 300 }, headers: { 'x-manager-pin': '2468' } });
     expect(refund.status, refund.text).toBe(200);
-    const until = Date.now() + 8_000;
-    let after: Payment = paid;
-    while (after.refunded_fen !== 300 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 100));
-      after = (await h.call<Payment>('GET', `/api/payments/${paid.id}`, { token })).body;
-    }
+    await eventually('the refund confirmed', async () => (await h.call<Payment>('GET', `/api/payments/${paid.id}`, { token })).body, {
+      done: (p) => p.refunded_fen === 300,
+      timeoutMs: 8_000,
+    });
     expect(chargedFen(simulator.order(paid.out_trade_no))).toBe(600);
 
     // A few refusals too: their messages must not echo configuration either.
@@ -121,13 +120,8 @@ describe('HTTPS', () => {
       // The built-in simulator still answers the client over plain loopback HTTP behind the HTTPS front.
       const token = (await server.terminals.add('TLS till')).token;
       const created = await server.service.create((await server.terminals.authenticate(token))!.id, { id: newId('tls'), amount_fen: 10, auth_code: makeTestCode('success') });
-      const until = Date.now() + 5_000;
-      let status = created.status;
-      while (status !== 'succeeded' && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 50));
-        status = (await server.service.get(created.id))!.status;
-      }
-      expect(status).toBe('succeeded');
+      const paidOver = await eventually(`payment ${created.id} succeeded`, async () => (await server.service.get(created.id))!, { done: (p) => p.status === 'succeeded', timeoutMs: 5_000 });
+      expect(paidOver.status).toBe('succeeded');
     } finally {
       await server.close();
       await journal.dispose();

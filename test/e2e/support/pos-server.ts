@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Payment } from '../../../shared/api.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const run = promisify(execFile);
 const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
@@ -104,14 +105,13 @@ export class PosServer {
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => this.#log.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => this.#log.push(d.toString()));
-    const started = Date.now();
-    while (Date.now() - started < 60_000) {
+    const healthy = async (): Promise<boolean> => {
       if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${this.log()}`);
-      const ok = await fetch(`${this.url}/api/health`).then((r) => r.ok, () => false);
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`server did not answer /api/health within 60 s:\n${this.log()}`);
+      return fetch(`${this.url}/api/health`).then((r) => r.ok, () => false);
+    };
+    await eventually('the server answering /api/health', healthy, { timeoutMs: 60_000, intervalMs: 200 }).catch((error: Error) => {
+      throw error.message.startsWith('server exited') ? error : new Error(`${error.message}:\n${this.log()}`);
+    });
   }
 
   /** Stops the server process (SIGTERM, then SIGKILL); the data directory stays for a restart. */

@@ -1,10 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlipayClient } from '../../../server/alipay/client.ts';
-import { GatewayError, type AlipayOutcome, type TradeState } from '../../../server/alipay/gateway.ts';
+import type { AlipayOutcome, TradeState } from '../../../server/alipay/gateway.ts';
 import { simulatorKey } from '../../../server/simulator/alipay/keys.ts';
 import { makeAlipayTestCode, type AlipayBehaviour } from '../../../server/simulator/test-codes.ts';
 import { beijingDate, outTradeNo, startAlipaySimulator } from '../simulator/alipay/helpers.ts';
+import { eventually } from '../../support/eventually.ts';
+import { gatewayError } from '../../support/rejection.ts';
 
 /**
  * The product's Alipay client against the Alipay simulator over real loopback HTTP: every call,
@@ -42,26 +44,9 @@ async function statusOf(out_trade_no: string): Promise<TradeState['trade_status'
   return ok(await client.query({ out_trade_no })).trade_status;
 }
 
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
-
 /** Polls until the simulator's own clock has moved the trade on (password_declined). */
-async function statusUntil(out_trade_no: string, wanted: string, deadlineMs = 3_000): Promise<string> {
-  const until = Date.now() + deadlineMs;
-  let status = '';
-  while (Date.now() < until) {
-    status = await statusOf(out_trade_no);
-    if (status === wanted) return status;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return status;
-}
+const statusUntil = (out_trade_no: string, wanted: string): Promise<string> =>
+  eventually(`trade ${out_trade_no} ${wanted}`, () => statusOf(out_trade_no), { done: (status) => status === wanted, timeoutMs: 3_000 });
 
 describe('trade.pay and trade.query', () => {
   it('pays a success code at once, in fen, and the query finds it paid', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createAlipayClient, beijingTimestamp } from '../../../server/alipay/client.ts';
-import { GatewayError } from '../../../server/alipay/gateway.ts';
 import { loadPrivateKey, loadPublicKey } from '../../../server/alipay/keys.ts';
 import { rsa2Sign, rsa2Verify, signContent } from '../../../server/alipay/sign.ts';
 import { simulatorKey } from '../../../server/simulator/alipay/keys.ts';
 import type { PostOptions, Transport } from '../../../server/wechat/transport.ts';
+import { gatewayError } from '../../support/rejection.ts';
 
 /**
  * The client's pipeline with a scripted gateway: what it sends, and how it classifies every
@@ -51,15 +51,6 @@ const signedAnswer = (method: string, raw: string) => `{"${key(method)}":${raw},
 
 const PAID = '{"code":"10000","msg":"Success","buyer_logon_id":"159******20","buyer_pay_amount":"12.34","fund_bill_list":[{"amount":"12.34","fund_channel":"ALIPAYACCOUNT"}],"gmt_payment":"2026-11-28 10:03:05","invoice_amount":"12.34","out_trade_no":"P1","point_amount":"0.00","receipt_amount":"12.34","total_amount":"12.34","trade_no":"2026112822001478401406617362"}';
 const sale = { out_trade_no: 'P1', amount_fen: 1_234, auth_code: '280000123456789012', subject: '门店' };
-
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
 
 describe('what the client sends', () => {
   it('sends the common parameters and biz_content as a form, signed with RSA2 over the sorted parameters', async () => {

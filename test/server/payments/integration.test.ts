@@ -12,6 +12,7 @@ import { makeTestCode, type Behaviour } from '../../../server/simulator/test-cod
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
 import { createWechatClient, type WechatClient } from '../../../server/wechat/client.ts';
+import { eventually } from '../../support/eventually.ts';
 
 /**
  * The payment service with the real WeChat client over loopback HTTP against the real simulator,
@@ -77,15 +78,8 @@ async function pay(behaviour: Behaviour, amount_fen = 1234): Promise<Payment> {
   return service.create(`till-${++seq}`, { id: `it-${seq}`, amount_fen, auth_code: makeTestCode(behaviour) });
 }
 
-async function settled(id: string, wanted: PaymentStatus[], timeoutMs = 8_000): Promise<Payment> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const p = (await service.get(id))!;
-    if (wanted.includes(p.status)) return p;
-    if (Date.now() > until) throw new Error(`payment ${id} still ${p.status}, wanted ${wanted.join('/')}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const settled = (id: string, wanted: PaymentStatus[], timeoutMs = 8_000): Promise<Payment> =>
+  eventually(`payment ${id} ${wanted.join('/')}`, async () => (await service.get(id))!, { done: (p) => wanted.includes(p.status), timeoutMs });
 
 describe('payment service + WeChat client + simulator', () => {
   it('is paid at once and the simulator holds one order with the terminal as device_info', async () => {
@@ -181,12 +175,7 @@ describe('restart against the simulator', () => {
     const after = createPaymentService({ store: second, gateway: client, config, log: silentLogger, instanceId: 'restart' });
     after.resume();
     try {
-      const until = Date.now() + 5_000;
-      let current = (await after.get(p.id))!;
-      while (current.status !== 'succeeded' && Date.now() < until) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        current = (await after.get(p.id))!;
-      }
+      const current = await eventually(`payment ${p.id} succeeded after the restart`, async () => (await after.get(p.id))!, { done: (q) => q.status === 'succeeded', timeoutMs: 5_000 });
       expect(current).toMatchObject({ status: 'succeeded', out_trade_no: p.out_trade_no });
       expect(sim.order(p.out_trade_no)?.micropay_calls).toBe(1);
     } finally {

@@ -6,6 +6,7 @@ import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import { GatewayError } from '../../../server/wechat/gateway.ts';
 import { bizError } from './fake-wechat.ts';
 import { Harness, openStore } from './harness.ts';
+import { eventually } from '../../support/eventually.ts';
 
 let h: Harness;
 beforeEach(() => {
@@ -92,7 +93,7 @@ describe('create while the journal waits for the disk', () => {
     const service = h.newService({ store });
     const code = makeTestCode();
     const pending = service.create('till-1', { id: 'gap', amount_fen: 500, auth_code: code });
-    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually('the insert waiting for its fsync', () => held.length > 0, { intervalMs: 5 });
     await service.sweep(); // the row is committed and due, its fsync not done: the sweep must leave it alone
     held.splice(0).forEach((go) => go());
     const payment = await pending;

@@ -4,16 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import { newPayment } from '../../support/journal-rows.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const payment = (id: string) => newPayment({ id, terminal_id: `t_${id}` });
 
-const until = async (check: () => boolean, ms = 5_000): Promise<boolean> => {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
-};
+const until = (check: () => boolean, ms = 5_000): Promise<boolean> => eventually('the checkpoint', check, { timeoutMs: ms, intervalMs: 20 });
 
 let dir: string;
 beforeEach(() => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
+import { eventually } from '../../support/eventually.ts';
 
 let dir: string;
 let store: Store | undefined;
@@ -19,13 +20,9 @@ const walSize = () => {
   return existsSync(path) ? statSync(path).size : 0;
 };
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = async (condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
+  await eventually('the WAL condition', condition, { timeoutMs, intervalMs: 20 });
+};
 
 describe('WAL size under sustained writes', () => {
   it('stays bounded while 60 MB are written without a pause for the checkpoints, and shrinks back afterwards', async () => {

@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { createSimulator, SIMULATOR_DEFAULTS, type Simulator } from '../../../server/simulator/app.ts';
 import { BEHAVIOURS, makeTestCode, type Behaviour } from '../../../server/simulator/test-codes.ts';
 import { createWechatClient, type WechatClient, type WechatConfig } from '../../../server/wechat/client.ts';
-import { GatewayError, type MicropayRequest, type Outcome } from '../../../server/wechat/gateway.ts';
+import type { MicropayRequest, Outcome } from '../../../server/wechat/gateway.ts';
 import type { SignType } from '../../../server/wechat/sign.ts';
+import { eventually } from '../../support/eventually.ts';
+import { gatewayError } from '../../support/rejection.ts';
 
 /**
  * The real client against the simulator over real loopback HTTP, for every test-code behaviour
@@ -43,31 +45,14 @@ function sale(behaviour: Behaviour, total_fee = 1_234): MicropayRequest {
   return { out_trade_no: `SIM${Date.now()}${sequence}`, total_fee, auth_code: makeTestCode(behaviour), body: 'Shop-POS', device_info: 'till-1' };
 }
 
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
-
 function tradeState(outcome: Outcome<{ trade_state: string }>): string {
   if (outcome.kind !== 'ok') throw new Error(`expected an ok query, got ${JSON.stringify(outcome)}`);
   return outcome.value.trade_state;
 }
 
 /** Polls until the simulator's own clock has moved the order on (password_declined). */
-async function queryUntil(client: WechatClient, out_trade_no: string, wanted: string, deadlineMs = 3_000): Promise<string> {
-  const until = Date.now() + deadlineMs;
-  let state = '';
-  while (Date.now() < until) {
-    state = tradeState(await client.orderQuery({ out_trade_no }));
-    if (state === wanted) return state;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return state;
-}
+const queryUntil = (client: WechatClient, out_trade_no: string, wanted: string): Promise<string> =>
+  eventually(`order ${out_trade_no} ${wanted}`, async () => tradeState(await client.orderQuery({ out_trade_no })), { done: (state) => state === wanted, timeoutMs: 3_000 });
 
 function bjDay(date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date).replaceAll('-', '');

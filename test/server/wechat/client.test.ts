@@ -15,6 +15,7 @@ import {
   type FakeGateway,
   type Handler,
 } from './support/fake-gateway.ts';
+import { gatewayError, rejection } from '../../support/rejection.ts';
 
 const SALE: MicropayRequest = {
   out_trade_no: 'T20261128000001',
@@ -34,15 +35,6 @@ async function setup(handler: Handler, overrides: Partial<WechatConfig> = {}): P
   const client = createWechatClient(testConfig(gateway.base, overrides));
   cleanup.push(() => gateway.close(), () => client.close());
   return { gateway, client };
-}
-
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
 }
 
 /** A transport that records URLs and answers from a script, for rules that need no real server. */
@@ -267,13 +259,9 @@ describe('the client certificate', () => {
       call === 'reverse'
         ? client.reverse({ out_trade_no: 'T1' })
         : client.refund({ out_trade_no: 'T1', out_refund_no: 'R1', total_fee: 100, refund_fee: 100 });
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(GatewayConfigError);
-    expect((error as GatewayConfigError).code).toBe('CERT_MISSING');
-    expect((error as Error).message).toMatch(/WECHAT_CERT_PEM/);
+    const error = await rejection(promise, GatewayConfigError);
+    expect(error.code).toBe('CERT_MISSING');
+    expect(error.message).toMatch(/WECHAT_CERT_PEM/);
     expect(transport.urls).toEqual([]);
   });
 

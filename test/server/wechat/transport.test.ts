@@ -2,21 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { GatewayError } from '../../../server/wechat/gateway.ts';
 import { createHttpTransport } from '../../../server/wechat/transport.ts';
 import { refusedBase, startFakeGateway } from './support/fake-gateway.ts';
 import { selfSignedCertificate, type TestCertificate } from './support/certificates.ts';
+import { gatewayError as failure } from '../../support/rejection.ts';
 
 const OPTIONS = { timeoutMs: 1_000, maxBytes: 1_000 };
-
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
 
 describe('createHttpTransport over http', () => {
   it('posts the UTF-8 body and returns the answer text', async () => {
