@@ -1,10 +1,10 @@
 import { Hono, type Context, type ErrorHandler, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from '../payments/service.ts';
+import { Refusal } from '../payments/errors.ts';
 import { isStorageFailure, journalCause } from '../store/data-dir.ts';
 import { terminalAuth } from './auth.ts';
 import type { ApiDeps, ApiEnv, ApiLog } from './context.ts';
-import { errorResponse, PinWrong, RetryLater } from './errors.ts';
+import { ApiError, errorResponse, fromRefusal, PinWrong, RetryLater } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { ManagerPinGuard } from './manager-pin.ts';
 import { pairRoutes } from './pair.ts';
@@ -67,6 +67,7 @@ export function apiErrorHandler(log: ApiLog): ErrorHandler {
       return errorResponse(c, 429, error.code, error.message, { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) });
     }
     if (error instanceof PinWrong) return errorResponse(c, 403, error.code, error.message, undefined, { attempts_left: error.attemptsLeft });
+    if (error instanceof Refusal) error = fromRefusal(error);
     if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
     if (isStorageFailure(error)) {
       log.error('journal write failed', { method: c.req.method, path: c.req.path, error: journalCause(error) });

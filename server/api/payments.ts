@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { ActivePayment, CreatePaymentRequest, RefundList } from '../../shared/api.ts';
-import { ApiError } from '../payments/service.ts';
+import { Refusal } from '../payments/errors.ts';
 import type { ApiDeps, ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
@@ -27,7 +27,7 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
     try {
       by = await shifts.attribution(terminalId);
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'SHIFT_REQUIRED' && (await deps.service.get(request.id))) return deps.service.create(terminalId, request);
+      if (error instanceof Refusal && error.code === 'SHIFT_REQUIRED' && (await deps.service.get(request.id))) return deps.service.create(terminalId, request);
       throw error;
     }
     return deps.service.create(terminalId, request, by);

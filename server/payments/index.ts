@@ -10,12 +10,14 @@ import { resolveFlowConfig, type FlowConfig } from './config.ts';
 import { PaymentFlow, type FlowDeps } from './flow.ts';
 import { codeFingerprint, newOutTradeNo, newSecret } from './ids.ts';
 import { stepRefund } from './refunds.ts';
-import { ApiError, type Attribution, type PaymentService } from './service.ts';
+import { Refusal } from './errors.ts';
+import type { Attribution, PaymentService } from './service.ts';
 import { listPayments } from './list.ts';
 import { requestCancel } from './transitions.ts';
 import { paymentView, refundView } from './view.ts';
 
-export { ApiError, type PaymentService } from './service.ts';
+export { Refusal } from './errors.ts';
+export type { PaymentService } from './service.ts';
 export { FLOW_DEFAULTS, type FlowConfig } from './config.ts';
 export { systemClock, type Clock } from './clock.ts';
 
@@ -100,8 +102,8 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     const { id, auth_code } = valid;
     const description = req.description?.trim() || null;
     const hash = await fingerprint(auth_code);
-    const conflict = (): ApiError =>
-      new ApiError(409, 'ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
+    const conflict = (): Refusal =>
+      new Refusal('ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
 
     // A retry with a known id is answered by the insert itself ('exists'): one transaction, no read before.
     const unreserve = flow.reserve(id);
@@ -119,7 +121,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     auth_code: string,
     hash: string,
     description: string | null,
-    conflict: () => ApiError,
+    conflict: () => Refusal,
     by: Attribution | undefined,
   ): Promise<Payment> {
     const { amount_fen } = req;
@@ -159,15 +161,13 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     });
     switch (result.kind) {
       case 'shift_closed':
-        throw new ApiError(409, 'SHIFT_REQUIRED', 'The cashier’s shift on this terminal was just closed: sign in with a cashier PIN to open a shift, then take the payment.');
+        throw new Refusal('SHIFT_REQUIRED', 'The cashier’s shift on this terminal was just closed: sign in with a cashier PIN to open a shift, then take the payment.');
       case 'exists':
         // Lost the race to a concurrent create with the same id: same rules as above.
         if (!sameRequest(result.payment, terminalId, req, hash, description)) throw conflict();
         return paymentView(result.payment);
       case 'terminal_busy':
-        throw new ApiError(
-          409,
-          'PAYMENT_IN_PROGRESS',
+        throw new Refusal('PAYMENT_IN_PROGRESS',
           `Payment ${result.active.id} (${result.active.amount_fen} fen) is still in progress on this terminal: wait for it or cancel it before taking another.`,
         );
       case 'created': {
@@ -190,10 +190,10 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
 
   async function cancel(id: string): Promise<Payment> {
     const t = await flow.apply(id, requestCancel);
-    if (!t) throw new ApiError(404, 'NOT_FOUND', `No payment with id "${id}".`);
+    if (!t) throw new Refusal('NOT_FOUND', `No payment with id "${id}".`);
     if (!t.changed) {
       if (t.before.cancel_requested && !['succeeded', 'failed', 'canceled'].includes(t.before.status)) return paymentView(t.before);
-      throw new ApiError(409, 'NOT_CANCELABLE', `Payment ${id} is ${t.before.status}: only a payment still in progress can be canceled.`);
+      throw new Refusal('NOT_CANCELABLE', `Payment ${id} is ${t.before.status}: only a payment still in progress can be canceled.`);
     }
     if (flow.isRunning(id)) flow.wake(id);
     else {
@@ -230,13 +230,13 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   };
 
   async function refund(paymentId: string, req: RefundRequest, by?: Attribution, terminalId?: string): Promise<Refund> {
-    if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
+    if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new Refusal('INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
     validateAmount(req.amount_fen, config.maxAmountFen);
     if (req.reason !== undefined && !isSendableText(req.reason, REASON_MAX)) {
-      throw new ApiError(400, 'INVALID_REASON', `"reason" must be one line of at most ${REASON_MAX} characters WeChat Pay can carry.`);
+      throw new Refusal('INVALID_REASON', `"reason" must be one line of at most ${REASON_MAX} characters WeChat Pay can carry.`);
     }
     const reason = req.reason?.trim() || null;
-    const conflict = (): ApiError => new ApiError(409, 'ID_CONFLICT', `Refund id "${req.id}" was already used for another refund. Use a new id for a new refund.`);
+    const conflict = (): Refusal => new Refusal('ID_CONFLICT', `Refund id "${req.id}" was already used for another refund. Use a new id for a new refund.`);
     const existing = await store.refund(req.id);
     if (existing) {
       if (existing.payment_id !== paymentId || existing.amount_fen !== req.amount_fen) throw conflict();
@@ -268,11 +268,11 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
         if (result.refund.payment_id !== paymentId || result.refund.amount_fen !== req.amount_fen) throw conflict();
         return refundView(result.refund);
       case 'payment_not_found':
-        throw new ApiError(404, 'NOT_FOUND', `No payment with id "${paymentId}".`);
+        throw new Refusal('NOT_FOUND', `No payment with id "${paymentId}".`);
       case 'not_allowed':
-        throw new ApiError(409, 'REFUND_NOT_ALLOWED', `Payment ${paymentId} is ${result.payment.status}: only a succeeded payment can be refunded.`);
+        throw new Refusal('REFUND_NOT_ALLOWED', `Payment ${paymentId} is ${result.payment.status}: only a succeeded payment can be refunded.`);
       case 'too_large':
-        throw new ApiError(409, 'REFUND_TOO_LARGE', `At most ${result.remaining_fen} fen of payment ${paymentId} can still be refunded.`);
+        throw new Refusal('REFUND_TOO_LARGE', `At most ${result.remaining_fen} fen of payment ${paymentId} can still be refunded.`);
       case 'created':
         log.info('refund', { id: req.id, payment_id: paymentId, from: null, to: 'processing', amount_fen: req.amount_fen });
         await runRefund(req.id, now + config.refundConfirmMs);
@@ -347,21 +347,21 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
 
 function validateAmount(amount: unknown, maxAmountFen: number): asserts amount is number {
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
-    throw new ApiError(400, 'INVALID_AMOUNT', '"amount_fen" must be a positive whole number of fen (1 yuan = 100 fen).');
+    throw new Refusal('INVALID_AMOUNT', '"amount_fen" must be a positive whole number of fen (1 yuan = 100 fen).');
   }
-  if (amount > maxAmountFen) throw new ApiError(422, 'AMOUNT_TOO_LARGE', `"amount_fen" ${amount} is above this shop's limit of ${maxAmountFen} fen.`);
+  if (amount > maxAmountFen) throw new Refusal('AMOUNT_TOO_LARGE', `"amount_fen" ${amount} is above this shop's limit of ${maxAmountFen} fen.`);
 }
 
 /** The service checks again what the API checked: it must be safe on its own. */
 function validateCreate(req: CreatePaymentRequest, maxAmountFen: number): CreatePaymentRequest {
-  if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new ApiError(400, 'INVALID_ID', '"id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
+  if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new Refusal('INVALID_ID', '"id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
   validateAmount(req.amount_fen, maxAmountFen);
-  if (typeof req.auth_code !== 'string' || req.auth_code.trim() === '') throw new ApiError(400, 'INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
+  if (typeof req.auth_code !== 'string' || req.auth_code.trim() === '') throw new Refusal('INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
   const code = req.auth_code.trim();
   const verdict = rejectCode(code);
-  if (verdict) throw new ApiError(422, 'NOT_WECHAT_CODE', verdict.en);
+  if (verdict) throw new Refusal('NOT_WECHAT_CODE', verdict.en);
   if (req.description !== undefined && !isSendableText(req.description, DESCRIPTION_MAX)) {
-    throw new ApiError(400, 'INVALID_DESCRIPTION', `"description" must be one line of at most ${DESCRIPTION_MAX} characters WeChat Pay can carry.`);
+    throw new Refusal('INVALID_DESCRIPTION', `"description" must be one line of at most ${DESCRIPTION_MAX} characters WeChat Pay can carry.`);
   }
   return { ...req, auth_code: code };
 }

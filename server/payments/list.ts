@@ -1,7 +1,7 @@
 import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList, type PaymentListQuery } from '../../shared/api.ts';
 import { parseYuan } from '../../shared/money.ts';
 import type { PaymentPageQuery, Store } from '../store/types.ts';
-import { ApiError } from './service.ts';
+import { Refusal } from './errors.ts';
 import { isCalendarDate, localDayRange } from './shop-time.ts';
 import { paymentView } from './view.ts';
 
@@ -40,15 +40,15 @@ export function decodeCursor(cursor: string): { created_at: number; id: string }
 
 export async function listPayments(store: Store, timeZone: string, query: PaymentListQuery): Promise<PaymentList> {
   const { date } = query;
-  if (!isCalendarDate(date)) throw new ApiError(400, 'INVALID_DATE', `"date" must be a day as YYYY-MM-DD (got "${date}").`);
+  if (!isCalendarDate(date)) throw new Refusal('INVALID_DATE', `"date" must be a day as YYYY-MM-DD (got "${date}").`);
   const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) {
-    throw new ApiError(400, 'INVALID_LIMIT', `"limit" must be a whole number from 1 to ${PAGE_LIMIT_MAX}.`);
+    throw new Refusal('INVALID_LIMIT', `"limit" must be a whole number from 1 to ${PAGE_LIMIT_MAX}.`);
   }
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && !after) throw new ApiError(400, 'INVALID_CURSOR', '"cursor" must be the next_cursor of a previous page.');
+  if (query.cursor !== undefined && !after) throw new Refusal('INVALID_CURSOR', '"cursor" must be the next_cursor of a previous page.');
   const search = query.q === undefined ? {} : parseSearch(query.q);
-  if (!search) throw new ApiError(400, 'INVALID_QUERY', '"q" must be an amount in yuan (25.8, 25.80) or at least 4 trailing characters of an order or transaction number.');
+  if (!search) throw new Refusal('INVALID_QUERY', '"q" must be an amount in yuan (25.8, 25.80) or at least 4 trailing characters of an order or transaction number.');
 
   const { from, to } = localDayRange(date, timeZone);
   const page: PaymentPageQuery = { fromMs: from, toMs: to, limit: limit + 1, ...search };

@@ -15,8 +15,8 @@ export interface Attribution {
 
 export interface PaymentService {
   /**
-   * Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → ApiError ID_CONFLICT.
-   * With `by`, the payment records the shift and cashier; a shift closed meanwhile → ApiError SHIFT_REQUIRED.
+   * Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → Refusal ID_CONFLICT.
+   * With `by`, the payment records the shift and cashier; a shift closed meanwhile → Refusal SHIFT_REQUIRED.
    */
   create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment>;
   get(id: string): Promise<Payment | undefined>;
@@ -34,16 +34,4 @@ export interface PaymentService {
   resume(): void;
   /** Stops timers; in-flight work stays journaled for the next start. */
   close(): Promise<void>;
-}
-
-/** An error the API answers with `{error: {code, message}}` and `status`. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503,
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

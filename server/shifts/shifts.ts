@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CurrentShift, ShiftReport } from '../../shared/shop-day.ts';
-import { ApiError, type Attribution } from '../payments/service.ts';
+import { Refusal } from '../payments/errors.ts';
+import type { Attribution } from '../payments/service.ts';
 import { localDayRange } from '../payments/shop-time.ts';
 import { paymentView } from '../payments/view.ts';
 import { totalsOf, walletLines } from '../reports/fold.ts';
@@ -56,7 +57,7 @@ export class Shifts {
       opened_at: this.#now(),
     });
     if (result.kind === 'terminal_has_shift' && result.shift.cashier_id !== cashier.id) {
-      throw new ApiError(409, 'SHIFT_OPEN', `${result.shift.cashier_name}'s shift is open on this terminal: close it (hand-over) before the next cashier signs in.`);
+      throw new Refusal('SHIFT_OPEN', `${result.shift.cashier_name}'s shift is open on this terminal: close it (hand-over) before the next cashier signs in.`);
     }
     return this.report(result.shift);
   }
@@ -74,7 +75,7 @@ export class Shifts {
   async attribution(terminalId: string): Promise<Attribution | undefined> {
     const open = await this.#store.openShiftOf(terminalId);
     if (open) return { shift_id: open.id, cashier: open.cashier_name };
-    if (await this.#store.hasCashiers()) throw new ApiError(409, 'SHIFT_REQUIRED', 'No shift is open on this terminal: a cashier signs in with their PIN first.');
+    if (await this.#store.hasCashiers()) throw new Refusal('SHIFT_REQUIRED', 'No shift is open on this terminal: a cashier signs in with their PIN first.');
     return undefined;
   }
 
@@ -94,11 +95,9 @@ export class Shifts {
     const result = await this.#store.closeShift(id, this.#now(), closedBy);
     switch (result.kind) {
       case 'not_found':
-        throw new ApiError(404, 'NOT_FOUND', `No shift ${id}.`);
+        throw new Refusal('NOT_FOUND', `No shift ${id}.`);
       case 'payment_in_progress':
-        throw new ApiError(
-          409,
-          'PAYMENT_IN_PROGRESS',
+        throw new Refusal('PAYMENT_IN_PROGRESS',
           `Payment ${result.active.id} (${result.active.amount_fen} fen) is still in progress on this terminal: wait for its outcome or cancel it, then close the shift.`,
         );
       case 'closed':

@@ -5,6 +5,8 @@ import { TerminalRegistry } from '../../../server/terminals/registry.ts';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { memoryTerminalStore } from '../terminals/memory-terminal-store.ts';
 import { FakePaymentService } from './fake-service.ts';
+import { fromRefusal } from '../../../server/api/errors.ts';
+import { Refusal } from '../../../server/payments/errors.ts';
 
 interface Setup {
   api: ReturnType<typeof createApi>;
@@ -358,7 +360,7 @@ describe('refunds', () => {
   it('maps too large and not allowed refunds, and validates the body', async () => {
     const { call, service } = await paid();
     const pin = { 'x-manager-pin': '2468' };
-    expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-2', amount_fen: 5000 }, headers: pin })).toMatchObject({ status: 422, body: { error: { code: 'REFUND_TOO_LARGE' } } });
+    expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-2', amount_fen: 5000 }, headers: pin })).toMatchObject({ status: 409, body: { error: { code: 'REFUND_TOO_LARGE' } } });
     expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref 2', amount_fen: 5 }, headers: pin })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_ID' } } });
     expect(await call('POST', '/api/payments/pay-1/refunds', { body: { id: 'ref-3', amount_fen: 0 }, headers: pin })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_AMOUNT' } } });
     service.settle('pay-1', 'failed');
@@ -501,5 +503,13 @@ describe('training mode (the simulator without SIMULATOR_ACCEPT_ANY_CODE=1)', ()
   it('takes any WeChat code when training mode is off (live, or SIMULATOR_ACCEPT_ANY_CODE=1)', async () => {
     const { call } = await setup({ trainingMode: false });
     expect((await call('POST', '/api/payments', { body: payment({ auth_code: '134567890123456789' }) })).status).toBe(200);
+  });
+});
+
+describe('refusals of the domain', () => {
+  it('turns a Refusal into the API error with its code’s status, keeping the code and the sentence', () => {
+    expect(fromRefusal(new Refusal('ID_CONFLICT', 'used'))).toMatchObject({ status: 409, code: 'ID_CONFLICT', message: 'used' });
+    expect(fromRefusal(new Refusal('NOT_FOUND', 'none')).status).toBe(404);
+    expect(fromRefusal(new Refusal('AMOUNT_TOO_LARGE', 'too much')).status).toBe(422);
   });
 });

@@ -1,6 +1,7 @@
 import type { CreatePaymentRequest, Payment, PaymentList, Refund, RefundRequest } from '../../../shared/api.ts';
 import type { PaymentListQuery } from '../../../server/payments/list.ts';
-import { ApiError, type Attribution, type PaymentService } from '../../../server/payments/service.ts';
+import { Refusal } from '../../../server/payments/errors.ts';
+import type { Attribution, PaymentService } from '../../../server/payments/service.ts';
 
 /**
  * A PaymentService in memory with the contract's rules (idempotent ids, one payment per terminal,
@@ -16,11 +17,11 @@ export class FakePaymentService implements PaymentService {
     this.calls.push(`create ${req.id}`);
     const existing = this.payments.get(req.id);
     if (existing) {
-      if (existing.amount_fen !== req.amount_fen || existing.auth_code !== req.auth_code) throw new ApiError(409, 'ID_CONFLICT', `Payment ${req.id} exists with other fields.`);
+      if (existing.amount_fen !== req.amount_fen || existing.auth_code !== req.auth_code) throw new Refusal('ID_CONFLICT', `Payment ${req.id} exists with other fields.`);
       return this.#view(existing);
     }
     const busy = [...this.payments.values()].find((p) => p.terminal === terminalId && (p.status === 'processing' || p.status === 'user_paying'));
-    if (busy) throw new ApiError(409, 'PAYMENT_IN_PROGRESS', `Payment ${busy.id} is still in progress on this terminal.`);
+    if (busy) throw new Refusal('PAYMENT_IN_PROGRESS', `Payment ${busy.id} is still in progress on this terminal.`);
     const at = new Date().toISOString();
     const payment = { id: req.id, out_trade_no: `T${req.id}`, amount_fen: req.amount_fen, status: 'processing' as const, refunded_fen: 0, created_at: at, updated_at: at, terminal: terminalId, auth_code: req.auth_code };
     this.payments.set(req.id, payment);
@@ -49,8 +50,8 @@ export class FakePaymentService implements PaymentService {
 
   async cancel(id: string): Promise<Payment> {
     const p = this.payments.get(id);
-    if (!p) throw new ApiError(404, 'NOT_FOUND', `No payment ${id}.`);
-    if (p.status !== 'processing' && p.status !== 'user_paying') throw new ApiError(409, 'NOT_CANCELABLE', `Payment ${id} is ${p.status}.`);
+    if (!p) throw new Refusal('NOT_FOUND', `No payment ${id}.`);
+    if (p.status !== 'processing' && p.status !== 'user_paying') throw new Refusal('NOT_CANCELABLE', `Payment ${id} is ${p.status}.`);
     p.cancel_requested = true;
     return this.#view(p);
   }
@@ -58,11 +59,11 @@ export class FakePaymentService implements PaymentService {
   async refund(paymentId: string, req: RefundRequest, _by?: Attribution, terminalId?: string): Promise<Refund> {
     this.calls.push(`refund ${paymentId} ${req.id}${terminalId ? ` by ${terminalId}` : ''}`);
     const p = this.payments.get(paymentId);
-    if (!p) throw new ApiError(404, 'NOT_FOUND', `No payment ${paymentId}.`);
+    if (!p) throw new Refusal('NOT_FOUND', `No payment ${paymentId}.`);
     const existing = this.refundRecords.get(req.id);
     if (existing) return existing;
-    if (p.status !== 'succeeded') throw new ApiError(409, 'REFUND_NOT_ALLOWED', 'Only a succeeded payment can be refunded.');
-    if (req.amount_fen > p.amount_fen - p.refunded_fen) throw new ApiError(422, 'REFUND_TOO_LARGE', 'More than is left to refund.');
+    if (p.status !== 'succeeded') throw new Refusal('REFUND_NOT_ALLOWED', 'Only a succeeded payment can be refunded.');
+    if (req.amount_fen > p.amount_fen - p.refunded_fen) throw new Refusal('REFUND_TOO_LARGE', 'More than is left to refund.');
     p.refunded_fen += req.amount_fen;
     const refund: Refund = { id: req.id, payment_id: paymentId, amount_fen: req.amount_fen, status: 'succeeded' };
     this.refundRecords.set(req.id, refund);

@@ -289,8 +289,8 @@ describe('cancel', () => {
 
   it('answers 409 NOT_CANCELABLE for a final payment and 404 for an unknown one', async () => {
     const p = await h.create();
-    await expect(h.service.cancel(p.id)).rejects.toMatchObject({ status: 409, code: 'NOT_CANCELABLE' });
-    await expect(h.service.cancel('nope')).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    await expect(h.service.cancel(p.id)).rejects.toMatchObject({ name: 'Refusal', code: 'NOT_CANCELABLE' });
+    await expect(h.service.cancel('nope')).rejects.toMatchObject({ name: 'Refusal', code: 'NOT_FOUND' });
   });
 
   it('accepts a repeated cancel while the first is under way', async () => {

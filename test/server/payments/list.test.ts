@@ -147,7 +147,7 @@ describe('listPayments', () => {
     [{ q: '12.345' }, 'INVALID_QUERY'],
   ] as const)('checks %o (%s)', async (query, code) => {
     const answer = list(query);
-    if (code) await expect(answer).rejects.toMatchObject({ status: 400, code });
+    if (code) await expect(answer).rejects.toMatchObject({ name: 'Refusal', code });
     else await expect(answer).resolves.toMatchObject({ date: DATE });
   });
 });

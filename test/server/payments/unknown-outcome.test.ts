@@ -91,7 +91,7 @@ describe('a request that cannot be sent', () => {
   it('fails a refund journaled before its text was checked, at the next sweep, and releases its amount', async () => {
     const paid = await h.create({ amount_fen: 500 });
     expect(paid.status).toBe('succeeded');
-    await expect(h.service.refund(paid.id, { id: 'ref-new', amount_fen: 500, reason: 'broken \uFFFF reason' })).rejects.toMatchObject({ status: 400, code: 'INVALID_REASON' });
+    await expect(h.service.refund(paid.id, { id: 'ref-new', amount_fen: 500, reason: 'broken \uFFFF reason' })).rejects.toMatchObject({ name: 'Refusal', code: 'INVALID_REASON' });
     // An older version accepted this reason, then failed at the gateway on every retry and held the amount.
     const now = h.clock.now();
     await h.store.insertRefund({ id: 'ref-old', payment_id: paid.id, amount_fen: 500, reason: 'broken \uFFFF reason', status: 'processing', step: 'send', error_code: null, error_message: null, refund_id: null, attempts: 3, next_at: now, created_at: now, updated_at: now });
