@@ -1,12 +1,10 @@
 import type { Context } from 'hono';
-import type { CreatePaymentRequest, RefundRequest } from '../../shared/api.ts';
-import { PAYMENT_ID } from '../../shared/api.ts';
+import type { CreatePaymentRequest } from '../../shared/api.ts';
 import { API_ERRORS } from '../../shared/error-catalogue.ts';
-import { rejectCode } from '../../shared/payment-code.ts';
 import type { PaymentListQuery } from '../payments/list.ts';
 import { isTestCode } from '../simulator/test-codes.ts';
 import { isCalendarDate } from '../payments/shop-time.ts';
-import { isXmlText } from '../wechat/xml.ts';
+import { clientId, paymentRequest } from '../payments/validate.ts';
 import { fail } from './errors.ts';
 
 /** Request bodies checked field by field, so each mistake gets its own error code and a sentence. */
@@ -24,54 +22,15 @@ export async function jsonBody(c: Context): Promise<Json> {
   return body as Json;
 }
 
-export function clientId(value: unknown, field = 'id'): string {
-  if (typeof value !== 'string' || !PAYMENT_ID.test(value)) fail(400, 'INVALID_ID', `"${field}" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".`);
-  return value;
-}
-
-export function amountFen(value: unknown, maxAmountFen: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) fail(400, 'INVALID_AMOUNT', '"amount_fen" must be a positive whole number of fen (1 yuan = 100 fen).');
-  if (value > maxAmountFen) fail(422, 'AMOUNT_TOO_LARGE', `"amount_fen" ${value} is above this shop's limit of ${maxAmountFen} fen.`);
-  return value;
-}
-
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/**
- * Free text that goes to WeChat (a payment's description, a refund's reason): short, one line,
- * and only characters XML can carry. U+FFFE, U+FFFF and lone surrogates pass JSON, but no
- * request holding them can be sent: refused here, where the cashier can still correct them.
- */
-function shortText(value: unknown, field: string, max: number, code: 'INVALID_DESCRIPTION' | 'INVALID_REASON'): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length > max || CONTROL.test(value)) fail(400, code, `"${field}" must be one line of text of at most ${max} characters.`);
-  if (!isXmlText(value)) fail(400, code, `"${field}" holds a character that cannot be sent to WeChat Pay (U+FFFE, U+FFFF or half of a surrogate pair): remove it.`);
-  const text = value.trim();
-  return text === '' ? undefined : text;
-}
+export { clientId, refundRequest } from '../payments/validate.ts';
 
 /**
  * `trainingMode` (the simulator without SIMULATOR_ACCEPT_ANY_CODE=1): only the simulator's test
  * codes are taken, so a real customer's code can never "pay" on a till that moves no money.
  */
 export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh' | 'en', trainingMode = false): CreatePaymentRequest {
-  const id = clientId(body.id);
-  const amount_fen = amountFen(body.amount_fen, maxAmountFen);
-  if (typeof body.auth_code !== 'string' || body.auth_code.trim() === '') fail(400, 'INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
-  const auth_code = body.auth_code.trim();
-  const verdict = rejectCode(auth_code);
-  if (verdict) fail(422, 'NOT_WECHAT_CODE', verdict[lang]);
-  if (trainingMode && !isTestCode(auth_code)) fail(422, 'TRAINING_MODE', API_ERRORS.TRAINING_MODE[lang]);
-  const request: CreatePaymentRequest = { id, amount_fen, auth_code };
-  const description = shortText(body.description, 'description', 64, 'INVALID_DESCRIPTION');
-  if (description !== undefined) request.description = description;
-  return request;
-}
-
-export function refundRequest(body: Json, maxAmountFen: number): RefundRequest {
-  const request: RefundRequest = { id: clientId(body.id), amount_fen: amountFen(body.amount_fen, maxAmountFen) };
-  const reason = shortText(body.reason, 'reason', 80, 'INVALID_REASON');
-  if (reason !== undefined) request.reason = reason;
+  const request = paymentRequest(body, maxAmountFen, lang);
+  if (trainingMode && !isTestCode(request.auth_code)) fail(422, 'TRAINING_MODE', API_ERRORS.TRAINING_MODE[lang]);
   return request;
 }
 

@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
-import { PAYMENT_ID, type CreatePaymentRequest, type Payment, type Refund, type RefundRequest } from '../../shared/api.ts';
-import { maskCode, rejectCode } from '../../shared/payment-code.ts';
+import type { CreatePaymentRequest, Payment, Refund, RefundRequest } from '../../shared/api.ts';
+import { maskCode } from '../../shared/payment-code.ts';
 import type { Gateway } from '../wechat/gateway.ts';
-import { isXmlText } from '../wechat/xml.ts';
 import type { PaymentRow, Store } from '../store/types.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -11,6 +10,7 @@ import { PaymentFlow, type FlowDeps } from './flow.ts';
 import { codeFingerprint, newOutTradeNo, newSecret } from './ids.ts';
 import { stepRefund } from './refunds.ts';
 import { Refusal } from './errors.ts';
+import { paymentRequest, refundRequest } from './validate.ts';
 import type { Attribution, PaymentService } from './service.ts';
 import { listPayments } from './list.ts';
 import { requestCancel } from './transitions.ts';
@@ -45,12 +45,6 @@ export interface PaymentServiceHandle extends PaymentService {
 }
 
 const CODE_KEY_SETTING = 'payments.code_fingerprint_key';
-const DESCRIPTION_MAX = 64;
-const REASON_MAX = 80;
-
-/** Short, one line, and only characters a WeChat request (XML) can carry. */
-const isSendableText = (text: unknown, max: number): boolean =>
-  typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f]/.test(text) && isXmlText(text);
 
 export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHandle {
   const config = resolveFlowConfig(deps.config);
@@ -98,9 +92,10 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     row.terminal_id === terminalId && row.amount_fen === req.amount_fen && row.auth_code_hash === hash && row.description === description;
 
   async function create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment> {
-    const valid = validateCreate(req, config.maxAmountFen);
+    // The API checked the request already; the service checks again, to be safe on its own.
+    const valid = paymentRequest(req as unknown as Record<string, unknown>, config.maxAmountFen);
     const { id, auth_code } = valid;
-    const description = req.description?.trim() || null;
+    const description = valid.description ?? null;
     const hash = await fingerprint(auth_code);
     const conflict = (): Refusal =>
       new Refusal('ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
@@ -230,12 +225,8 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   };
 
   async function refund(paymentId: string, req: RefundRequest, by?: Attribution, terminalId?: string): Promise<Refund> {
-    if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new Refusal('INVALID_ID', 'The refund "id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
-    validateAmount(req.amount_fen, config.maxAmountFen);
-    if (req.reason !== undefined && !isSendableText(req.reason, REASON_MAX)) {
-      throw new Refusal('INVALID_REASON', `"reason" must be one line of at most ${REASON_MAX} characters WeChat Pay can carry.`);
-    }
-    const reason = req.reason?.trim() || null;
+    const valid = refundRequest(req as unknown as Record<string, unknown>, config.maxAmountFen);
+    const reason = valid.reason ?? null;
     const conflict = (): Refusal => new Refusal('ID_CONFLICT', `Refund id "${req.id}" was already used for another refund. Use a new id for a new refund.`);
     const existing = await store.refund(req.id);
     if (existing) {
@@ -343,25 +334,4 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       await Promise.allSettled([sweeper, ...refundsRunning.values()]);
     },
   };
-}
-
-function validateAmount(amount: unknown, maxAmountFen: number): asserts amount is number {
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
-    throw new Refusal('INVALID_AMOUNT', '"amount_fen" must be a positive whole number of fen (1 yuan = 100 fen).');
-  }
-  if (amount > maxAmountFen) throw new Refusal('AMOUNT_TOO_LARGE', `"amount_fen" ${amount} is above this shop's limit of ${maxAmountFen} fen.`);
-}
-
-/** The service checks again what the API checked: it must be safe on its own. */
-function validateCreate(req: CreatePaymentRequest, maxAmountFen: number): CreatePaymentRequest {
-  if (typeof req.id !== 'string' || !PAYMENT_ID.test(req.id)) throw new Refusal('INVALID_ID', '"id" must be 1 to 32 characters of A-Z, a-z, 0-9, "_" or "-".');
-  validateAmount(req.amount_fen, maxAmountFen);
-  if (typeof req.auth_code !== 'string' || req.auth_code.trim() === '') throw new Refusal('INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
-  const code = req.auth_code.trim();
-  const verdict = rejectCode(code);
-  if (verdict) throw new Refusal('NOT_WECHAT_CODE', verdict.en);
-  if (req.description !== undefined && !isSendableText(req.description, DESCRIPTION_MAX)) {
-    throw new Refusal('INVALID_DESCRIPTION', `"description" must be one line of at most ${DESCRIPTION_MAX} characters WeChat Pay can carry.`);
-  }
-  return { ...req, auth_code: code };
 }
