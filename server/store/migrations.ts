@@ -192,4 +192,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE refunds ADD COLUMN terminal_id TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'reconciliation runs and their differences',
+    sql: `
+      -- Each comparison of the journal with WeChat's bill of a Beijing day; every run is kept.
+      CREATE TABLE reconciliations (
+        id            TEXT PRIMARY KEY,
+        bill_date     TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('matched', 'differences', 'no_bill', 'error')),
+        run_at        INTEGER NOT NULL,
+        journal_count INTEGER NOT NULL,
+        bill_count    INTEGER NOT NULL,
+        matched_count INTEGER NOT NULL,
+        error         TEXT
+      );
+      CREATE INDEX reconciliations_day ON reconciliations (bill_date, run_at);
+      CREATE TABLE reconciliation_differences (
+        run_id         TEXT NOT NULL REFERENCES reconciliations (id),
+        seq            INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch')),
+        out_trade_no   TEXT NOT NULL,
+        out_refund_no  TEXT,
+        payment_id     TEXT,
+        transaction_id TEXT,
+        journal_fen    INTEGER,
+        bill_fen       INTEGER,
+        journal_status TEXT,
+        bill_status    TEXT,
+        PRIMARY KEY (run_id, seq)
+      );
+    `,
+  },
 ];

@@ -29,6 +29,9 @@ import type {
   RefundGroupRow,
   RefundWithPayment,
   ShiftRow,
+  ReconciliationDifferenceRow,
+  ReconciliationRunRow,
+  StoredReconciliation,
 } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -345,6 +348,16 @@ function shopDayStatements(db: Database.Database) {
     );
   const page = 'created_at >= @from AND created_at < @to AND (created_at, id) > (@afterAt, @afterId) ORDER BY created_at, id LIMIT @limit';
   return {
+    insertReconciliation: db.prepare(
+      `INSERT INTO reconciliations (id, bill_date, status, run_at, journal_count, bill_count, matched_count, error)
+       VALUES (@id, @bill_date, @status, @run_at, @journal_count, @bill_count, @matched_count, @error)`,
+    ),
+    insertDifference: db.prepare(
+      `INSERT INTO reconciliation_differences (run_id, seq, kind, out_trade_no, out_refund_no, payment_id, transaction_id, journal_fen, bill_fen, journal_status, bill_status)
+       VALUES (@run_id, @seq, @kind, @out_trade_no, @out_refund_no, @payment_id, @transaction_id, @journal_fen, @bill_fen, @journal_status, @bill_status)`,
+    ),
+    latestReconciliation: db.prepare('SELECT * FROM reconciliations WHERE bill_date = ? ORDER BY run_at DESC, id DESC LIMIT 1'),
+    differencesOf: db.prepare('SELECT * FROM reconciliation_differences WHERE run_id = ? ORDER BY seq'),
     insertCashier: db.prepare('INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at) VALUES (@id, @name, @pin_hash, @created_at, @removed_at)'),
     cashiers: db.prepare('SELECT * FROM cashiers WHERE removed_at IS NULL ORDER BY created_at, id'),
     cashier: db.prepare('SELECT * FROM cashiers WHERE id = ?'),
@@ -879,6 +892,34 @@ class SqliteStore implements Store {
   async refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]> {
     const refunds = (this.d.refundsChronological.all(pageParams(page)) as DbRow[]).map(refundFromDb);
     return refunds.map((r) => ({ ...r, payment: this.paymentNow(r.payment_id)! }));
+  }
+
+  async paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]> {
+    const found: PaymentRow[] = [];
+    // Bound parameters come in chunks well under SQLite's limit of 32,766 per statement.
+    for (let i = 0; i < outTradeNos.length; i += 500) {
+      const chunk = outTradeNos.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT * FROM payments_v WHERE out_trade_no IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as DbRow[];
+      found.push(...rows.map(paymentFromDb));
+    }
+    return found;
+  }
+
+  async saveReconciliation({ run, differences }: StoredReconciliation): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.d.insertReconciliation.run(run);
+        differences.forEach((d, seq) => this.d.insertDifference.run({ ...d, run_id: run.id, seq }));
+      })
+      .immediate();
+    await this.walSync?.sync();
+  }
+
+  async latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined> {
+    const run = this.d.latestReconciliation.get(billDate) as ReconciliationRunRow | undefined;
+    if (!run) return undefined;
+    const differences = (this.d.differencesOf.all(run.id) as (ReconciliationDifferenceRow & { run_id?: string; seq?: number })[]).map(({ run_id: _r, seq: _s, ...d }) => d);
+    return { run: { ...run }, differences };
   }
 
   async close(): Promise<void> {

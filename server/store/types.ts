@@ -295,6 +295,41 @@ export interface PairingCodeRow {
   expires_at: number;
 }
 
+export type ReconciliationStatus = 'matched' | 'differences' | 'no_bill' | 'error';
+
+/** One comparison of the journal with WeChat's bill of a Beijing day (server/reconciliation/). */
+export interface ReconciliationRunRow {
+  id: string;
+  /** The bill's day, YYYY-MM-DD, Beijing time. */
+  bill_date: string;
+  status: ReconciliationStatus;
+  run_at: number;
+  /** Succeeded journal payments compared, orders paid on the bill, and those that agree. */
+  journal_count: number;
+  bill_count: number;
+  matched_count: number;
+  /** Why it is no_bill or error. */
+  error: string | null;
+}
+
+export interface ReconciliationDifferenceRow {
+  kind: 'missing_in_journal' | 'missing_at_wechat' | 'amount_mismatch' | 'status_mismatch' | 'refund_mismatch';
+  out_trade_no: string;
+  out_refund_no: string | null;
+  payment_id: string | null;
+  transaction_id: string | null;
+  journal_fen: number | null;
+  bill_fen: number | null;
+  journal_status: string | null;
+  bill_status: string | null;
+}
+
+export interface StoredReconciliation {
+  run: ReconciliationRunRow;
+  /** In the order they were found. */
+  differences: ReconciliationDifferenceRow[];
+}
+
 export interface Store {
   // Payments
   insertPayment(payment: NewPayment): Promise<InsertPaymentResult>;
@@ -303,6 +338,8 @@ export interface Store {
   activePayment(terminalId: string): Promise<PaymentRow | undefined>;
   /** Payments created in [fromMs, toMs), oldest first. */
   paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]>;
+  /** The payments with these out_trade_no (any day), in no particular order; unknown numbers are left out. */
+  paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]>;
   /** At most `limit` payments of a day, newest first, read through an index: never the whole day. */
   paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]>;
   /** Totals of the payments created in [fromMs, toMs), summed by the database. */
@@ -383,6 +420,12 @@ export interface Store {
   paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]>;
   /** One page of refunds made in a range, oldest first, each with its payment. */
   refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]>;
+
+  // Reconciliation (server/reconciliation/)
+  /** Stores a run with its differences in one transaction (every run is kept). */
+  saveReconciliation(result: StoredReconciliation): Promise<void>;
+  /** The latest run for a bill date (YYYY-MM-DD), with its differences. */
+  latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined>;
 
   /**
    * Cross-instance wake-up (stores shared by several server instances): tells every instance that

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewPayment, NewRefund, Store } from '../../../server/store/types.ts';
+import type { NewPayment, NewRefund, ReconciliationDifferenceRow, ReconciliationRunRow, Store } from '../../../server/store/types.ts';
 import { newPayment, newRefund, T0 } from '../../support/journal-rows.ts';
 
 /**
@@ -29,6 +29,45 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
     afterEach(async () => {
       await db.cleanup();
+    });
+
+    describe('reconciliation', () => {
+      const run = (over: Partial<ReconciliationRunRow> = {}): ReconciliationRunRow => ({
+        id: 'R1', bill_date: '2026-11-28', status: 'differences', run_at: T0, journal_count: 3, bill_count: 4, matched_count: 2, error: null, ...over,
+      });
+      const difference = (over: Partial<ReconciliationDifferenceRow> = {}): ReconciliationDifferenceRow => ({
+        kind: 'missing_in_journal', out_trade_no: 'O1', out_refund_no: null, payment_id: null, transaction_id: '4200000001', journal_fen: null,
+        bill_fen: 1234, journal_status: null, bill_status: 'SUCCESS', ...over,
+      });
+
+      it('keeps every run and reads back the latest of a day with its differences in order, exactly', async () => {
+        const differences = [
+          difference(),
+          difference({ kind: 'refund_mismatch', out_trade_no: 'O2', out_refund_no: 'RF2', payment_id: 'p2', journal_fen: Number.MAX_SAFE_INTEGER, bill_fen: null, journal_status: 'succeeded', bill_status: null }),
+          difference({ kind: 'amount_mismatch', out_trade_no: 'O3', payment_id: 'p3', journal_fen: 100, bill_fen: 99, journal_status: 'succeeded', bill_status: 'SUCCESS' }),
+        ];
+        await store.saveReconciliation({ run: run(), differences });
+        await store.saveReconciliation({ run: run({ id: 'R0', run_at: T0 - 1, status: 'no_bill', error: 'No Bill Exist' }), differences: [] });
+        await store.saveReconciliation({ run: run({ id: 'R9', bill_date: '2026-11-29', run_at: T0 + 1, status: 'matched' }), differences: [] });
+        expect(await store.latestReconciliation('2026-11-28')).toEqual({ run: run(), differences });
+        expect(await (await db.reopen()).latestReconciliation('2026-11-29')).toEqual({ run: run({ id: 'R9', bill_date: '2026-11-29', run_at: T0 + 1, status: 'matched' }), differences: [] });
+      });
+
+      it('has no run for a day never reconciled, and refuses a kind outside the five', async () => {
+        expect(await store.latestReconciliation('2026-11-27')).toBeUndefined();
+        await expect(store.saveReconciliation({ run: run(), differences: [difference({ kind: 'other' as never })] })).rejects.toThrow();
+        expect(await store.latestReconciliation('2026-11-28')).toBeUndefined(); // one transaction: the run went with it
+      });
+
+      it('finds payments by out_trade_no whatever their day, leaving unknown numbers out', async () => {
+        await store.insertPayment(newPayment({ id: 'a' }));
+        await store.insertPayment(newPayment({ id: 'b', terminal_id: 't2', created_at: T0 - 86_400_000 * 40 }));
+        const found = await store.paymentsByOutTradeNo(['o_b', 'o_a', 'o_none']);
+        expect(found.map((p) => p.id).sort()).toEqual(['a', 'b']);
+        expect(await store.paymentsByOutTradeNo([])).toEqual([]);
+        const many = Array.from({ length: 1200 }, (_, i) => `x${i}`).concat('o_a');
+        expect((await store.paymentsByOutTradeNo(many)).map((p) => p.id)).toEqual(['a']);
+      });
     });
 
     describe('payments', () => {
