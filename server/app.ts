@@ -29,6 +29,8 @@ import { Exports } from './exports/index.ts';
 import { Reports } from './reports/report.ts';
 import { Cashiers } from './shifts/cashiers.ts';
 import { Shifts } from './shifts/shifts.ts';
+import { startDailyReconciliation } from './reconciliation/daily-job.ts';
+import { Reconciler } from './reconciliation/reconciler.ts';
 import { loadCertificate } from './wechat/cert.ts';
 import { createWechatClient, type WechatConfig } from './wechat/client.ts';
 import type { Gateway } from './wechat/gateway.ts';
@@ -142,6 +144,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       instanceId: config.instanceId,
     });
     cleanups.push(() => service.close());
+    // Reconciliation reads the bill with the same client and the journal the flow writes.
+    const reconciler = new Reconciler({ store, gateway });
     const terminals = new TerminalRegistry({
       store,
       ...(config.managerPin ? { envPin: config.managerPin } : {}),
@@ -174,6 +178,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           exports: new Exports(store, config.flow.timeZone, (error) => log.error('export stopped', { error: (error as Error).message })),
         },
         trainingMode: trainingMode(config),
+        reconciler,
       }),
     );
     if (simulator) app.route('/simulator', simulator.app);
@@ -183,6 +188,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Cleanups run last-in first: on shutdown, stop taking requests before closing what they use.
     cleanups.push(...cleanups.splice(cleanups.indexOf(closeHttp), 1));
     service.resume();
+    if (config.reconcileDaily) {
+      const daily = startDailyReconciliation({ reconciler, log });
+      cleanups.push(() => daily.stop());
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -207,7 +216,7 @@ function starting(): Response {
   return Response.json({ error: { code: 'STARTING', message: 'The server is starting; try again in a moment.' } }, { status: 503 });
 }
 
-function wechatConfig(config: Config, apiBase: string): WechatConfig {
+export function wechatConfig(config: Config, apiBase: string): WechatConfig {
   const w = config.wechat;
   const result: WechatConfig = { appid: w.appid, mch_id: w.mch_id, key: w.key, signType: w.signType, apiBase, timeoutMs: w.timeoutMs };
   if (w.subMchId) result.subMchId = w.subMchId;

@@ -46,6 +46,8 @@ export interface Config {
   tls?: { certPath: string; keyPath: string };
   /** ALLOW_INSECURE_HTTP=1: live mode serves the network over plain HTTP anyway (default: this machine only). */
   allowInsecureHttp: boolean;
+  /** RECONCILE_DAILY: compare yesterday's WeChat bill with the journal every day after 10:00 Beijing time (default: live mode only). */
+  reconcileDaily: boolean;
   /** Problems that do not stop the start but limit what works (printed at start). */
   warnings: string[];
 }
@@ -201,6 +203,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     );
   }
 
+  const daily = read('RECONCILE_DAILY');
+  if (daily !== undefined && daily !== '0' && daily !== '1') throw new ConfigError('RECONCILE_DAILY', `"${daily}" must be 1 (reconcile with the bill every day) or 0`);
+  // The simulator's books start empty at each start: a daily check against them proves nothing unless asked for.
+  const reconcileDaily = daily === undefined ? mode === 'live' : daily === '1';
+
   const wechat: WechatSettings = { appid, mch_id, key, signType: signTypeText, timeoutMs };
   if (subMchId !== undefined) wechat.subMchId = subMchId;
   if (subAppid !== undefined) wechat.subAppid = subAppid;
@@ -220,6 +227,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body, leaseMs },
     allowInsecureHttp,
     simulatorAcceptAnyCode,
+    reconcileDaily,
     warnings,
   };
   if (host !== undefined) config.host = host;

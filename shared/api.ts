@@ -200,3 +200,35 @@ export type ApiErrorCode =
   | 'INVALID_CURSOR'
   | 'INVALID_QUERY'
   | 'TRAINING_MODE';
+
+/** Reconciliation: the journal against WeChat's ALL bill of one Beijing day (README "Reconciliation"). */
+export const RECONCILIATION_KINDS = ['missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'] as const;
+export type ReconciliationKind = (typeof RECONCILIATION_KINDS)[number];
+export type ReconciliationStatus = 'matched' | 'differences' | 'no_bill' | 'error';
+
+export interface ReconciliationDifference {
+  kind: ReconciliationKind;
+  out_trade_no: string;
+  /** refund_mismatch: the refund's number (our refund id). */
+  out_refund_no?: string;
+  /** Our payment id, when the journal has the payment. */
+  payment_id?: string;
+  transaction_id?: string;
+  /** The amounts each side shows (fen; null: that side has none) and each side's status. */
+  journal_fen?: number | null;
+  bill_fen?: number | null;
+  journal_status?: string | null;
+  bill_status?: string | null;
+}
+
+/** POST /api/reconciliations {date}, GET /api/reconciliations?date= and `npm run reconcile`'s last line. */
+export interface ReconciliationResult {
+  /** The bill's day, YYYY-MM-DD, Beijing time. */
+  date: string;
+  status: ReconciliationStatus;
+  counts: { journal: number; bill: number; matched: number };
+  differences: ReconciliationDifference[];
+  /** When it ran (ISO); why it is no_bill or error. */
+  run_at?: string;
+  error?: string;
+}

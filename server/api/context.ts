@@ -10,6 +10,7 @@ import type { Exports } from '../exports/index.ts';
 import type { Reports } from '../reports/report.ts';
 import type { Cashiers } from '../shifts/cashiers.ts';
 import type { Shifts } from '../shifts/shifts.ts';
+import type { Reconciler } from '../reconciliation/reconciler.ts';
 
 /** Cashiers, shifts, exports and the owner's report (absent: the till works without them, as in route tests). */
 export interface ShopDay {
@@ -34,6 +35,8 @@ export interface ApiDeps {
   /** How many PIN checks may run and wait at once (manager-pin.ts defaults). */
   pinChecks?: PinCheckLimits;
   shopDay?: ShopDay;
+  /** Reconciliation with WeChat's bill (absent: its routes answer 404, as in route tests). */
+  reconciler?: Reconciler;
   /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE). */
   trainingMode?: boolean;
   now?: () => Date;
