@@ -57,6 +57,8 @@ export interface Answer<T = any> {
 
 export interface Harness {
   server: PosServer;
+  /** DATA_DIR (and DATABASE_URL) of this server's journal, for commands run beside it. */
+  env: StoreEnv['env'];
   base: string;
   logLines: string[];
   responses: string[];
@@ -121,6 +123,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Se
 
   return {
     server,
+    env: journal.env,
     base,
     logLines,
     responses,
