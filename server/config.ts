@@ -205,7 +205,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
 
   const daily = read('RECONCILE_DAILY');
   if (daily !== undefined && daily !== '0' && daily !== '1') throw new ConfigError('RECONCILE_DAILY', `"${daily}" must be 1 (reconcile with the bill every day) or 0`);
-  // The simulator's books start empty at each start: a daily check against them proves nothing unless asked for.
+  // A training till moves no real money: its daily check against the simulator is there when asked for, not by default.
   const reconcileDaily = daily === undefined ? mode === 'live' : daily === '1';
 
   const wechat: WechatSettings = { appid, mch_id, key, signType: signTypeText, timeoutMs };
