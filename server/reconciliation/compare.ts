@@ -98,8 +98,8 @@ export function compareDay(input: CompareInput): Comparison {
 
   for (const order of orders.values()) {
     const j = journal.get(order.out_trade_no);
-    // A payment of another day counts here only when this bill shows it paid.
-    if (j?.status === 'succeeded' && (order.paid || ofTheDay.has(j.out_trade_no))) compared.add(j.out_trade_no);
+    // A payment of another day counts here only when this bill shows it paid or reversed (a refund line alone does not).
+    if (j?.status === 'succeeded' && (order.paid || order.revoked || ofTheDay.has(j.out_trade_no))) compared.add(j.out_trade_no);
     const ids = { out_trade_no: order.out_trade_no, ...(j ? { payment_id: j.id } : {}), transaction_id: order.transaction_id };
     if (!order.paid) {
       // Only a reversal today of an order paid on another day: it must not be succeeded here.

@@ -89,5 +89,7 @@ describe('compareDay', () => {
     });
     expect(result.differences).toEqual([]);
     expect(result.counts).toEqual({ journal: 0, bill: 1, matched: 1 });
+    // A succeeded payment of another day with only a refund line today is not one of today's payments.
+    expect(compare({ elsewhere: [payment('OLD', 300)], refundsElsewhere: [refund('RO', 'OLD', 100)], bill: [refunded('OLD', 'RO', 100)] }).counts).toEqual({ journal: 0, bill: 0, matched: 0 });
   });
 });
