@@ -13,7 +13,7 @@ import type { CliIo } from './terminal.ts';
  * day now, stores the result like the daily job does, and prints it; the last stdout line is the
  * JSON result {"date","status","counts","differences"}. Exit 0 when it compared or found no bill
  * yet, 1 on an error, 2 on bad usage. With the built-in simulator the bill comes from the running
- * server's simulator (its books live in that process).
+ * server's simulator over HTTP (the server holds its ledger file open).
  */
 export const RECONCILE_USAGE = `Usage: npm run reconcile -- YYYY-MM-DD
 

@@ -13,7 +13,7 @@ import { newPayment } from '../store/contract.ts';
 const NOW = Date.UTC(2026, 10, 29, 4, 0, 0);
 const MERCHANT = { appid: 'wx00000000sim00000', mch_id: '1900000109' };
 const billOf = (records: BillRecord[]) => parseBill(renderBill(records, MERCHANT, 'ALL'));
-const line = (out_trade_no: string, total_fee: number, time: Date): BillRecord => ({ time, kind: 'SUCCESS', transaction_id: `42${out_trade_no}`, out_trade_no, openid: 'o', body: 'Shop-POS', total_fee });
+const line = (out_trade_no: string, total_fee: number, time: Date): BillRecord => ({ time, kind: 'SUCCESS', transaction_id: `42${out_trade_no}`, out_trade_no, openid: 'o', body: 'Shop-POS', total_fee, discount_fee: 0, settlement_fee: total_fee });
 
 let store: Store;
 let asked: BillQuery[];

@@ -6,6 +6,7 @@ import { parseBill } from '../../../server/wechat/bill.ts';
 import { harness } from './helpers.ts';
 
 const bill = (h: ReturnType<typeof harness>, fields: Record<string, string>) => h.call('/pay/downloadbill', fields);
+const bill_ = (h: ReturnType<typeof harness>) => bill(h, { bill_date: '20261128' });
 
 /** A bill line's values without the leading backticks. */
 const cells = (line: string) =>
@@ -85,6 +86,16 @@ describe('simulator downloadbill', () => {
     await h2.refund('D10', 'RD10', 200, 300);
     const processing = cells((await bill(h2, { bill_date: '20261128', bill_type: 'REFUND' })).text.split('\r\n')[1]!);
     expect(processing).toMatchObject({ 6: 'D10', 15: '', 18: '2.00', 21: 'PROCESSING' });
+  });
+
+  it('shows a coupon as 代金券金额, settles a no-cash coupon net of it (应结订单金额) and charges the fee on what is settled', async () => {
+    const h = harness();
+    await h.pay('coupon', { out_trade_no: 'C1', total_fee: '2000' }); // 200 fen no-cash coupon
+    await h.pay('promotion', { out_trade_no: 'C2', total_fee: '1000' }); // 100 fen promotion, settled in full
+    const bill = parseBill((await bill_(h)).text);
+    expect(bill.records.find((r) => r.out_trade_no === 'C1')).toMatchObject({ total_fee: 2000, coupon_fee: 200, settlement_total_fee: 1800, service_fee_millifen: 11_000 });
+    expect(bill.records.find((r) => r.out_trade_no === 'C2')).toMatchObject({ total_fee: 1000, coupon_fee: 100, settlement_total_fee: 1000, service_fee_millifen: 6_000 });
+    expect(bill.summary).toMatchObject({ settlement_total_fee: 2800, total_fee: 3000 });
   });
 
   it('writes bills the bill reader takes back exactly, totals included', async () => {
