@@ -7,7 +7,7 @@ import type { BillQuery } from '../../../server/wechat/client.ts';
 import { GatewayError, type Outcome } from '../../../server/wechat/gateway.ts';
 import { renderBill } from '../../../server/simulator/bill.ts';
 import type { BillRecord } from '../../../server/simulator/ledger.ts';
-import { newPayment } from '../store/contract.ts';
+import { newPayment } from '../../support/journal-rows.ts';
 
 /** 2026-11-29 12:00 Beijing. */
 const NOW = Date.UTC(2026, 10, 29, 4, 0, 0);
