@@ -31,6 +31,8 @@ import { Cashiers } from './shifts/cashiers.ts';
 import { Shifts } from './shifts/shifts.ts';
 import { startDailyReconciliation } from './reconciliation/daily-job.ts';
 import { Reconciler } from './reconciliation/reconciler.ts';
+import { ShopDirectory, type Shop } from './shops/shops.ts';
+import type { ShopDay } from './api/context.ts';
 import { loadCertificate } from './wechat/cert.ts';
 import { createWechatClient, type WechatConfig } from './wechat/client.ts';
 import type { Gateway } from './wechat/gateway.ts';
@@ -69,6 +71,8 @@ export interface PosServer {
   service: PaymentService;
   store: Store;
   terminals: TerminalRegistry;
+  /** The journal's shops (the default one, and a chain's or service provider's others). */
+  shops: ShopDirectory;
   /** The built-in simulator (simulator mode without WECHAT_API_BASE). */
   simulator?: Simulator;
   /** What another machine sends as X-Simulator-Token to use the built-in simulator's control API (new at every start). */
@@ -136,12 +140,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
     const gateway = createWechatClient(wechatConfig(config, apiBase!));
     cleanups.push(() => gateway.close());
+    const shops = new ShopDirectory({ store, defaults: { name: config.flow.body, timeZone: config.flow.timeZone } });
     const service = createPaymentService({
       store,
       gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway,
       log,
       config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs },
       instanceId: config.instanceId,
+      shopOf: (id) => shops.get(id),
     });
     cleanups.push(() => service.close());
     // Reconciliation reads the bill with the same client and the journal the flow writes.
@@ -168,15 +174,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAmountFen: config.flow.maxAmountFen,
         timeZone: config.flow.timeZone,
         shopName: config.flow.body,
+        shops,
+        chainJournal: store,
         log,
         limits: { pairing: new AttemptLimiter(PAIRING_LIMIT), pin: new AttemptLimiter(options.pin?.limit ?? PIN_LIMIT) },
         ...(options.pin?.checks ? { pinChecks: options.pin.checks } : {}),
-        shopDay: {
-          cashiers: new Cashiers({ store, isManagerPin: async (pin) => (await terminals.pinConfigured()) && terminals.checkPin(pin) }),
-          shifts: new Shifts({ store, timeZone: config.flow.timeZone }),
-          reports: new Reports(store, config.flow.timeZone),
-          exports: new Exports(store, config.flow.timeZone, (error) => log.error('export stopped', { error: (error as Error).message })),
-        },
+        shopDay: shopDays((shop) => ({
+          cashiers: new Cashiers({ store, shopId: shop.id, isManagerPin: async (pin) => (await terminals.pinConfigured(shop.id)) && terminals.checkPin(pin, shop.id) }),
+          shifts: new Shifts({ store, timeZone: shop.timeZone, shopId: shop.id }),
+          reports: new Reports(store, shop.timeZone, shop.id),
+          exports: new Exports(store, shop.timeZone, (error) => log.error('export stopped', { shop: shop.id, error: (error as Error).message }), shop.id),
+        })),
         trainingMode: trainingMode(config),
         reconciler,
       }),
@@ -199,6 +207,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       service,
       store,
       terminals,
+      shops,
       ...(simulator ? { simulator, simulatorToken } : {}),
       log,
       gatewayBase: apiBase!,
@@ -210,6 +219,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await runCleanups(cleanups);
     throw error;
   }
+}
+
+/** Each shop's cashiers, shifts, report and exports, built on its first request. */
+function shopDays(build: (shop: Shop) => ShopDay): (shop: Shop) => ShopDay {
+  const built = new Map<string, ShopDay>();
+  return (shop) => {
+    let day = built.get(shop.id);
+    if (!day) built.set(shop.id, (day = build(shop)));
+    return day;
+  };
 }
 
 function starting(): Response {

@@ -135,8 +135,28 @@ export interface TerminalDetails {
   time_zone: string;
   max_amount_fen: number;
   pin_configured: boolean;
-  /** 'owner': the owner's read-only device (the report link); absent means a till. */
-  role?: 'till' | 'owner';
+  /** 'owner': the owner's read-only device (the report link); 'operator': the chain's summary token; absent means a till. */
+  role?: 'till' | 'owner' | 'operator';
+  /** The shop this terminal belongs to ('default' for a single shop). */
+  shop_id?: string;
+}
+
+/** One shop's day in the chain-wide summary. */
+export interface ShopSummary {
+  id: string;
+  name: string;
+  time_zone: string;
+  /** Service-provider mode: the shop's sub-merchant, if it has one of its own. */
+  sub_mch_id: string | null;
+  terminals: number;
+  totals: DayTotals;
+}
+
+/** GET /api/operator/summary?date=YYYY-MM-DD (operator token): every shop's own day, in its own time zone, and the chain's sums. */
+export interface ChainSummary {
+  date: string;
+  shops: ShopSummary[];
+  totals: DayTotals;
 }
 
 /** GET /api/terminals */
@@ -199,7 +219,8 @@ export type ApiErrorCode =
   | 'INVALID_LIMIT'
   | 'INVALID_CURSOR'
   | 'INVALID_QUERY'
-  | 'TRAINING_MODE';
+  | 'TRAINING_MODE'
+  | 'WRONG_ROLE';
 
 /** Reconciliation: the journal against WeChat's ALL bill of one Beijing day (README "Reconciliation"). */
 export const RECONCILIATION_KINDS = ['missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'] as const;

@@ -152,6 +152,7 @@ export const API_ERRORS: Readonly<Record<ApiErrorCode, Text>> = {
   INVALID_PIN: { zh: '收银员密码应为 4 到 6 位数字，且不能与其他收银员的相同，请换一个。', en: 'A cashier PIN is 4 to 6 digits and must differ from every other cashier’s: choose another.' },
   NOT_YOUR_SHIFT: { zh: '这个班属于另一台收银台：只能在那台收银台或用店长密码交班。', en: 'This shift belongs to another terminal: close it there, or with the manager PIN.' },
   READ_ONLY_TERMINAL: { zh: '这是老板的只读设备，不能收款或退款。', en: 'This is the owner’s read-only device: it cannot take payments or refunds.' },
+  WRONG_ROLE: { zh: '此设备不能使用这个功能：连锁运营令牌只查看各店汇总，门店设备不能查看连锁汇总。', en: 'This device cannot do this: an operator token reads the chain summary only, and a shop’s device cannot read it.' },
   INVALID_PERIOD: APP_PROBLEM,
   INVALID_RANGE: { zh: '请选择开始和结束日期，开始日期不能晚于结束日期。', en: 'Choose a first and a last day, the first not after the last.' },
   TRAINING_MODE: {

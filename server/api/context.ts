@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { PaymentService } from '../payments/service.ts';
 import type { Store, TerminalRow } from '../store/types.ts';
+import type { Shop, ShopDirectory } from '../shops/shops.ts';
+import type { SummaryStore } from '../shops/summary.ts';
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import type { TerminalRegistry } from '../terminals/registry.ts';
 import type { Mode } from '../config.ts';
@@ -20,6 +22,9 @@ export interface ShopDay {
   exports: Exports;
 }
 
+/** One shop's cashiers, shifts, report and exports (built once per shop). */
+export type ShopDayOf = (shop: Shop) => ShopDay;
+
 /** What the routes need, injected once (tests pass a fake PaymentService and an in-memory store). */
 export interface ApiDeps {
   service: PaymentService;
@@ -28,13 +33,18 @@ export interface ApiDeps {
   journal: Pick<Store, 'checkWritable'>;
   mode: Mode;
   maxAmountFen: number;
+  /** The default shop's time zone and name (the server's configuration). */
   timeZone: string;
   shopName: string;
+  /** The journal's shops (absent: the default shop only, as in route tests). */
+  shops?: ShopDirectory;
+  /** What the chain summary reads (with `shops`: the operator routes are served). */
+  chainJournal?: SummaryStore;
   log: ApiLog;
   limits: { pairing: AttemptLimiter; pin: AttemptLimiter };
   /** How many PIN checks may run and wait at once (manager-pin.ts defaults). */
   pinChecks?: PinCheckLimits;
-  shopDay?: ShopDay;
+  shopDay?: ShopDayOf;
   /** Reconciliation with WeChat's bill (absent: its routes answer 404, as in route tests). */
   reconciler?: Reconciler;
   /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE). */
@@ -50,7 +60,8 @@ export interface ApiLog {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export type ApiEnv = { Variables: { terminal: TerminalRow } };
+/** The authenticated terminal and its shop: every route reads and writes that shop's journal only. */
+export type ApiEnv = { Variables: { terminal: TerminalRow; shop: Shop } };
 
 /**
  * The peer's address for per-IP limits. Forwarded headers are ignored on purpose: anyone can

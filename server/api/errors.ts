@@ -46,6 +46,7 @@ export const REFUSAL_STATUS: Record<ApiErrorCode, ApiError['status']> = {
   INVALID_CURSOR: 400,
   INVALID_QUERY: 400,
   TRAINING_MODE: 422,
+  WRONG_ROLE: 403,
 };
 
 /** An error the API answers with `{error: {code, message}}` and `status`. */

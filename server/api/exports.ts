@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { addDays } from '../reports/periods.ts';
-import type { ApiDeps, ApiEnv, ShopDay } from './context.ts';
+import type { ApiDeps, ApiEnv, ShopDayOf } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 import { calendarDate, preferredLanguage } from './validate.ts';
@@ -10,7 +10,7 @@ import type { CsvExport, DayRange } from '../exports/index.ts';
 const MAX_DAYS = 366;
 
 /** GET /api/exports/payments.csv and /refunds.csv?from=&to=[&lang=zh|en], with the manager PIN (owner terminals too). */
-export function exportRoutes(deps: ApiDeps, shop: ShopDay, pin: ManagerPinGuard) {
+export function exportRoutes(deps: ApiDeps, shopDay: ShopDayOf, pin: ManagerPinGuard) {
   function range(c: Context): DayRange {
     const from = c.req.query('from');
     const to = c.req.query('to');
@@ -37,12 +37,12 @@ export function exportRoutes(deps: ApiDeps, shop: ShopDay, pin: ManagerPinGuard)
   return new Hono<ApiEnv>()
     .get('/payments.csv', async (c) => {
       const r = range(c);
-      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'An export');
-      return send(c, await shop.exports.payments(r, lang(c)));
+      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'An export', c.get('shop').id);
+      return send(c, await shopDay(c.get('shop')).exports.payments(r, lang(c)));
     })
     .get('/refunds.csv', async (c) => {
       const r = range(c);
-      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'An export');
-      return send(c, await shop.exports.refunds(r, lang(c)));
+      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'An export', c.get('shop').id);
+      return send(c, await shopDay(c.get('shop')).exports.refunds(r, lang(c)));
     });
 }

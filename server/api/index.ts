@@ -12,6 +12,7 @@ import { paymentRoutes } from './payments.ts';
 import { terminalListRoutes, terminalRoutes } from './terminal.ts';
 import { shopDayRoutes } from './shop-day.ts';
 import { reconciliationRoutes } from './reconciliations.ts';
+import { operatorRoutes } from './operator.ts';
 
 export type { ApiDeps, ApiLog } from './context.ts';
 
@@ -32,12 +33,13 @@ export function createApi(deps: ApiDeps) {
   const routes = api
     .route('/health', healthRoutes(deps))
     .route('/pair', pairRoutes(deps))
-    .use(terminalAuth(deps.terminals))
+    .use(terminalAuth(deps.terminals, deps.shops, { name: deps.shopName, timeZone: deps.timeZone }))
     .route('/terminal', terminalRoutes(deps, pin))
     .route('/terminals', terminalListRoutes(deps))
     .route('/payments', paymentRoutes(deps, pin));
   if (deps.shopDay) routes.route('/', shopDayRoutes(deps, deps.shopDay, pin));
   if (deps.reconciler) routes.route('/', reconciliationRoutes(deps.reconciler, pin));
+  if (deps.shops && deps.chainJournal) routes.route('/operator', operatorRoutes(deps, deps.chainJournal, deps.shops));
   routes.all('*', (c) => errorResponse(c, 404, 'NOT_FOUND', `No API route ${c.req.method} ${c.req.path}.`));
   return routes;
 }

@@ -1,5 +1,6 @@
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import { TerminalError, type TerminalRegistry } from '../terminals/registry.ts';
+import { DEFAULT_SHOP_ID } from '../store/types.ts';
 import type { ApiLog } from './context.ts';
 import { fail, PinWrong, tooManyAttempts } from './errors.ts';
 
@@ -50,11 +51,13 @@ export class ManagerPinGuard {
     if (wait > 0) tooManyAttempts(wait, 'wrong PINs');
   }
 
-  /** Resolves when `pin` is the manager PIN; throws the API's refusal otherwise. */
-  async require(terminalId: string, pin: string | undefined, what: string): Promise<void> {
+  /** Resolves when `pin` is the manager PIN of the terminal's shop; throws the API's refusal otherwise. */
+  async require(terminalId: string, pin: string | undefined, what: string, shopId: string = DEFAULT_SHOP_ID): Promise<void> {
     if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', `${what} needs the manager PIN (header X-Manager-Pin).`);
-    if (!(await this.#terminals.pinConfigured())) fail(403, 'PIN_REQUIRED', 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.');
-    await this.#guarded(terminalId, 'manager', async () => ((await this.#terminals.checkPin(pin)) ? true : undefined));
+    if (!(await this.#terminals.pinConfigured(shopId))) {
+      fail(403, 'PIN_REQUIRED', shopId === DEFAULT_SHOP_ID ? 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.' : `No manager PIN is set for this shop: run \`npm run shop -- pin ${shopId} <pin>\`.`);
+    }
+    await this.#guarded(terminalId, 'manager', async () => ((await this.#terminals.checkPin(pin, shopId)) ? true : undefined));
   }
 
   /**

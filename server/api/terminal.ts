@@ -12,31 +12,33 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
   return new Hono<ApiEnv>()
     .get('/', async (c) => {
       const terminal = c.get('terminal');
+      const shop = c.get('shop');
       const details: TerminalDetails = {
         terminal: { id: terminal.id, name: terminal.name },
         role: terminal.role ?? 'till',
+        shop_id: shop.id,
         mode: deps.mode,
-        shop_name: deps.shopName,
-        time_zone: deps.timeZone,
+        shop_name: shop.name,
+        time_zone: shop.timeZone,
         max_amount_fen: deps.maxAmountFen,
-        pin_configured: await deps.terminals.pinConfigured(),
+        pin_configured: await deps.terminals.pinConfigured(shop.id),
       };
       return c.json(details);
     })
     .post('/unpair', async (c) => {
       const terminal = c.get('terminal');
       pin.refuseEarly(terminal.id);
-      await pin.require(terminal.id, c.req.header('x-manager-pin'), 'Unpairing');
+      await pin.require(terminal.id, c.req.header('x-manager-pin'), 'Unpairing', c.get('shop').id);
       const revoked = await deps.terminals.unpair(terminal.id);
       deps.log.info('terminal unpaired', { terminal: terminal.id, name: terminal.name, tokens_revoked: revoked });
       return c.json({ ok: true });
     });
 }
 
-/** GET /api/terminals: the shop's terminals by name (the history's filter and who refunded). */
+/** GET /api/terminals: the shop's terminals by name (the history's filter and who refunded); another shop's are not listed. */
 export function terminalListRoutes(deps: ApiDeps) {
   return new Hono<ApiEnv>().get('/', async (c) => {
-    const terminals: TerminalInfo[] = (await deps.terminals.list()).map(({ id, name }) => ({ id, name }));
+    const terminals: TerminalInfo[] = (await deps.terminals.list(c.get('shop').id)).map(({ id, name }) => ({ id, name }));
     return c.json({ terminals } satisfies TerminalList);
   });
 }

@@ -23,13 +23,15 @@ export class Exports {
     private readonly store: ExportStore,
     private readonly timeZone: string,
     private readonly onError: (error: unknown) => void,
+    /** One shop's journal (absent: every shop's). */
+    private readonly shopId?: string,
   ) {}
 
   /** Every payment created in the range (whatever its outcome), oldest first. */
   async payments(range: DayRange, lang: Lang): Promise<CsvExport> {
     const { fromMs, toMs } = this.#bounds(range);
     const stream = csvStream(PAYMENT_COLUMNS, await this.#context(lang), {
-      page: (after, limit) => this.store.paymentsChronological({ fromMs, toMs, limit, ...(after ? { after } : {}) }),
+      page: (after, limit) => this.store.paymentsChronological({ fromMs, toMs, limit, ...(after ? { after } : {}), ...this.#shop() }),
     }, this.onError);
     return { filename: `payments_${range.from}_${range.to}.csv`, stream };
   }
@@ -38,9 +40,13 @@ export class Exports {
   async refunds(range: DayRange, lang: Lang): Promise<CsvExport> {
     const { fromMs, toMs } = this.#bounds(range);
     const stream = csvStream(REFUND_COLUMNS, await this.#context(lang), {
-      page: (after, limit) => this.store.refundsChronological({ fromMs, toMs, limit, ...(after ? { after } : {}) }),
+      page: (after, limit) => this.store.refundsChronological({ fromMs, toMs, limit, ...(after ? { after } : {}), ...this.#shop() }),
     }, this.onError);
     return { filename: `refunds_${range.from}_${range.to}.csv`, stream };
+  }
+
+  #shop(): { shopId?: string } {
+    return this.shopId !== undefined ? { shopId: this.shopId } : {};
   }
 
   #bounds(range: DayRange): { fromMs: number; toMs: number } {
@@ -48,6 +54,6 @@ export class Exports {
   }
 
   async #context(lang: Lang): Promise<ExportContext> {
-    return { lang, timeZone: this.timeZone, terminalNames: new Map((await this.store.listTerminals()).map((t) => [t.id, t.name])) };
+    return { lang, timeZone: this.timeZone, terminalNames: new Map((await this.store.listTerminals(this.shopId)).map((t) => [t.id, t.name])) };
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import type { ResolvedFlowConfig } from './config.ts';
 import { wechatTime } from './shop-time.ts';
+import type { Shop } from '../shops/shops.ts';
 import {
   afterMicropay,
   afterQuery,
@@ -26,6 +27,18 @@ export interface FlowDeps {
   log: Logger;
   /** This instance's lease owner name: stable across restarts of one instance, unique among instances. */
   owner: string;
+  /**
+   * A payment's shop: its name is the micropay's body and its sub-merchant goes on every call of
+   * the payment and its refunds (service-provider mode). Absent: the server's configuration.
+   */
+  shopOf?: (shopId: string) => Promise<Shop | undefined>;
+}
+
+/** The gateway fields a payment's shop adds to each of its calls (none without a sub-merchant of its own). */
+export async function shopFields(deps: Pick<FlowDeps, 'shopOf'>, shopId: string): Promise<{ name?: string; merchant?: Shop['merchant'] }> {
+  const shop = await deps.shopOf?.(shopId);
+  if (!shop) return {};
+  return { name: shop.name, ...(shop.merchant ? { merchant: shop.merchant } : {}) };
 }
 
 const UNKNOWN_CODES: Record<GatewayError['kind'], UnknownAnswer['code']> = {
@@ -266,13 +279,15 @@ export class PaymentFlow {
   /** The one micropay call of a payment whose send is journaled (step query, sent_at set). */
   async #micropay(row: PaymentRow, authCode: string): Promise<Transition | undefined> {
     const { gateway, config, log } = this.#deps;
+    const { name, merchant } = await shopFields(this.#deps, row.shop_id);
     const answer = await callGateway(
       () =>
         gateway.micropay({
+          ...(merchant ? { merchant } : {}),
           out_trade_no: row.out_trade_no,
           total_fee: row.amount_fen,
           auth_code: authCode,
-          body: wechatBody(config.body, row.description),
+          body: wechatBody(name ?? config.body, row.description),
           device_info: row.terminal_id,
           attach: row.id,
           time_start: wechatTime(row.created_at, config.timeZone),
@@ -287,7 +302,8 @@ export class PaymentFlow {
   }
 
   async #query(row: PaymentRow): Promise<Transition | undefined> {
-    const answer = await callGateway(() => this.#deps.gateway.orderQuery({ out_trade_no: row.out_trade_no }), this.#deps.log, {
+    const { merchant } = await shopFields(this.#deps, row.shop_id);
+    const answer = await callGateway(() => this.#deps.gateway.orderQuery({ out_trade_no: row.out_trade_no, ...(merchant ? { merchant } : {}) }), this.#deps.log, {
       operation: 'orderquery',
       id: row.id,
       out_trade_no: row.out_trade_no,
@@ -298,7 +314,8 @@ export class PaymentFlow {
   async #reverse(row: PaymentRow): Promise<Transition | undefined> {
     const journal = await this.apply(row.id, beforeReverse);
     if (!journal?.changed) return journal;
-    const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no }), this.#deps.log, {
+    const { merchant } = await shopFields(this.#deps, row.shop_id);
+    const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no, ...(merchant ? { merchant } : {}) }), this.#deps.log, {
       operation: 'reverse',
       id: row.id,
       out_trade_no: row.out_trade_no,

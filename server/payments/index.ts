@@ -4,6 +4,7 @@ import { maskCode } from '../../shared/payment-code.ts';
 import type { Gateway } from '../wechat/gateway.ts';
 import type { PaymentRow, Store } from '../store/types.ts';
 import type { Logger } from '../log.ts';
+import type { Shop } from '../shops/shops.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { resolveFlowConfig, type FlowConfig } from './config.ts';
 import { PaymentFlow, type FlowDeps } from './flow.ts';
@@ -33,6 +34,8 @@ export interface PaymentServiceDeps {
    * own leases back at once; give each instance of a multi-instance deployment its own.
    */
   instanceId?: string;
+  /** A payment's shop (its name, and its sub-merchant in service-provider mode); absent: the server's configuration only. */
+  shopOf?: (shopId: string) => Promise<Shop | undefined>;
 }
 
 /** The service plus what tests and operators use to look inside. */
@@ -51,7 +54,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   const clock = deps.clock ?? systemClock;
   const { store, log } = deps;
   const owner = deps.instanceId ?? `${deps.appName ?? 'micropay-pos'}@${hostname()}`;
-  const flowDeps: FlowDeps = { store, gateway: deps.gateway, clock, config, log, owner };
+  const flowDeps: FlowDeps = { store, gateway: deps.gateway, clock, config, log, owner, ...(deps.shopOf ? { shopOf: deps.shopOf } : {}) };
   const flow = new PaymentFlow(flowDeps);
   const refundsRunning = new Map<string, Promise<void>>();
   let sweeper: Promise<void> | undefined;
@@ -83,15 +86,16 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     }
   };
 
-  const view = async (id: string): Promise<Payment | undefined> => {
+  const view = async (id: string, shopId?: string): Promise<Payment | undefined> => {
     const row = await store.payment(id);
-    return row && paymentView(row);
+    if (!row || (shopId !== undefined && row.shop_id !== shopId)) return undefined;
+    return paymentView(row);
   };
 
   const sameRequest = (row: PaymentRow, terminalId: string, req: CreatePaymentRequest, hash: string, description: string | null): boolean =>
     row.terminal_id === terminalId && row.amount_fen === req.amount_fen && row.auth_code_hash === hash && row.description === description;
 
-  async function create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment> {
+  async function create(terminalId: string, req: CreatePaymentRequest, by?: Attribution, shopId?: string): Promise<Payment> {
     // The API checked the request already; the service checks again, to be safe on its own.
     const valid = paymentRequest(req as unknown as Record<string, unknown>, config.maxAmountFen);
     const { id, auth_code } = valid;
@@ -103,7 +107,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     // A retry with a known id is answered by the insert itself ('exists'): one transaction, no read before.
     const unreserve = flow.reserve(id);
     try {
-      return await insertAndSend(id, terminalId, valid, auth_code, hash, description, conflict, by);
+      return await insertAndSend(id, terminalId, valid, auth_code, hash, description, conflict, by, shopId);
     } finally {
       unreserve();
     }
@@ -118,6 +122,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     description: string | null,
     conflict: () => Refusal,
     by: Attribution | undefined,
+    shopId: string | undefined,
   ): Promise<Payment> {
     const { amount_fen } = req;
     const now = clock.now();
@@ -153,6 +158,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       updated_at: now,
       shift_id: by?.shift_id ?? null,
       cashier: by?.cashier ?? null,
+      ...(shopId !== undefined ? { shop_id: shopId } : {}),
     });
     switch (result.kind) {
       case 'shift_closed':
@@ -210,7 +216,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
         await clock.sleep(row.next_at - clock.now(), flow.closingSignal);
         continue;
       }
-      await stepRefund(flowDeps, row, payment.out_trade_no, payment.amount_fen);
+      await stepRefund(flowDeps, row, payment.out_trade_no, payment.amount_fen, payment.shop_id);
     }
   }
 
@@ -294,8 +300,8 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     create,
     get: view,
     list: (query) => listPayments(store, config.timeZone, query),
-    refunds: async (paymentId) => {
-      if (!(await store.payment(paymentId))) return undefined;
+    refunds: async (paymentId, shopId) => {
+      if (!(await view(paymentId, shopId))) return undefined;
       return (await store.refundsOf(paymentId)).map(refundView);
     },
     active: async (terminalId) => {

@@ -1,4 +1,4 @@
-import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList, type PaymentListQuery } from '../../shared/api.ts';
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList } from '../../shared/api.ts';
 import { parseYuan } from '../../shared/money.ts';
 import type { PaymentPageQuery, Store } from '../store/types.ts';
 import { Refusal } from './errors.ts';
@@ -12,7 +12,13 @@ import { paymentView } from './view.ts';
  * (the whole day at once took 2.1 s and stalled every other request).
  */
 
-export type { PaymentListQuery } from '../../shared/api.ts';
+import type { PaymentListQuery as ListParameters } from '../../shared/api.ts';
+
+/** The list's parameters as a client sends them, and the shop the server confines them to. */
+export type PaymentListQuery = ListParameters & {
+  /** One shop's payments, its days in its own time zone (absent: every shop's, in the server's zone). */
+  shop?: { id: string; timeZone: string };
+};
 
 /**
  * What a search text matches: an amount, the tail of a number (transaction_id is digits; our
@@ -50,12 +56,13 @@ export async function listPayments(store: Store, timeZone: string, query: Paymen
   const search = query.q === undefined ? {} : parseSearch(query.q);
   if (!search) throw new Refusal('INVALID_QUERY', '"q" must be an amount in yuan (25.8, 25.80) or at least 4 trailing characters of an order or transaction number.');
 
-  const { from, to } = localDayRange(date, timeZone);
+  const { from, to } = localDayRange(date, query.shop?.timeZone ?? timeZone);
   const page: PaymentPageQuery = { fromMs: from, toMs: to, limit: limit + 1, ...search };
   if (after) page.after = after;
   if (query.terminal) page.terminalId = query.terminal;
+  if (query.shop) page.shopId = query.shop.id;
   // One row more than asked tells whether an older page exists, without a count.
-  const [rows, totals] = await Promise.all([store.paymentsPage(page), store.paymentTotals(from, to)]);
+  const [rows, totals] = await Promise.all([store.paymentsPage(page), store.paymentTotals(from, to, query.shop?.id)]);
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   return {

@@ -1,7 +1,7 @@
 import { ERROR_CATALOGUE, describeError } from '../../shared/error-catalogue.ts';
 import type { RefundAccepted, RefundState } from '../wechat/gateway.ts';
 import type { RefundPatch, RefundRow } from '../store/types.ts';
-import { callGateway, type FlowDeps } from './flow.ts';
+import { callGateway, shopFields, type FlowDeps } from './flow.ts';
 import type { Answer, Ctx } from './transitions.ts';
 
 /**
@@ -68,8 +68,11 @@ export function afterRefundQuery(row: RefundRow, answer: Answer<RefundState>, ct
 }
 
 /** One step of a refund: send (or re-send) it, or ask refundquery. */
-export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: string, totalFee: number): Promise<RefundRow | undefined> {
+export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: string, totalFee: number, shopId: string): Promise<RefundRow | undefined> {
   const { store, gateway, clock, config, log } = deps;
+  // The refund goes to the sub-merchant its payment was paid to.
+  const { merchant } = await shopFields(deps, shopId);
+  const forMerchant = merchant ? { merchant } : {};
   const apply = (decide: (current: RefundRow, ctx: Ctx) => RefundPatch | undefined): Promise<RefundRow | undefined> => {
     const now = clock.now();
     const ctx: Ctx = { now, config };
@@ -86,6 +89,7 @@ export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: str
     const answer = await callGateway(
       () =>
         gateway.refund({
+          ...forMerchant,
           out_trade_no: outTradeNo,
           out_refund_no: row.id,
           total_fee: totalFee,
@@ -97,7 +101,7 @@ export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: str
     );
     after = await apply((current, ctx) => afterRefund(current, answer, ctx));
   } else if (row.step === 'query') {
-    const answer = await callGateway(() => gateway.refundQuery({ out_refund_no: row.id }), log, { operation: 'refundquery', refund: row.id, out_trade_no: outTradeNo });
+    const answer = await callGateway(() => gateway.refundQuery({ out_refund_no: row.id, ...forMerchant }), log, { operation: 'refundquery', refund: row.id, out_trade_no: outTradeNo });
     after = await apply((current, ctx) => afterRefundQuery(current, answer, ctx));
   } else {
     return row;

@@ -17,9 +17,11 @@ export interface PaymentService {
   /**
    * Journals the payment (status processing) before any gateway call, then drives it in the background. Same id + same fields → the same payment; same id + other fields → Refusal ID_CONFLICT.
    * With `by`, the payment records the shift and cashier; a shift closed meanwhile → Refusal SHIFT_REQUIRED.
+   * The payment belongs to `shopId` (the terminal's shop; absent: the default shop).
    */
-  create(terminalId: string, req: CreatePaymentRequest, by?: Attribution): Promise<Payment>;
-  get(id: string): Promise<Payment | undefined>;
+  create(terminalId: string, req: CreatePaymentRequest, by?: Attribution, shopId?: string): Promise<Payment>;
+  /** With `shopId`, another shop's payment is not found (a terminal sees its own shop only). */
+  get(id: string, shopId?: string): Promise<Payment | undefined>;
   /** One page of a shop-local day's payments (newest first) with the whole day's totals. */
   list(query: PaymentListQuery): Promise<PaymentList>;
   /** The terminal's payment still in progress, if any (one at a time per terminal). */
@@ -28,8 +30,8 @@ export interface PaymentService {
   cancel(id: string): Promise<Payment>;
   /** Refund `amount_fen` of a succeeded payment; `id` is the refund's idempotency key (out_refund_no). */
   refund(paymentId: string, req: RefundRequest, by?: Attribution, terminalId?: string): Promise<Refund>;
-  /** A payment's refunds, oldest first; undefined when there is no such payment. */
-  refunds(paymentId: string): Promise<Refund[] | undefined>;
+  /** A payment's refunds, oldest first; undefined when there is no such payment (in `shopId`, when given). */
+  refunds(paymentId: string, shopId?: string): Promise<Refund[] | undefined>;
   /** Resumes every payment not in a final state (call once on start). */
   resume(): void;
   /** Stops timers; in-flight work stays journaled for the next start. */

@@ -23,6 +23,8 @@ export class Reports {
   constructor(
     private readonly store: ReportStore,
     private readonly timeZone: string,
+    /** One shop's report (absent: the whole journal's). */
+    private readonly shopId?: string,
   ) {}
 
   async build(period: ReportPeriod, date: string): Promise<Report> {
@@ -58,8 +60,9 @@ export class Reports {
     const refunds: RefundGroupRow[] = [];
     for (const day of daysOf(range)) {
       const { from, to } = localDayRange(day, this.timeZone);
-      payments.push(...(await this.store.paymentGroups({ fromMs: from, toMs: to })));
-      refunds.push(...(await this.store.refundGroups({ fromMs: from, toMs: to })));
+      const scope = { fromMs: from, toMs: to, ...(this.shopId !== undefined ? { shopId: this.shopId } : {}) };
+      payments.push(...(await this.store.paymentGroups(scope)));
+      refunds.push(...(await this.store.refundGroups(scope)));
       await nextTurn();
     }
     return { payments, refunds };
@@ -71,7 +74,7 @@ export class Reports {
     const fromMs = localDayRange(range.from, this.timeZone).from;
     const toMs = localDayRange(range.to, this.timeZone).to;
     while (items.length < REFUND_ITEMS) {
-      const page = await this.store.refundsChronological({ fromMs, toMs, limit: 100, ...(after ? { after } : {}) });
+      const page = await this.store.refundsChronological({ fromMs, toMs, limit: 100, ...(after ? { after } : {}), ...(this.shopId !== undefined ? { shopId: this.shopId } : {}) });
       for (const r of page) {
         if (r.status === 'failed' || items.length >= REFUND_ITEMS) continue;
         items.push({
@@ -92,7 +95,7 @@ export class Reports {
   }
 
   async #terminalNames(): Promise<Map<string, string>> {
-    return new Map((await this.store.listTerminals()).map((t) => [t.id, t.name]));
+    return new Map((await this.store.listTerminals(this.shopId)).map((t) => [t.id, t.name]));
   }
 }
 

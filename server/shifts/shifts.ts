@@ -5,7 +5,7 @@ import type { Attribution } from '../payments/service.ts';
 import { localDayRange } from '../payments/shop-time.ts';
 import { paymentView } from '../payments/view.ts';
 import { totalsOf, walletLines } from '../reports/fold.ts';
-import type { CashierRow, ShiftRow, Store } from '../store/types.ts';
+import { DEFAULT_SHOP_ID, type CashierRow, type ShiftRow, type Store } from '../store/types.ts';
 
 /**
  * Shifts (交班): a cashier opens one on a terminal with their PIN; while cashiers exist a
@@ -31,6 +31,8 @@ export type ShiftStore = Pick<
 export interface ShiftsOptions {
   store: ShiftStore;
   timeZone: string;
+  /** The shop whose shifts these are (default: the default shop): its terminals, cashiers and days. */
+  shopId?: string;
   now?: () => number;
 }
 
@@ -39,11 +41,13 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export class Shifts {
   readonly #store: ShiftStore;
   readonly #timeZone: string;
+  readonly #shopId: string;
   readonly #now: () => number;
 
   constructor(options: ShiftsOptions) {
     this.#store = options.store;
     this.#timeZone = options.timeZone;
+    this.#shopId = options.shopId ?? DEFAULT_SHOP_ID;
     this.#now = options.now ?? Date.now;
   }
 
@@ -55,6 +59,7 @@ export class Shifts {
       cashier_id: cashier.id,
       cashier_name: cashier.name,
       opened_at: this.#now(),
+      shop_id: this.#shopId,
     });
     if (result.kind === 'terminal_has_shift' && result.shift.cashier_id !== cashier.id) {
       throw new Refusal('SHIFT_OPEN', `${result.shift.cashier_name}'s shift is open on this terminal: close it (hand-over) before the next cashier signs in.`);
@@ -63,7 +68,7 @@ export class Shifts {
   }
 
   async current(terminalId: string): Promise<CurrentShift> {
-    const [open, required] = await Promise.all([this.#store.openShiftOf(terminalId), this.#store.hasCashiers()]);
+    const [open, required] = await Promise.all([this.#store.openShiftOf(terminalId), this.#store.hasCashiers(this.#shopId)]);
     return { cashiers_required: required, shift: open ? await this.report(open) : null };
   }
 
@@ -75,7 +80,7 @@ export class Shifts {
   async attribution(terminalId: string): Promise<Attribution | undefined> {
     const open = await this.#store.openShiftOf(terminalId);
     if (open) return { shift_id: open.id, cashier: open.cashier_name };
-    if (await this.#store.hasCashiers()) throw new Refusal('SHIFT_REQUIRED', 'No shift is open on this terminal: a cashier signs in with their PIN first.');
+    if (await this.#store.hasCashiers(this.#shopId)) throw new Refusal('SHIFT_REQUIRED', 'No shift is open on this terminal: a cashier signs in with their PIN first.');
     return undefined;
   }
 
@@ -85,9 +90,10 @@ export class Shifts {
     return open ? { shift_id: open.id, cashier: open.cashier_name } : undefined;
   }
 
-  /** The shift, if it exists (the route checks who may close it). */
-  shift(id: string): Promise<ShiftRow | undefined> {
-    return this.#store.shift(id);
+  /** The shift, if it exists in this shop (the route checks who may close it). */
+  async shift(id: string): Promise<ShiftRow | undefined> {
+    const shift = await this.#store.shift(id);
+    return shift && (shift.shop_id ?? DEFAULT_SHOP_ID) === this.#shopId ? shift : undefined;
   }
 
   /** Closes the shift and answers its hand-over report; closing a closed shift answers the same report. */
@@ -109,7 +115,7 @@ export class Shifts {
   /** Shifts opened on a shop day (any terminal), oldest first, each with its figures. */
   async list(date: string): Promise<ShiftReport[]> {
     const { from, to } = localDayRange(date, this.#timeZone);
-    const shifts = await this.#store.shiftsOpenedBetween(from, to);
+    const shifts = await this.#store.shiftsOpenedBetween(from, to, this.#shopId);
     const names = await this.#terminalNames();
     return Promise.all(shifts.map((s) => this.report(s, names)));
   }
@@ -149,6 +155,6 @@ export class Shifts {
   }
 
   async #terminalNames(): Promise<Map<string, string>> {
-    return new Map((await this.#store.listTerminals()).map((t) => [t.id, t.name]));
+    return new Map((await this.#store.listTerminals(this.#shopId)).map((t) => [t.id, t.name]));
   }
 }

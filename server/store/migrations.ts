@@ -224,4 +224,46 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'shops: terminals, payments, shifts and cashiers belong to one; a default shop for what exists',
+    sql: `
+      -- A shop of a chain or a service provider's sub-merchant. The default shop's NULL fields
+      -- follow the server's configuration (SHOP_NAME, TIME_ZONE, WECHAT_SUB_MCH_ID, MANAGER_PIN).
+      CREATE TABLE shops (
+        id               TEXT PRIMARY KEY,
+        name             TEXT,
+        time_zone        TEXT,
+        sub_mch_id       TEXT,
+        sub_appid        TEXT,
+        manager_pin_hash TEXT,
+        created_at       INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX shops_name ON shops (lower(name)) WHERE name IS NOT NULL;
+      INSERT INTO shops (id, created_at) VALUES ('default', 0);
+
+      -- Rebuilt: the role check gains 'operator' (SQLite cannot alter a CHECK), and shop_id.
+      CREATE TABLE terminals_v5 (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        paired_at  INTEGER,
+        role       TEXT NOT NULL DEFAULT 'till' CHECK (role IN ('till', 'owner', 'operator')),
+        shop_id    TEXT NOT NULL DEFAULT 'default' REFERENCES shops (id)
+      );
+      INSERT INTO terminals_v5 (id, name, created_at, paired_at, role) SELECT id, name, created_at, paired_at, role FROM terminals;
+      DROP TABLE terminals;
+      ALTER TABLE terminals_v5 RENAME TO terminals;
+      CREATE INDEX terminals_shop ON terminals (shop_id);
+
+      -- Existing payments, shifts and cashiers are the default shop's.
+      ALTER TABLE payments ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX payments_shop_day ON payments (shop_id, created_at, id);
+      ALTER TABLE shifts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX shifts_shop_opened_at ON shifts (shop_id, opened_at);
+      ALTER TABLE cashiers ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      DROP INDEX cashiers_active_name;
+      CREATE UNIQUE INDEX cashiers_active_name ON cashiers (shop_id, lower(name)) WHERE removed_at IS NULL;
+    `,
+  },
 ];

@@ -13,9 +13,8 @@ import type { Migration } from './migrations.ts';
  * - refunded_fen is computed in each query (no view: a PostgreSQL view freezes `p.*` when it
  *   is created, so a later ADD COLUMN would silently be missing from it).
  *
- * Shops (several per database) come as a later migration: `CREATE TABLE shops`, a default shop,
- * and `ALTER TABLE terminals/payments ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'`, which
- * PostgreSQL 11+ applies without rewriting the table; per-shop indexes then lead with shop_id.
+ * Shops (migration 6): `ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'` is applied by
+ * PostgreSQL 11+ without rewriting the table; per-shop indexes lead with shop_id.
  */
 export const PG_MIGRATIONS: readonly Migration[] = [
   {
@@ -211,6 +210,37 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         bill_status    TEXT,
         PRIMARY KEY (run_id, seq)
       );
+    `,
+  },
+  {
+    version: 6,
+    name: 'shops: terminals, payments, shifts and cashiers belong to one; a default shop for what exists',
+    // As SQLite's migration 6 (migrations.ts); the terminals table is altered in place.
+    sql: `
+      CREATE TABLE shops (
+        id               TEXT PRIMARY KEY,
+        name             TEXT,
+        time_zone        TEXT,
+        sub_mch_id       TEXT,
+        sub_appid        TEXT,
+        manager_pin_hash TEXT,
+        created_at       BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX shops_name ON shops (lower(name)) WHERE name IS NOT NULL;
+      INSERT INTO shops (id, created_at) VALUES ('default', 0);
+
+      ALTER TABLE terminals DROP CONSTRAINT terminals_role_check;
+      ALTER TABLE terminals ADD CONSTRAINT terminals_role_check CHECK (role IN ('till', 'owner', 'operator'));
+      ALTER TABLE terminals ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default' REFERENCES shops (id);
+      CREATE INDEX terminals_shop ON terminals (shop_id);
+
+      ALTER TABLE payments ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX payments_shop_day ON payments (shop_id, created_at, id);
+      ALTER TABLE shifts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX shifts_shop_opened_at ON shifts (shop_id, opened_at);
+      ALTER TABLE cashiers ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      DROP INDEX cashiers_active_name;
+      CREATE UNIQUE INDEX cashiers_active_name ON cashiers (shop_id, lower(name)) WHERE removed_at IS NULL;
     `,
   },
 ];

@@ -21,6 +21,7 @@ import type {
   PaymentTotalsRow,
   RefundPatch,
   RefundRow,
+  ShopRow,
   Store,
   TerminalRow,
   TerminalTokenRow,
@@ -29,6 +30,7 @@ import type {
   ReconciliationRunRow,
   StoredReconciliation,
 } from './types.ts';
+import { DEFAULT_SHOP_ID } from './types.ts';
 import type { Migration } from './migrations.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
 
@@ -91,7 +93,7 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'shop_id',
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
@@ -189,19 +191,30 @@ function paymentFromDb(r: Row): { row: PaymentRow; version: number } {
 }
 
 const refundFromDb = (r: Row): RefundRow => r as unknown as RefundRow;
-const TERMINAL_COLUMNS = 't.id, t.name, t.created_at, t.paired_at, t.role';
-// role is left out for a till (the default), so a till's row reads as it always did.
+const TERMINAL_COLUMNS = 't.id, t.name, t.created_at, t.paired_at, t.role, t.shop_id';
+// role and shop are left out for a till of the default shop, so its row reads as it always did.
 const terminalFromDb = (r: Row): TerminalRow => ({
   id: r.id,
   name: r.name,
   created_at: r.created_at,
   paired_at: r.paired_at,
-  ...(r.role === 'owner' ? { role: 'owner' as const } : {}),
+  ...(r.role === 'owner' || r.role === 'operator' ? { role: r.role } : {}),
+  ...(r.shop_id !== DEFAULT_SHOP_ID ? { shop_id: r.shop_id } : {}),
 });
-const cashierFromDb = (r: Row): CashierRow => ({ id: r.id, name: r.name, pin_hash: r.pin_hash, created_at: r.created_at, removed_at: r.removed_at });
+const cashierFromDb = (r: Row): CashierRow => ({ id: r.id, name: r.name, pin_hash: r.pin_hash, created_at: r.created_at, removed_at: r.removed_at, shop_id: r.shop_id });
+const shopFromDb = (r: Row): ShopRow => ({
+  id: r.id,
+  name: r.name,
+  time_zone: r.time_zone,
+  sub_mch_id: r.sub_mch_id,
+  sub_appid: r.sub_appid,
+  manager_pin_hash: r.manager_pin_hash,
+  created_at: r.created_at,
+});
 const shiftFromDb = (r: Row): ShiftRow => ({
   id: r.id,
   terminal_id: r.terminal_id,
+  shop_id: r.shop_id,
   cashier_id: r.cashier_id,
   cashier_name: r.cashier_name,
   opened_at: r.opened_at,
@@ -265,6 +278,7 @@ class PgStore implements PostgresStore {
   async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
     const values: Row = {};
     for (const c of PAYMENT_COLUMNS) values[c] = (p as unknown as Row)[c] ?? null;
+    values.shop_id ??= DEFAULT_SHOP_ID;
     const shiftId = p.shift_id;
     if (!shiftId) return this.#insertPayment(this.#sql, p, values);
     return this.#sql.begin(async (tx) => {
@@ -332,6 +346,7 @@ class PgStore implements PostgresStore {
     const rows = await sql`
       SELECT p.*, ${sql.unsafe(REFUNDED)} FROM payments p
       WHERE p.created_at >= ${q.fromMs} AND p.created_at < ${toMs}
+        ${q.shopId !== undefined ? sql`AND p.shop_id = ${q.shopId}` : sql``}
         ${q.terminalId !== undefined ? sql`AND p.terminal_id = ${q.terminalId}` : sql``}
         ${q.after ? sql`AND (p.created_at, p.id) < (${q.after.created_at}, ${q.after.id})` : sql``}
         ${match.length ? sql`AND (${match.reduce((all, one) => sql`${all} OR ${one}`)})` : sql``}
@@ -339,15 +354,16 @@ class PgStore implements PostgresStore {
     return rows.map((r) => paymentFromDb(r).row);
   }
 
-  async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
+  async paymentTotals(fromMs: number, toMs: number, shopId?: string): Promise<PaymentTotalsRow> {
     const sql = this.#sql;
+    const shop = shopId === undefined ? sql`` : sql`AND p.shop_id = ${shopId}`;
     const [t] = await sql`
       SELECT COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE status = 'succeeded')::bigint AS succeeded_count,
              COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen
-      FROM payments WHERE created_at >= ${fromMs} AND created_at < ${toMs}`;
+      FROM payments p WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop}`;
     const [r] = await sql`
       SELECT COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
-      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs}`;
+      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop}`;
     return { count: Number(t!.count), succeeded_count: Number(t!.succeeded_count), succeeded_fen: Number(t!.succeeded_fen), refunded_fen: Number(r!.refunded_fen) };
   }
 
@@ -490,7 +506,8 @@ class PgStore implements PostgresStore {
 
   async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {
     await this.#sql.begin(async (tx) => {
-      await tx`INSERT INTO terminals (id, name, created_at, paired_at, role) VALUES (${t.id}, ${t.name}, ${t.created_at}, ${t.paired_at}, ${t.role ?? 'till'})`;
+      await tx`INSERT INTO terminals (id, name, created_at, paired_at, role, shop_id)
+               VALUES (${t.id}, ${t.name}, ${t.created_at}, ${t.paired_at}, ${t.role ?? 'till'}, ${t.shop_id ?? DEFAULT_SHOP_ID})`;
       await tx`INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (${token.token_hash}, ${token.terminal_id}, ${token.created_at})`;
       await tx`INSERT INTO pairing_codes (code_hash, terminal_id, expires_at) VALUES (${code.code_hash}, ${code.terminal_id}, ${code.expires_at})`;
     });
@@ -507,8 +524,11 @@ class PgStore implements PostgresStore {
     return r && terminalFromDb(r);
   }
 
-  async listTerminals(): Promise<TerminalRow[]> {
-    return (await this.#sql`SELECT ${this.#sql.unsafe(TERMINAL_COLUMNS)} FROM terminals t ORDER BY t.created_at, t.id`).map(terminalFromDb);
+  async listTerminals(shopId?: string): Promise<TerminalRow[]> {
+    const sql = this.#sql;
+    const rows = await sql`
+      SELECT ${sql.unsafe(TERMINAL_COLUMNS)} FROM terminals t ${shopId === undefined ? sql`` : sql`WHERE t.shop_id = ${shopId}`} ORDER BY t.created_at, t.id`;
+    return rows.map(terminalFromDb);
   }
 
   async rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean> {
@@ -576,15 +596,16 @@ class PgStore implements PostgresStore {
 
   async createCashier(cashier: CashierRow): Promise<boolean> {
     const wanted = cashier.name.toLowerCase();
+    const shopId = cashier.shop_id ?? DEFAULT_SHOP_ID;
     try {
       return await this.#sql.begin(async (tx) => {
         // Names are compared here (lower() in SQL may fold ASCII only); creations take turns so two
         // cashiers named alike cannot both pass the comparison. The unique index is the backstop.
         await tx`LOCK TABLE cashiers IN SHARE ROW EXCLUSIVE MODE`;
-        const active = await tx`SELECT name FROM cashiers WHERE removed_at IS NULL`;
+        const active = await tx`SELECT name FROM cashiers WHERE removed_at IS NULL AND shop_id = ${shopId}`;
         if (active.some((r) => (r.name as string).toLowerCase() === wanted)) return false;
-        await tx`INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at)
-                 VALUES (${cashier.id}, ${cashier.name}, ${cashier.pin_hash}, ${cashier.created_at}, ${cashier.removed_at})`;
+        await tx`INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at, shop_id)
+                 VALUES (${cashier.id}, ${cashier.name}, ${cashier.pin_hash}, ${cashier.created_at}, ${cashier.removed_at}, ${shopId})`;
         return true;
       });
     } catch (error) {
@@ -593,8 +614,10 @@ class PgStore implements PostgresStore {
     }
   }
 
-  async cashiers(): Promise<CashierRow[]> {
-    return (await this.#sql`SELECT * FROM cashiers WHERE removed_at IS NULL ORDER BY created_at, id`).map(cashierFromDb);
+  async cashiers(shopId?: string): Promise<CashierRow[]> {
+    const sql = this.#sql;
+    const shop = shopId === undefined ? sql`` : sql`AND shop_id = ${shopId}`;
+    return (await sql`SELECT * FROM cashiers WHERE removed_at IS NULL ${shop} ORDER BY created_at, id`).map(cashierFromDb);
   }
 
   async cashier(id: string): Promise<CashierRow | undefined> {
@@ -606,19 +629,22 @@ class PgStore implements PostgresStore {
     return (await this.#sql`UPDATE cashiers SET removed_at = ${at} WHERE id = ${id} AND removed_at IS NULL`).count === 1;
   }
 
-  async hasCashiers(): Promise<boolean> {
-    const [r] = await this.#sql`SELECT EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL) AS any`;
+  async hasCashiers(shopId?: string): Promise<boolean> {
+    const sql = this.#sql;
+    const shop = shopId === undefined ? sql`` : sql`AND shop_id = ${shopId}`;
+    const [r] = await sql`SELECT EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL ${shop}) AS any`;
     return r!.any === true;
   }
 
   async openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult> {
     for (let attempt = 0; attempt < 3; attempt++) {
       // One open shift per terminal is the partial unique index's rule: a second insert does nothing.
+      const shopId = shift.shop_id ?? DEFAULT_SHOP_ID;
       const [opened] = await this.#sql`
-        INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at)
-        VALUES (${shift.id}, ${shift.terminal_id}, ${shift.cashier_id}, ${shift.cashier_name}, ${shift.opened_at})
+        INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at, shop_id)
+        VALUES (${shift.id}, ${shift.terminal_id}, ${shift.cashier_id}, ${shift.cashier_name}, ${shift.opened_at}, ${shopId})
         ON CONFLICT DO NOTHING RETURNING id`;
-      if (opened) return { kind: 'opened', shift: { ...shift, closed_at: null, closed_by: null } };
+      if (opened) return { kind: 'opened', shift: { ...shift, shop_id: shopId, closed_at: null, closed_by: null } };
       const existing = await this.openShiftOf(shift.terminal_id);
       if (existing) return { kind: 'terminal_has_shift', shift: existing };
       // The shift in the way closed between the insert and the read: try again.
@@ -652,13 +678,18 @@ class PgStore implements PostgresStore {
     });
   }
 
-  async shiftsOpenedBetween(fromMs: number, toMs: number): Promise<ShiftRow[]> {
-    return (await this.#sql`SELECT * FROM shifts WHERE opened_at >= ${fromMs} AND opened_at < ${toMs} ORDER BY opened_at, id`).map(shiftFromDb);
+  async shiftsOpenedBetween(fromMs: number, toMs: number, shopId?: string): Promise<ShiftRow[]> {
+    const sql = this.#sql;
+    const shop = shopId === undefined ? sql`` : sql`AND shop_id = ${shopId}`;
+    return (await sql`SELECT * FROM shifts WHERE opened_at >= ${fromMs} AND opened_at < ${toMs} ${shop} ORDER BY opened_at, id`).map(shiftFromDb);
   }
 
   async paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]> {
     const sql = this.#sql;
-    const where = 'shiftId' in scope ? sql`shift_id = ${scope.shiftId}` : sql`created_at >= ${scope.fromMs} AND created_at < ${scope.toMs}`;
+    const where =
+      'shiftId' in scope
+        ? sql`shift_id = ${scope.shiftId}`
+        : sql`created_at >= ${scope.fromMs} AND created_at < ${scope.toMs} ${scope.shopId === undefined ? sql`` : sql`AND shop_id = ${scope.shopId}`}`;
     const rows = await sql`
       SELECT (created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, terminal_id, cashier, ${sql.unsafe(WALLET_SQL)} AS wallet, COUNT(*) AS count,
         COUNT(*) FILTER (WHERE status = 'succeeded') AS succeeded_count,
@@ -671,7 +702,10 @@ class PgStore implements PostgresStore {
 
   async refundGroups(scope: JournalScope): Promise<RefundGroupRow[]> {
     const sql = this.#sql;
-    const where = 'shiftId' in scope ? sql`r.shift_id = ${scope.shiftId}` : sql`r.created_at >= ${scope.fromMs} AND r.created_at < ${scope.toMs}`;
+    const where =
+      'shiftId' in scope
+        ? sql`r.shift_id = ${scope.shiftId}`
+        : sql`r.created_at >= ${scope.fromMs} AND r.created_at < ${scope.toMs} ${scope.shopId === undefined ? sql`` : sql`AND p.shop_id = ${scope.shopId}`}`;
     // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
     const rows = await sql`
       SELECT (r.created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${sql.unsafe(WALLET_SQL)} AS wallet,
@@ -696,6 +730,7 @@ class PgStore implements PostgresStore {
     const rows = await this.#sql`
       SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p
       WHERE p.created_at >= ${from} AND p.created_at < ${to} AND (p.created_at, p.id) > (${afterAt}::bigint, ${afterId}::text)
+        ${page.shopId === undefined ? this.#sql`` : this.#sql`AND p.shop_id = ${page.shopId}`}
       ORDER BY p.created_at, p.id LIMIT ${limit}`;
     return rows.map((r) => paymentFromDb(r).row);
   }
@@ -704,7 +739,8 @@ class PgStore implements PostgresStore {
     const { from, to, afterAt, afterId, limit } = pageParams(page);
     const refunds = (
       await this.#sql`
-        SELECT * FROM refunds r
+        SELECT r.* FROM refunds r
+        ${page.shopId === undefined ? this.#sql`` : this.#sql`JOIN payments p ON p.id = r.payment_id AND p.shop_id = ${page.shopId}`}
         WHERE r.created_at >= ${from} AND r.created_at < ${to} AND (r.created_at, r.id) > (${afterAt}::bigint, ${afterId}::text)
         ORDER BY r.created_at, r.id LIMIT ${limit}`
     ).map(refundFromDb);
@@ -717,6 +753,39 @@ class PgStore implements PostgresStore {
       }),
     );
     return refunds.map((r) => ({ ...r, payment: payments.get(r.payment_id)! }));
+  }
+
+  // Shops
+
+  async createShop(shop: ShopRow): Promise<boolean> {
+    const wanted = shop.name?.toLowerCase();
+    try {
+      return await this.#sql.begin(async (tx) => {
+        // As cashiers: names compared here (lower() may fold ASCII only), creations take turns.
+        await tx`LOCK TABLE shops IN SHARE ROW EXCLUSIVE MODE`;
+        const shops = await tx`SELECT id, name FROM shops`;
+        if (shops.some((r) => r.id === shop.id || (wanted !== undefined && (r.name as string | null)?.toLowerCase() === wanted))) return false;
+        await tx`INSERT INTO shops (id, name, time_zone, sub_mch_id, sub_appid, manager_pin_hash, created_at)
+                 VALUES (${shop.id}, ${shop.name}, ${shop.time_zone}, ${shop.sub_mch_id}, ${shop.sub_appid}, ${shop.manager_pin_hash}, ${shop.created_at})`;
+        return true;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async shop(id: string): Promise<ShopRow | undefined> {
+    const [r] = await this.#sql`SELECT * FROM shops WHERE id = ${id}`;
+    return r && shopFromDb(r);
+  }
+
+  async listShops(): Promise<ShopRow[]> {
+    return (await this.#sql`SELECT * FROM shops ORDER BY id <> ${DEFAULT_SHOP_ID}, created_at, id`).map(shopFromDb);
+  }
+
+  async setShopPin(id: string, pinHash: string | null): Promise<boolean> {
+    return (await this.#sql`UPDATE shops SET manager_pin_hash = ${pinHash} WHERE id = ${id}`).count === 1;
   }
 
   async signalPayment(id: string): Promise<void> {

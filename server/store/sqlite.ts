@@ -17,6 +17,7 @@ import type {
   RefundRow,
   ReverseReason,
   Store,
+  ShopRow,
   TerminalRow,
   TerminalTokenRow,
   Transition,
@@ -33,6 +34,7 @@ import type {
   ReconciliationRunRow,
   StoredReconciliation,
 } from './types.ts';
+import { DEFAULT_SHOP_ID } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
@@ -184,7 +186,7 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'shop_id',
 ] as const;
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
@@ -236,6 +238,7 @@ function paymentFromDb(r: DbRow): PaymentRow {
     updated_at: num(r.updated_at),
     shift_id: optStr(r.shift_id),
     cashier: optStr(r.cashier),
+    shop_id: str(r.shop_id ?? DEFAULT_SHOP_ID),
   };
 }
 
@@ -262,13 +265,14 @@ function refundFromDb(r: DbRow): RefundRow {
   };
 }
 
-// role is left out for a till (the default), so a till's row reads as it always did.
+// role and shop are left out for a till of the default shop, so its row reads as it always did.
 const terminalFromDb = (r: DbRow): TerminalRow => ({
   id: str(r.id),
   name: str(r.name),
   created_at: num(r.created_at),
   paired_at: optNum(r.paired_at),
-  ...(r.role === 'owner' ? { role: 'owner' as const } : {}),
+  ...(r.role === 'owner' || r.role === 'operator' ? { role: r.role } : {}),
+  ...(r.shop_id !== null && r.shop_id !== undefined && r.shop_id !== DEFAULT_SHOP_ID ? { shop_id: str(r.shop_id) } : {}),
 });
 
 const cashierFromDb = (r: DbRow): CashierRow => ({
@@ -277,11 +281,23 @@ const cashierFromDb = (r: DbRow): CashierRow => ({
   pin_hash: str(r.pin_hash),
   created_at: num(r.created_at),
   removed_at: optNum(r.removed_at),
+  shop_id: str(r.shop_id ?? DEFAULT_SHOP_ID),
+});
+
+const shopFromDb = (r: DbRow): ShopRow => ({
+  id: str(r.id),
+  name: optStr(r.name),
+  time_zone: optStr(r.time_zone),
+  sub_mch_id: optStr(r.sub_mch_id),
+  sub_appid: optStr(r.sub_appid),
+  manager_pin_hash: optStr(r.manager_pin_hash),
+  created_at: num(r.created_at),
 });
 
 const shiftFromDb = (r: DbRow): ShiftRow => ({
   id: str(r.id),
   terminal_id: str(r.terminal_id),
+  shop_id: str(r.shop_id ?? DEFAULT_SHOP_ID),
   cashier_id: str(r.cashier_id),
   cashier_name: str(r.cashier_name),
   opened_at: num(r.opened_at),
@@ -347,6 +363,8 @@ function shopDayStatements(db: Database.Database) {
        WHERE ${where} AND r.status != 'failed' GROUP BY 1, 2, 3, 4`,
     );
   const page = 'created_at >= @from AND created_at < @to AND (created_at, id) > (@afterAt, @afterId) ORDER BY created_at, id LIMIT @limit';
+  const shopPage = 'shop_id = @shop AND created_at >= @from AND created_at < @to AND (created_at, id) > (@afterAt, @afterId) ORDER BY created_at, id LIMIT @limit';
+  const refundPage = page.replace(/\b(created_at|id)\b/g, 'r.$1');
   return {
     insertReconciliation: db.prepare(
       `INSERT INTO reconciliations (id, bill_date, status, run_at, journal_count, bill_count, matched_count, error)
@@ -358,25 +376,43 @@ function shopDayStatements(db: Database.Database) {
     ),
     latestReconciliation: db.prepare('SELECT * FROM reconciliations WHERE bill_date = ? ORDER BY run_at DESC, id DESC LIMIT 1'),
     differencesOf: db.prepare('SELECT * FROM reconciliation_differences WHERE run_id = ? ORDER BY seq'),
-    insertCashier: db.prepare('INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at) VALUES (@id, @name, @pin_hash, @created_at, @removed_at)'),
+    insertCashier: db.prepare(
+      'INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at, shop_id) VALUES (@id, @name, @pin_hash, @created_at, @removed_at, @shop_id)',
+    ),
     cashiers: db.prepare('SELECT * FROM cashiers WHERE removed_at IS NULL ORDER BY created_at, id'),
+    shopCashiers: db.prepare('SELECT * FROM cashiers WHERE removed_at IS NULL AND shop_id = ? ORDER BY created_at, id'),
+    hasShopCashiers: db.prepare('SELECT EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL AND shop_id = ?)').pluck(),
     cashier: db.prepare('SELECT * FROM cashiers WHERE id = ?'),
     removeCashier: db.prepare('UPDATE cashiers SET removed_at = ? WHERE id = ? AND removed_at IS NULL'),
     hasCashiers: db.prepare('SELECT EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL)').pluck(),
     insertShift: db.prepare(
-      'INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at) VALUES (@id, @terminal_id, @cashier_id, @cashier_name, @opened_at)',
+      'INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at, shop_id) VALUES (@id, @terminal_id, @cashier_id, @cashier_name, @opened_at, @shop_id)',
     ),
     openShiftOf: db.prepare('SELECT * FROM shifts WHERE terminal_id = ? AND closed_at IS NULL'),
     shift: db.prepare('SELECT * FROM shifts WHERE id = ?'),
     closeShift: db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL'),
     shiftsOpenedBetween: db.prepare('SELECT * FROM shifts WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id'),
+    shopShiftsOpenedBetween: db.prepare('SELECT * FROM shifts WHERE shop_id = ? AND opened_at >= ? AND opened_at < ? ORDER BY opened_at, id'),
     paymentGroupsBetween: paymentGroups('created_at >= ? AND created_at < ?'),
+    shopPaymentGroupsBetween: paymentGroups('shop_id = ? AND created_at >= ? AND created_at < ?'),
+    shopRefundGroupsBetween: refundGroups('p.shop_id = ? AND r.created_at >= ? AND r.created_at < ?'),
     paymentGroupsOfShift: paymentGroups('shift_id = ?'),
     refundGroupsBetween: refundGroups('r.created_at >= ? AND r.created_at < ?'),
     refundGroupsOfShift: refundGroups('r.shift_id = ?'),
     openPaymentsOfShift: db.prepare(`SELECT * FROM payments_v WHERE shift_id = ? AND status IN ${OPEN_STATUSES} ORDER BY created_at, id`),
     paymentsChronological: db.prepare(`SELECT * FROM payments_v WHERE ${page}`),
     refundsChronological: db.prepare(`SELECT * FROM refunds WHERE ${page}`),
+    shopPaymentsChronological: db.prepare(`SELECT * FROM payments_v WHERE ${shopPage}`),
+    shopRefundsChronological: db.prepare(
+      `SELECT r.* FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.shop_id = @shop AND ${refundPage}`,
+    ),
+    insertShop: db.prepare(
+      `INSERT INTO shops (id, name, time_zone, sub_mch_id, sub_appid, manager_pin_hash, created_at)
+       VALUES (@id, @name, @time_zone, @sub_mch_id, @sub_appid, @manager_pin_hash, @created_at)`,
+    ),
+    shop: db.prepare('SELECT * FROM shops WHERE id = ?'),
+    shops: db.prepare(`SELECT * FROM shops ORDER BY id != '${DEFAULT_SHOP_ID}', created_at, id`),
+    setShopPin: db.prepare('UPDATE shops SET manager_pin_hash = ? WHERE id = ?'),
   };
 }
 
@@ -423,6 +459,15 @@ class SqliteStore implements Store {
         `SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
          WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ?`,
       ).pluck(),
+      shopTotals: db.prepare(
+        `SELECT COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
+           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
+         FROM payments WHERE shop_id = ? AND created_at >= ? AND created_at < ?`,
+      ),
+      shopRefundedTotal: db.prepare(
+        `SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.status = 'succeeded' AND p.shop_id = ? AND p.created_at >= ? AND p.created_at < ?`,
+      ).pluck(),
       insertPayment: db.prepare(
         `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')})`,
       ),
@@ -453,10 +498,13 @@ class SqliteStore implements Store {
         `UPDATE refunds SET lease_owner = @owner, lease_until = @until WHERE id = @id AND step != 'done'
            AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner)`,
       ),
-      insertTerminal: db.prepare('INSERT INTO terminals (id, name, created_at, paired_at, role) VALUES (@id, @name, @created_at, @paired_at, @role)'),
+      insertTerminal: db.prepare(
+        'INSERT INTO terminals (id, name, created_at, paired_at, role, shop_id) VALUES (@id, @name, @created_at, @paired_at, @role, @shop_id)',
+      ),
       terminal: db.prepare('SELECT * FROM terminals WHERE id = ?'),
       terminalByToken: db.prepare('SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ?'),
       terminals: db.prepare('SELECT * FROM terminals ORDER BY created_at, id'),
+      shopTerminals: db.prepare('SELECT * FROM terminals WHERE shop_id = ? ORDER BY created_at, id'),
       insertToken: db.prepare('INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (@token_hash, @terminal_id, @created_at)'),
       revokeTokens: db.prepare('DELETE FROM terminal_tokens WHERE terminal_id = ?'),
       setPaired: db.prepare('UPDATE terminals SET paired_at = ? WHERE id = ?'),
@@ -529,6 +577,7 @@ class SqliteStore implements Store {
     if (p.shift_id && this.q.shiftClosedAt.get(p.shift_id) !== null) return { kind: 'shift_closed' };
     const values: Record<string, SqlValue> = {};
     for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
+    values.shop_id ??= DEFAULT_SHOP_ID;
     this.q.insertPayment.run(values);
     this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
     // The row is exactly what was written (a new payment has no refunds): no need to read it back.
@@ -549,9 +598,13 @@ class SqliteStore implements Store {
   }
 
   async paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]> {
-    const { fromMs, toMs, limit, after, terminalId, amountFen, tail } = query;
+    const { fromMs, toMs, limit, after, terminalId, shopId, amountFen, tail } = query;
     const where = ['created_at >= @fromMs', 'created_at < @toMs'];
     const params: Record<string, SqlValue> = { fromMs, toMs, limit };
+    if (shopId !== undefined) {
+      where.unshift('shop_id = @shopId');
+      params.shopId = shopId;
+    }
     if (terminalId !== undefined) {
       where.push('terminal_id = @terminalId');
       params.terminalId = terminalId;
@@ -582,9 +635,11 @@ class SqliteStore implements Store {
     return (statement.all(params) as DbRow[]).map(paymentFromDb);
   }
 
-  async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
-    const r = this.q.totals.get(fromMs, toMs) as DbRow;
-    return { count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen), refunded_fen: Number(this.q.refundedTotal.get(fromMs, toMs)) };
+  async paymentTotals(fromMs: number, toMs: number, shopId?: string): Promise<PaymentTotalsRow> {
+    const args = shopId === undefined ? [fromMs, toMs] : [shopId, fromMs, toMs];
+    const r = (shopId === undefined ? this.q.totals : this.q.shopTotals).get(...args) as DbRow;
+    const refunded = (shopId === undefined ? this.q.refundedTotal : this.q.shopRefundedTotal).get(...args);
+    return { count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen), refunded_fen: Number(refunded) };
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
@@ -701,7 +756,7 @@ class SqliteStore implements Store {
   async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {
     this.db
       .transaction(() => {
-        this.q.insertTerminal.run({ ...t, role: t.role ?? 'till' });
+        this.q.insertTerminal.run({ ...t, role: t.role ?? 'till', shop_id: t.shop_id ?? DEFAULT_SHOP_ID });
         this.q.insertToken.run(token);
         this.q.insertPairing.run(code);
       })
@@ -718,8 +773,8 @@ class SqliteStore implements Store {
     return r && terminalFromDb(r);
   }
 
-  async listTerminals(): Promise<TerminalRow[]> {
-    return (this.q.terminals.all() as DbRow[]).map(terminalFromDb);
+  async listTerminals(shopId?: string): Promise<TerminalRow[]> {
+    return ((shopId === undefined ? this.q.terminals.all() : this.q.shopTerminals.all(shopId)) as DbRow[]).map(terminalFromDb);
   }
 
   async rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean> {
@@ -796,9 +851,10 @@ class SqliteStore implements Store {
   async createCashier(cashier: CashierRow): Promise<boolean> {
     const insert = this.db.transaction((): boolean => {
       const wanted = cashier.name.toLowerCase();
+      const shopId = cashier.shop_id ?? DEFAULT_SHOP_ID;
       // lower() in SQL folds ASCII only: names are compared here, the index is the backstop.
-      if ((this.d.cashiers.all() as DbRow[]).some((r) => str(r.name).toLowerCase() === wanted)) return false;
-      this.d.insertCashier.run(cashier);
+      if ((this.d.shopCashiers.all(shopId) as DbRow[]).some((r) => str(r.name).toLowerCase() === wanted)) return false;
+      this.d.insertCashier.run({ ...cashier, shop_id: shopId });
       return true;
     });
     try {
@@ -809,8 +865,8 @@ class SqliteStore implements Store {
     }
   }
 
-  async cashiers(): Promise<CashierRow[]> {
-    return (this.d.cashiers.all() as DbRow[]).map(cashierFromDb);
+  async cashiers(shopId?: string): Promise<CashierRow[]> {
+    return ((shopId === undefined ? this.d.cashiers.all() : this.d.shopCashiers.all(shopId)) as DbRow[]).map(cashierFromDb);
   }
 
   async cashier(id: string): Promise<CashierRow | undefined> {
@@ -822,16 +878,17 @@ class SqliteStore implements Store {
     return this.d.removeCashier.run(at, id).changes === 1;
   }
 
-  async hasCashiers(): Promise<boolean> {
-    return this.d.hasCashiers.get() === 1;
+  async hasCashiers(shopId?: string): Promise<boolean> {
+    return (shopId === undefined ? this.d.hasCashiers.get() : this.d.hasShopCashiers.get(shopId)) === 1;
   }
 
   async openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult> {
     const open = this.db.transaction((): OpenShiftResult => {
       const existing = this.d.openShiftOf.get(shift.terminal_id) as DbRow | undefined;
       if (existing) return { kind: 'terminal_has_shift', shift: shiftFromDb(existing) };
-      this.d.insertShift.run(shift);
-      return { kind: 'opened', shift: { ...shift, closed_at: null, closed_by: null } };
+      const row = { ...shift, shop_id: shift.shop_id ?? DEFAULT_SHOP_ID };
+      this.d.insertShift.run(row);
+      return { kind: 'opened', shift: { ...row, closed_at: null, closed_by: null } };
     });
     try {
       return open.immediate();
@@ -867,17 +924,28 @@ class SqliteStore implements Store {
       .immediate();
   }
 
-  async shiftsOpenedBetween(fromMs: number, toMs: number): Promise<ShiftRow[]> {
-    return (this.d.shiftsOpenedBetween.all(fromMs, toMs) as DbRow[]).map(shiftFromDb);
+  async shiftsOpenedBetween(fromMs: number, toMs: number, shopId?: string): Promise<ShiftRow[]> {
+    const rows = shopId === undefined ? this.d.shiftsOpenedBetween.all(fromMs, toMs) : this.d.shopShiftsOpenedBetween.all(shopId, fromMs, toMs);
+    return (rows as DbRow[]).map(shiftFromDb);
   }
 
   async paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]> {
-    const rows = 'shiftId' in scope ? this.d.paymentGroupsOfShift.all(scope.shiftId) : this.d.paymentGroupsBetween.all(scope.fromMs, scope.toMs);
+    const rows =
+      'shiftId' in scope
+        ? this.d.paymentGroupsOfShift.all(scope.shiftId)
+        : scope.shopId === undefined
+          ? this.d.paymentGroupsBetween.all(scope.fromMs, scope.toMs)
+          : this.d.shopPaymentGroupsBetween.all(scope.shopId, scope.fromMs, scope.toMs);
     return (rows as DbRow[]).map(paymentGroupFromDb);
   }
 
   async refundGroups(scope: JournalScope): Promise<RefundGroupRow[]> {
-    const rows = 'shiftId' in scope ? this.d.refundGroupsOfShift.all(scope.shiftId) : this.d.refundGroupsBetween.all(scope.fromMs, scope.toMs);
+    const rows =
+      'shiftId' in scope
+        ? this.d.refundGroupsOfShift.all(scope.shiftId)
+        : scope.shopId === undefined
+          ? this.d.refundGroupsBetween.all(scope.fromMs, scope.toMs)
+          : this.d.shopRefundGroupsBetween.all(scope.shopId, scope.fromMs, scope.toMs);
     return (rows as DbRow[]).map(refundGroupFromDb);
   }
 
@@ -886,11 +954,13 @@ class SqliteStore implements Store {
   }
 
   async paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]> {
-    return (this.d.paymentsChronological.all(pageParams(page)) as DbRow[]).map(paymentFromDb);
+    const rows = page.shopId === undefined ? this.d.paymentsChronological.all(pageParams(page)) : this.d.shopPaymentsChronological.all({ ...pageParams(page), shop: page.shopId });
+    return (rows as DbRow[]).map(paymentFromDb);
   }
 
   async refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]> {
-    const refunds = (this.d.refundsChronological.all(pageParams(page)) as DbRow[]).map(refundFromDb);
+    const rows = page.shopId === undefined ? this.d.refundsChronological.all(pageParams(page)) : this.d.shopRefundsChronological.all({ ...pageParams(page), shop: page.shopId });
+    const refunds = (rows as DbRow[]).map(refundFromDb);
     return refunds.map((r) => ({ ...r, payment: this.paymentNow(r.payment_id)! }));
   }
 
@@ -920,6 +990,38 @@ class SqliteStore implements Store {
     if (!run) return undefined;
     const differences = (this.d.differencesOf.all(run.id) as (ReconciliationDifferenceRow & { run_id?: string; seq?: number })[]).map(({ run_id: _r, seq: _s, ...d }) => d);
     return { run: { ...run }, differences };
+  }
+
+  // Shops
+
+  async createShop(shop: ShopRow): Promise<boolean> {
+    const insert = this.db.transaction((): boolean => {
+      const wanted = shop.name?.toLowerCase();
+      // lower() in SQL folds ASCII only: names are compared here, the index is the backstop.
+      const shops = (this.d.shops.all() as DbRow[]).map(shopFromDb);
+      if (shops.some((s) => s.id === shop.id || (wanted !== undefined && s.name?.toLowerCase() === wanted))) return false;
+      this.d.insertShop.run(shop);
+      return true;
+    });
+    try {
+      return insert.immediate();
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  async shop(id: string): Promise<ShopRow | undefined> {
+    const r = this.d.shop.get(id) as DbRow | undefined;
+    return r && shopFromDb(r);
+  }
+
+  async listShops(): Promise<ShopRow[]> {
+    return (this.d.shops.all() as DbRow[]).map(shopFromDb);
+  }
+
+  async setShopPin(id: string, pinHash: string | null): Promise<boolean> {
+    return this.d.setShopPin.run(pinHash, id).changes === 1;
   }
 
   async close(): Promise<void> {

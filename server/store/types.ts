@@ -73,20 +73,24 @@ export interface PaymentRow {
   /** The cashier's shift the payment was taken in, and the cashier's name then (null: no cashiers). */
   shift_id: string | null;
   cashier: string | null;
+  /** The shop the payment was taken in (its terminal's shop then). */
+  shop_id: string;
 }
 
 /** What `transitionPayment`'s `decide` may change. */
 export type PaymentPatch = Partial<
   Omit<
     PaymentRow,
-    'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier'
+    'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier' | 'shop_id'
   >
 > & {
   /** Not a column: journal an event with this code even when neither status nor step changes (e.g. why an outcome is unknown). */
   event_code?: string;
 };
 
-export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier'> & {
+export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'shop_id'> & {
+  /** Absent: the default shop. */
+  shop_id?: string;
   lease_owner?: string | null;
   lease_until?: number | null;
   /** Given when cashiers are set up: the insert is refused if this shift has been closed meanwhile. */
@@ -129,6 +133,8 @@ export interface PaymentPageQuery {
   /** Continue after this payment (the last one of the previous page). */
   after?: { created_at: number; id: string };
   terminalId?: string;
+  /** Only this shop's payments (absent: every shop's). */
+  shopId?: string;
   /** A search: payments of this amount, or whose out_trade_no or transaction_id ends with this text (ASCII case ignored). */
   amountFen?: number;
   tail?: string;
@@ -189,8 +195,14 @@ export type InsertRefundResult =
   /** amount > paid − (succeeded + processing refunds). */
   | { kind: 'too_large'; remaining_fen: number };
 
-/** 'till' takes payments; 'owner' is a read-only device (the owner's report link). */
-export type TerminalRole = 'till' | 'owner';
+/**
+ * 'till' takes payments; 'owner' is a read-only device (the owner's report link) of its shop;
+ * 'operator' belongs to the chain, not to a shop: it reads the chain-wide summary only.
+ */
+export type TerminalRole = 'till' | 'owner' | 'operator';
+
+/** The shop every journal has from its first start (a single shop never needs another). */
+export const DEFAULT_SHOP_ID = 'default';
 
 export interface TerminalRow {
   id: string;
@@ -200,6 +212,29 @@ export interface TerminalRow {
   paired_at: number | null;
   /** Absent: 'till'. */
   role?: TerminalRole;
+  /** Absent: the default shop. */
+  shop_id?: string;
+}
+
+/** The shop a terminal belongs to. */
+export const shopOf = (t: Pick<TerminalRow, 'shop_id'>): string => t.shop_id ?? DEFAULT_SHOP_ID;
+
+/**
+ * A shop of a chain, or a sub-merchant of a service provider. The default shop's null fields
+ * follow the server's configuration (SHOP_NAME, TIME_ZONE, WECHAT_SUB_MCH_ID, MANAGER_PIN), so a
+ * single shop behaves as it always did; another shop's null time zone is the server's too.
+ */
+export interface ShopRow {
+  id: string;
+  name: string | null;
+  /** IANA zone of the shop's days (reports, history, exports); null: the server's TIME_ZONE. */
+  time_zone: string | null;
+  /** Service-provider mode: sent on each of the shop's payments, refunds, queries, reverses and bills. */
+  sub_mch_id: string | null;
+  sub_appid: string | null;
+  /** scrypt hash of the shop's manager PIN (the default shop keeps MANAGER_PIN / the settings). */
+  manager_pin_hash: string | null;
+  created_at: number;
 }
 
 /** One bearer token of a terminal, stored as its SHA-256 only (the token itself is random and never stored). */
@@ -216,11 +251,15 @@ export interface CashierRow {
   pin_hash: string;
   created_at: number;
   removed_at: number | null;
+  /** The shop the cashier works in (absent: the default shop); names and PINs are unique per shop. */
+  shop_id?: string;
 }
 
 export interface ShiftRow {
   id: string;
   terminal_id: string;
+  /** Its terminal's shop (absent: the default shop). */
+  shop_id?: string;
   cashier_id: string;
   /** The cashier's name when the shift opened. */
   cashier_name: string;
@@ -243,7 +282,7 @@ export type CloseShiftResult =
   | { kind: 'payment_in_progress'; active: PaymentRow };
 
 /** Where a group of payments or refunds lies: a time range or one shift. */
-export type JournalScope = { fromMs: number; toMs: number } | { shiftId: string };
+export type JournalScope = { fromMs: number; toMs: number; /** Absent: every shop. */ shopId?: string } | { shiftId: string };
 
 /**
  * Payments summed by the database, one row per (quarter hour, terminal, cashier, wallet):
@@ -285,6 +324,8 @@ export interface RefundWithPayment extends RefundRow {
 export interface ChronologicalPage {
   fromMs: number;
   toMs: number;
+  /** Only this shop's payments, or refunds of its payments (absent: every shop's). */
+  shopId?: string;
   after?: { created_at: number; id: string };
   limit: number;
 }
@@ -342,8 +383,8 @@ export interface Store {
   paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]>;
   /** At most `limit` payments of a day, newest first, read through an index: never the whole day. */
   paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]>;
-  /** Totals of the payments created in [fromMs, toMs), summed by the database. */
-  paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow>;
+  /** Totals of the payments created in [fromMs, toMs) (of one shop, when given), summed by the database. */
+  paymentTotals(fromMs: number, toMs: number, shopId?: string): Promise<PaymentTotalsRow>;
   /** Read-modify-write of one payment in one transaction; appends a journal event when status or step changes, or the patch has an event_code. */
   transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined>;
   paymentEvents(id: string): Promise<PaymentEvent[]>;
@@ -371,7 +412,8 @@ export interface Store {
   terminal(id: string): Promise<TerminalRow | undefined>;
   /** The terminal a (hashed) token belongs to, while the token is not revoked. */
   terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined>;
-  listTerminals(): Promise<TerminalRow[]>;
+  /** Every terminal, or one shop's. */
+  listTerminals(shopId?: string): Promise<TerminalRow[]>;
   /** Revokes every token and unused pairing code of the terminal and gives it `token` and `code`, in one transaction; false for an unknown terminal. */
   rotateTerminal(terminalId: string, token: TerminalTokenRow, code: PairingCodeRow): Promise<boolean>;
   /**
@@ -392,15 +434,15 @@ export interface Store {
   checkWritable(): Promise<void>;
 
   // Cashiers and shifts (server/shifts/), exports and reports (server/exports/, server/reports/)
-  /** Refused (false) when an active cashier has the same name (case-insensitive). */
+  /** Refused (false) when an active cashier of the same shop has the same name (case-insensitive). */
   createCashier(cashier: CashierRow): Promise<boolean>;
-  /** Cashiers not removed, oldest first. */
-  cashiers(): Promise<CashierRow[]>;
+  /** Cashiers not removed, oldest first: every shop's, or one shop's. */
+  cashiers(shopId?: string): Promise<CashierRow[]>;
   cashier(id: string): Promise<CashierRow | undefined>;
   /** Marks the cashier removed (their open shifts stay open until closed); false if unknown or removed already. */
   removeCashier(id: string, at: number): Promise<boolean>;
-  /** Whether any cashier is set up (then a terminal needs an open shift to take payments). */
-  hasCashiers(): Promise<boolean>;
+  /** Whether any cashier is set up (in the shop, when given): then its terminals need an open shift to take payments. */
+  hasCashiers(shopId?: string): Promise<boolean>;
   /** Atomic: opens the shift unless the terminal has one open already. */
   openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult>;
   /** The terminal's open shift, if any. */
@@ -408,8 +450,8 @@ export interface Store {
   shift(id: string): Promise<ShiftRow | undefined>;
   /** Atomic: closes the shift unless its terminal has a payment in progress. */
   closeShift(id: string, at: number, closedBy: string): Promise<CloseShiftResult>;
-  /** Shifts opened in [fromMs, toMs), oldest first. */
-  shiftsOpenedBetween(fromMs: number, toMs: number): Promise<ShiftRow[]>;
+  /** Shifts opened in [fromMs, toMs) (in one shop, when given), oldest first. */
+  shiftsOpenedBetween(fromMs: number, toMs: number, shopId?: string): Promise<ShiftRow[]>;
   /** Payments of a time range or a shift, summed per quarter hour, terminal, cashier and wallet. */
   paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]>;
   /** Refunds made in a time range or a shift, summed likewise. */
@@ -426,6 +468,14 @@ export interface Store {
   saveReconciliation(result: StoredReconciliation): Promise<void>;
   /** The latest run for a bill date (YYYY-MM-DD), with its differences. */
   latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined>;
+  // Shops (server/shops/)
+  /** Refused (false) when a shop has the same name (case-insensitive) or id. */
+  createShop(shop: ShopRow): Promise<boolean>;
+  shop(id: string): Promise<ShopRow | undefined>;
+  /** Every shop, the default one first, then oldest first. */
+  listShops(): Promise<ShopRow[]>;
+  /** Sets (or clears, with null) a shop's manager PIN hash; false for an unknown shop. */
+  setShopPin(id: string, pinHash: string | null): Promise<boolean>;
 
   /**
    * Cross-instance wake-up (stores shared by several server instances): tells every instance that

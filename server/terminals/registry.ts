@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Store, TerminalRole, TerminalRow } from '../store/types.ts';
+import { DEFAULT_SHOP_ID, shopOf, type Store, type TerminalRole, type TerminalRow } from '../store/types.ts';
 import { hashPin, verifyPin } from './pin.ts';
 import { randomSecret, sameText, sha256 } from './secrets.ts';
 
@@ -13,14 +13,15 @@ import { randomSecret, sameText, sha256 } from './secrets.ts';
 
 export type TerminalStore = Pick<
   Store,
-  'createTerminal' | 'terminal' | 'terminalByTokenHash' | 'listTerminals' | 'rotateTerminal' | 'redeemPairingCode' | 'revokeTokens' | 'removeTerminal' | 'setting' | 'setSetting'
+  'createTerminal' | 'terminal' | 'terminalByTokenHash' | 'listTerminals' | 'rotateTerminal' | 'redeemPairingCode' | 'revokeTokens' | 'removeTerminal' | 'setting' | 'setSetting' | 'shop' | 'setShopPin'
 >;
 
 export interface Terminal {
   id: string;
   name: string;
-  /** 'owner': the owner's read-only report link. */
+  /** 'owner': the owner's read-only report link; 'operator': the chain's summary. */
   role: TerminalRole;
+  shop_id: string;
   created_at: string;
   paired_at?: string;
 }
@@ -44,7 +45,7 @@ const TOKEN_LENGTH = { min: 20, max: 128 };
 export class TerminalError extends Error {
   override readonly name = 'TerminalError';
   constructor(
-    readonly code: 'INVALID_NAME' | 'NAME_TAKEN' | 'UNKNOWN_TERMINAL' | 'INVALID_PIN' | 'NO_PIN',
+    readonly code: 'INVALID_NAME' | 'NAME_TAKEN' | 'UNKNOWN_TERMINAL' | 'UNKNOWN_SHOP' | 'INVALID_PIN' | 'NO_PIN',
     message: string,
   ) {
     super(message);
@@ -53,7 +54,7 @@ export class TerminalError extends Error {
 
 export interface TerminalRegistryOptions {
   store: TerminalStore;
-  /** MANAGER_PIN from the environment: when set it wins over a PIN set by command. */
+  /** MANAGER_PIN from the environment: when set it wins over a PIN set by command (the default shop's only). */
   envPin?: string;
   /** Checks a PIN against its stored scrypt hash (default: in a worker thread of its own, pin.ts). */
   verifyPin?: (pin: string, stored: string) => Promise<boolean>;
@@ -73,13 +74,17 @@ export class TerminalRegistry {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Creates a terminal with a token and a first pairing code. Names are unique (the CLI finds terminals by name). */
-  async add(name: string, role: TerminalRole = 'till'): Promise<IssuedPairing> {
+  /**
+   * Creates a terminal of a shop (default: the default shop) with a token and a first pairing
+   * code. Names are unique across the chain (the CLI finds terminals by name).
+   */
+  async add(name: string, role: TerminalRole = 'till', shopId: string = DEFAULT_SHOP_ID): Promise<IssuedPairing> {
     const clean = name.trim();
     if (!TERMINAL_NAME.test(clean)) throw new TerminalError('INVALID_NAME', `"${name}" is not a terminal name: 1 to 40 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit`);
     if (await this.byName(clean)) throw new TerminalError('NAME_TAKEN', `a terminal named "${clean}" exists already (use: rotate ${clean})`);
+    if (!(await this.#store.shop(shopId))) throw new TerminalError('UNKNOWN_SHOP', `no shop ${shopId} (list them: npm run shop -- list)`);
     const now = this.#now();
-    const row: TerminalRow = { id: `t-${randomBytes(6).toString('hex')}`, name: clean, created_at: now, paired_at: null, role };
+    const row: TerminalRow = { id: `t-${randomBytes(6).toString('hex')}`, name: clean, created_at: now, paired_at: null, role, ...(shopId !== DEFAULT_SHOP_ID ? { shop_id: shopId } : {}) };
     const { token, code, expires } = this.#newCredentials();
     await this.#store.createTerminal(row, { token_hash: sha256(token), terminal_id: row.id, created_at: now }, { code_hash: sha256(code), terminal_id: row.id, expires_at: expires });
     return { terminal: view(row), code, token, expires_at: new Date(expires).toISOString() };
@@ -118,8 +123,9 @@ export class TerminalRegistry {
     if (!(await this.#store.removeTerminal(terminalId))) throw new TerminalError('UNKNOWN_TERMINAL', `no terminal ${terminalId}`);
   }
 
-  async list(): Promise<Terminal[]> {
-    return (await this.#store.listTerminals()).map(view);
+  /** Every terminal, or one shop's. */
+  async list(shopId?: string): Promise<Terminal[]> {
+    return (await this.#store.listTerminals(shopId)).map(view);
   }
 
   async byName(name: string): Promise<TerminalRow | undefined> {
@@ -133,7 +139,7 @@ export class TerminalRegistry {
    * with the CLI are never touched (their tokens may be in use without a pairing).
    */
   async firstTerminalPairing(): Promise<IssuedPairing | undefined> {
-    const terminals = await this.list();
+    const terminals = await this.list(DEFAULT_SHOP_ID);
     if (terminals.some((t) => t.paired_at !== undefined)) return undefined;
     const firstId = await this.#store.setting(FIRST_TERMINAL_KEY);
     if (terminals.length === 0) {
@@ -145,22 +151,37 @@ export class TerminalRegistry {
     return undefined;
   }
 
-  // Manager PIN
+  // Manager PIN: each shop's own. The default shop's is MANAGER_PIN or the one set by
+  // `terminal -- pin` (a setting, as before shops); another shop's is kept in its row.
 
-  async setPin(pin: string): Promise<void> {
-    await this.#store.setSetting(PIN_KEY, await hashPin(pin));
+  async setPin(pin: string, shopId: string = DEFAULT_SHOP_ID): Promise<void> {
+    const hash = await hashPin(pin);
+    if (shopId === DEFAULT_SHOP_ID) await this.#store.setSetting(PIN_KEY, hash);
+    else if (!(await this.#store.setShopPin(shopId, hash))) throw new TerminalError('UNKNOWN_SHOP', `no shop ${shopId}`);
   }
 
-  async pinConfigured(): Promise<boolean> {
-    return this.#envPin !== undefined || (await this.#store.setting(PIN_KEY)) !== undefined;
+  async pinConfigured(shopId: string = DEFAULT_SHOP_ID): Promise<boolean> {
+    return (shopId === DEFAULT_SHOP_ID && this.#envPin !== undefined) || (await this.#storedPin(shopId)) !== undefined;
   }
 
-  /** true/false for a configured PIN; throws NO_PIN when none is set anywhere. */
-  async checkPin(pin: string): Promise<boolean> {
-    if (this.#envPin !== undefined) return sameText(pin, this.#envPin);
-    const stored = await this.#store.setting(PIN_KEY);
-    if (stored === undefined) throw new TerminalError('NO_PIN', 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.');
+  /** true/false for the shop's configured PIN; throws NO_PIN when the shop has none. */
+  async checkPin(pin: string, shopId: string = DEFAULT_SHOP_ID): Promise<boolean> {
+    if (shopId === DEFAULT_SHOP_ID && this.#envPin !== undefined) return sameText(pin, this.#envPin);
+    const stored = await this.#storedPin(shopId);
+    if (stored === undefined) {
+      throw new TerminalError(
+        'NO_PIN',
+        shopId === DEFAULT_SHOP_ID
+          ? 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.'
+          : `No manager PIN is set for this shop: run \`npm run shop -- pin ${shopId} <pin>\`.`,
+      );
+    }
     return this.#verifyPin(pin, stored);
+  }
+
+  async #storedPin(shopId: string): Promise<string | undefined> {
+    if (shopId === DEFAULT_SHOP_ID) return this.#store.setting(PIN_KEY);
+    return (await this.#store.shop(shopId))?.manager_pin_hash ?? undefined;
   }
 
   #newCredentials(): { token: string; code: string; expires: number } {
@@ -169,7 +190,7 @@ export class TerminalRegistry {
 }
 
 function view(row: TerminalRow): Terminal {
-  const terminal: Terminal = { id: row.id, name: row.name, role: row.role ?? 'till', created_at: new Date(row.created_at).toISOString() };
+  const terminal: Terminal = { id: row.id, name: row.name, role: row.role ?? 'till', shop_id: shopOf(row), created_at: new Date(row.created_at).toISOString() };
   if (row.paired_at !== null) terminal.paired_at = new Date(row.paired_at).toISOString();
   return terminal;
 }

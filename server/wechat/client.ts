@@ -1,6 +1,6 @@
 import { parseBill, type Bill, type BillType } from './bill.ts';
 import { ENDPOINTS, defaultBackupBase, isPlainHttp, trimBase, type Endpoint } from './endpoints.ts';
-import { GatewayConfigError, GatewayError, GatewayRequestError, type Gateway, type Outcome } from './gateway.ts';
+import { GatewayConfigError, GatewayError, GatewayRequestError, type ForMerchant, type Gateway, type Outcome } from './gateway.ts';
 import { nonceStr } from './nonce.ts';
 import {
   badResponse,
@@ -40,7 +40,7 @@ export interface WechatConfig {
   spbillCreateIp?: string;
 }
 
-export interface BillQuery {
+export interface BillQuery extends ForMerchant {
   /** yyyyMMdd, Beijing time. */
   bill_date: string;
   bill_type?: BillType;
@@ -89,16 +89,20 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
    * timeout → parse → return_code → signature over every returned field → typed result.
    * It never hands back an unverified body.
    */
-  async function call<T>(endpoint: Endpoint, business: RequestFields, read: (fields: XmlFields) => T, options: SendOptions): Promise<Outcome<T>> {
-    const body = signedRequest(business);
+  /** The ids a request carries: the configured merchant, or the sub-merchant the request names (its shop's). */
+  const merchantOf = (req: ForMerchant): RequestFields =>
+    req.merchant ? { appid: config.appid, mch_id: config.mch_id, sub_appid: req.merchant.sub_appid, sub_mch_id: req.merchant.sub_mch_id } : merchant;
+
+  async function call<T>(endpoint: Endpoint, req: ForMerchant, business: RequestFields, read: (fields: XmlFields) => T, options: SendOptions): Promise<Outcome<T>> {
+    const body = signedRequest(merchantOf(req), business);
     const text = await send(endpoint, body, options);
     const answer = verifiedAnswer(text);
     if (answer.kind === 'rejected') return answer;
     return typedResult(answer.fields, read);
   }
 
-  function signedRequest(business: RequestFields): string {
-    const fields: RequestFields = { ...merchant, ...business, nonce_str: nonceStr(), sign_type: signType };
+  function signedRequest(ids: RequestFields, business: RequestFields): string {
+    const fields: RequestFields = { ...ids, ...business, nonce_str: nonceStr(), sign_type: signType };
     fields.sign = sign(fields, key, signType);
     try {
       return toXml(fields);
@@ -166,15 +170,15 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
 
   return {
     micropay: async (req) =>
-      call(ENDPOINTS.micropay, micropayFields(req, defaultIp), (f) => readPaidOrder(f, req.out_trade_no), callOptions(false)),
-    orderQuery: async (q) => call(ENDPOINTS.orderQuery, byOutTradeNo(q), (f) => readOrderState(f, q.out_trade_no), callOptions(true)),
-    reverse: async (q) => call(ENDPOINTS.reverse, byOutTradeNo(q), readReverse, callOptions(true)),
-    refund: async (req) => call(ENDPOINTS.refund, refundFields(req), (f) => readRefundAccepted(f, req), callOptions(false)),
-    refundQuery: async (q) => call(ENDPOINTS.refundQuery, refundQueryFields(q), (f) => readRefundState(f, q.out_refund_no), callOptions(false)),
+      call(ENDPOINTS.micropay, req, micropayFields(req, defaultIp), (f) => readPaidOrder(f, req.out_trade_no), callOptions(false)),
+    orderQuery: async (q) => call(ENDPOINTS.orderQuery, q, byOutTradeNo(q), (f) => readOrderState(f, q.out_trade_no), callOptions(true)),
+    reverse: async (q) => call(ENDPOINTS.reverse, q, byOutTradeNo(q), readReverse, callOptions(true)),
+    refund: async (req) => call(ENDPOINTS.refund, req, refundFields(req), (f) => readRefundAccepted(f, req), callOptions(false)),
+    refundQuery: async (q) => call(ENDPOINTS.refundQuery, q, refundQueryFields(q), (f) => readRefundState(f, q.out_refund_no), callOptions(false)),
 
     /** Success answers CSV (unsigned, like every bill); failure answers XML: branch on a leading `<`. */
     async downloadBill(q) {
-      const body = signedRequest({ bill_date: q.bill_date, bill_type: q.bill_type ?? 'ALL', ...(q.tar_type ? { tar_type: q.tar_type } : {}) });
+      const body = signedRequest(merchantOf(q), { bill_date: q.bill_date, bill_type: q.bill_type ?? 'ALL', ...(q.tar_type ? { tar_type: q.tar_type } : {}) });
       const options = { failover: false, timeoutMs: Math.max(config.timeoutMs, BILL_TIMEOUT_MS), maxBytes: MAX_BILL_BYTES };
       const text = await send(ENDPOINTS.downloadBill, body, options);
       if (text.trimStart().startsWith('<')) {

@@ -44,7 +44,16 @@ export type Outcome<T> =
   | { kind: 'business_error'; code: string; description: string; fields: Record<string, string> }
   | { kind: 'rejected'; message: string; fields: Record<string, string> };
 
-export interface MicropayRequest {
+/**
+ * Service-provider (服务商) mode: the sub-merchant one request is for, the shop's. Absent: the
+ * client's configured sub-merchant (WECHAT_SUB_MCH_ID), if any. Every call of one payment names
+ * the same sub-merchant: WeChat finds an order only under the merchant it was paid to.
+ */
+export interface ForMerchant {
+  merchant?: { sub_mch_id: string; sub_appid?: string };
+}
+
+export interface MicropayRequest extends ForMerchant {
   out_trade_no: string;
   total_fee: number;
   auth_code: string;
@@ -92,7 +101,7 @@ export interface ReverseResult {
   recall: boolean;
 }
 
-export interface RefundRequest {
+export interface RefundRequest extends ForMerchant {
   out_trade_no: string;
   out_refund_no: string;
   total_fee: number;
@@ -117,8 +126,8 @@ export interface RefundState {
 
 export interface Gateway {
   micropay(req: MicropayRequest): Promise<Outcome<PaidOrder>>;
-  orderQuery(q: { out_trade_no: string }): Promise<Outcome<OrderState>>;
-  reverse(q: { out_trade_no: string }): Promise<Outcome<ReverseResult>>;
+  orderQuery(q: { out_trade_no: string } & ForMerchant): Promise<Outcome<OrderState>>;
+  reverse(q: { out_trade_no: string } & ForMerchant): Promise<Outcome<ReverseResult>>;
   refund(req: RefundRequest): Promise<Outcome<RefundAccepted>>;
-  refundQuery(q: { out_refund_no: string }): Promise<Outcome<RefundState>>;
+  refundQuery(q: { out_refund_no: string } & ForMerchant): Promise<Outcome<RefundState>>;
 }

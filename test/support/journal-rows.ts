@@ -42,7 +42,7 @@ export function newPayment(over: Partial<NewPayment> = {}, at = T0): NewPayment 
 
 /** A payment as the store reads it back (what the pure transitions see). */
 export function storedPayment(over: Partial<PaymentRow> = {}, at = T0): PaymentRow {
-  return { ...newPayment({}, at), refunded_fen: 0, lease_owner: null, lease_until: null, shift_id: null, cashier: null, ...over };
+  return { ...newPayment({}, at), refunded_fen: 0, lease_owner: null, lease_until: null, shift_id: null, cashier: null, shop_id: 'default', ...over };
 }
 
 /** A succeeded payment created at `created_at`. */

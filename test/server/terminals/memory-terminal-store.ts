@@ -1,4 +1,4 @@
-import type { PairingCodeRow, TerminalRow, TerminalTokenRow } from '../../../server/store/types.ts';
+import { DEFAULT_SHOP_ID, shopOf, type PairingCodeRow, type ShopRow, type TerminalRow, type TerminalTokenRow } from '../../../server/store/types.ts';
 import type { TerminalStore } from '../../../server/terminals/registry.ts';
 
 /** The terminal half of the Store in memory, with the same one-time semantics, for unit tests. */
@@ -7,6 +7,7 @@ export function memoryTerminalStore(): TerminalStore & { tokens: Map<string, Ter
   const tokens = new Map<string, TerminalTokenRow>();
   const codes = new Map<string, PairingCodeRow & { used: boolean }>();
   const settings = new Map<string, string>();
+  const shops = new Map<string, ShopRow>([[DEFAULT_SHOP_ID, { id: DEFAULT_SHOP_ID, name: null, time_zone: null, sub_mch_id: null, sub_appid: null, manager_pin_hash: null, created_at: 0 }]]);
   const revoke = (terminalId: string): number => {
     let count = 0;
     for (const [hash, t] of tokens) if (t.terminal_id === terminalId && tokens.delete(hash)) count++;
@@ -29,8 +30,8 @@ export function memoryTerminalStore(): TerminalStore & { tokens: Map<string, Ter
       const t = token && terminals.get(token.terminal_id);
       return t && { ...t };
     },
-    async listTerminals() {
-      return [...terminals.values()].map((t) => ({ ...t }));
+    async listTerminals(shopId) {
+      return [...terminals.values()].filter((t) => shopId === undefined || shopOf(t) === shopId).map((t) => ({ ...t }));
     },
     async rotateTerminal(id, token, code) {
       const t = terminals.get(id);
@@ -66,6 +67,16 @@ export function memoryTerminalStore(): TerminalStore & { tokens: Map<string, Ter
     },
     async setSetting(key, value) {
       settings.set(key, value);
+    },
+    async shop(id) {
+      const s = shops.get(id);
+      return s && { ...s };
+    },
+    async setShopPin(id, hash) {
+      const s = shops.get(id);
+      if (!s) return false;
+      s.manager_pin_hash = hash;
+      return true;
     },
   };
 }
