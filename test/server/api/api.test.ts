@@ -226,14 +226,14 @@ describe('reading payments', () => {
     // 17:30 UTC on the 28th is already the 29th in Shanghai.
     expect((await call('GET', '/api/payments')).body.date).toBe('2026-11-29');
     expect((await call('GET', '/api/payments?date=2026-11-01')).body).toMatchObject({ date: '2026-11-01', totals: { count: 0 } });
-    expect(service.calls).toEqual(['list 2026-11-29', 'list 2026-11-01']);
+    expect(service.calls).toEqual(['list 2026-11-29 @default', 'list 2026-11-01 @default']);
   });
 
   it('passes a page’s limit, cursor, terminal and search on to the service', async () => {
     const { call, service } = await setup();
     const res = await call('GET', '/api/payments?date=2026-11-28&limit=20&cursor=MTIzOnA&terminal=t-1&q=25.80');
     expect(res).toMatchObject({ status: 200, body: { next_cursor: null } });
-    expect(service.calls).toEqual(['list 2026-11-28 {"limit":20,"cursor":"MTIzOnA","terminal":"t-1","q":"25.80"}']);
+    expect(service.calls).toEqual(['list 2026-11-28 @default {"limit":20,"cursor":"MTIzOnA","terminal":"t-1","q":"25.80"}']);
   });
 
   it.each([

@@ -34,8 +34,8 @@ export class FakePaymentService implements PaymentService {
   }
 
   async list(query: PaymentListQuery): Promise<PaymentList> {
-    const { date, ...rest } = query;
-    this.calls.push(`list ${date}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`);
+    const { date, shop, ...rest } = query;
+    this.calls.push(`list ${date}${shop ? ` @${shop.id}` : ''}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`);
     const payments = [...this.payments.values()].map((p) => this.#view(p));
     const succeeded = payments.filter((p) => p.status === 'succeeded');
     const succeeded_fen = succeeded.reduce((s, p) => s + p.amount_fen, 0);

@@ -94,7 +94,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
           lease_until: T0 + 60_000,
         });
         const created = await store.insertPayment(written);
-        const expected = { ...written, refunded_fen: 0, shift_id: null, cashier: null };
+        const expected = { ...written, refunded_fen: 0, shift_id: null, cashier: null, shop_id: 'default' };
         expect(created).toEqual({ kind: 'created', payment: expected });
         expect(await store.payment('p1')).toEqual(expected);
       });
