@@ -55,7 +55,7 @@ export class ManagerPinGuard {
   async require(terminalId: string, pin: string | undefined, what: string, shopId: string = DEFAULT_SHOP_ID): Promise<void> {
     if (pin === undefined || pin === '') fail(403, 'PIN_REQUIRED', `${what} needs the manager PIN (header X-Manager-Pin).`);
     if (!(await this.#terminals.pinConfigured(shopId))) {
-      fail(403, 'PIN_REQUIRED', shopId === DEFAULT_SHOP_ID ? 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.' : `No manager PIN is set for this shop: run \`npm run shop -- pin ${shopId} <pin>\`.`);
+      fail(403, 'PIN_REQUIRED', shopId === DEFAULT_SHOP_ID ? 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.' : `No manager PIN is set for this shop: run \`npm run terminal -- pin <pin> --shop ${shopId}\`.`);
     }
     await this.#guarded(terminalId, 'manager', async () => ((await this.#terminals.checkPin(pin, shopId)) ? true : undefined));
   }

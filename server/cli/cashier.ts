@@ -5,6 +5,8 @@ import { Cashiers, CashierError } from '../shifts/cashiers.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { TerminalRegistry } from '../terminals/registry.ts';
+import { ShopDirectory } from '../shops/shops.ts';
+import { takeOptions } from './options.ts';
 import type { CliIo } from './terminal.ts';
 
 /**
@@ -20,10 +22,12 @@ export const USAGE = `Usage: npm run cashier -- <command>
   list                 the cashiers
   remove <name or id>  remove a cashier (their past shifts and payments keep the name)
 
-Once a cashier exists, every terminal asks for a cashier PIN to open a shift.`;
+Each command takes --shop <id or name> for another shop than the default one (npm run shop -- list).
+Once a cashier exists in a shop, every terminal of that shop asks for a cashier PIN to open a shift.`;
 
 export async function runCashierCli(args: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = args;
+  const [command, ...words] = args;
+  const { options, rest, problem } = takeOptions(words, ['shop']);
   const usage = (problem: string) => {
     io.err(`${problem}\n\n${USAGE}`);
     return 2;
@@ -34,6 +38,7 @@ export async function runCashierCli(args: readonly string[], io: CliIo): Promise
     return 0;
   }
   if (!['add', 'list', 'remove'].includes(command)) return usage(`Unknown command "${command}".`);
+  if (problem) return usage(problem);
   if (command === 'add' && rest.length < 2) return usage('"add" needs a name and a PIN.');
   if (command === 'list' && rest.length > 0) return usage('"list" takes no argument.');
   if (command === 'remove' && rest.join(' ').trim() === '') return usage('"remove" needs the cashier’s name or id.');
@@ -57,7 +62,18 @@ export async function runCashierCli(args: readonly string[], io: CliIo): Promise
     return 1;
   }
   const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
-  const cashiers = new Cashiers({ store, isManagerPin: async (pin) => (await terminals.pinConfigured()) && terminals.checkPin(pin) });
+  const shop = options.shop === undefined ? undefined : await new ShopDirectory({ store, defaults: { name: config.flow.body, timeZone: config.flow.timeZone } }).find(options.shop);
+  if (options.shop !== undefined && !shop) {
+    io.err(`No shop "${options.shop}" (npm run shop -- list).`);
+    await store.close();
+    return 1;
+  }
+  const shopId = shop?.id;
+  const cashiers = new Cashiers({
+    store,
+    ...(shopId ? { shopId } : {}),
+    isManagerPin: async (pin) => (await terminals.pinConfigured(shopId)) && terminals.checkPin(pin, shopId),
+  });
   try {
     switch (command) {
       case 'add': {

@@ -3,8 +3,10 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
 import { DataDirError, isStorageFailure, journalCause } from '../store/data-dir.ts';
 import { openStore } from '../store/open.ts';
-import type { Store } from '../store/types.ts';
+import { DEFAULT_SHOP_ID, type Store } from '../store/types.ts';
 import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminals/registry.ts';
+import { ShopDirectory } from '../shops/shops.ts';
+import { takeOptions } from './options.ts';
 
 /**
  * `npm run terminal -- <command>`: set up tablets and the manager PIN in the server's journal
@@ -14,14 +16,19 @@ import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminal
 
 export const USAGE = `Usage: npm run terminal -- <command>
 
-  add <name> [--role owner]
+  add <name> [--shop <id>] [--role owner|operator]
                  create a terminal; prints its pairing link (valid 24 h, one use) and a token.
-                 --role owner: the owner's read-only link (the report and history; no payments)
+                 --shop: the shop it belongs to (npm run shop -- list; default: the default shop)
+                 --role owner: the shop owner's read-only link (the report and history; no payments)
+                 --role operator: the chain's token, for GET /api/operator/summary only (no shop)
   rotate <name>  revoke every token and unused link of the terminal (its devices are signed out
                  now) and print a new pairing link and token (also: pair <name>)
   remove <name>  delete the terminal: its tokens and links stop working (its payments stay)
-  list           the terminals and when each was paired
-  pin <pin>      set the manager PIN refunds ask for (4 to 12 digits; MANAGER_PIN, if set, wins)
+  list [--shop <id>]
+                 the terminals (of one shop) and when each was paired
+  pin <pin> [--shop <id>]
+                 set the manager PIN of the shop (default: the default shop, where MANAGER_PIN, if
+                 set, wins); refunds, exports and cashiers ask for it (4 to 12 digits)
 
 The last line of add and rotate is JSON: {"name","token","pair_url"}.`;
 
@@ -38,9 +45,8 @@ export function pairUrl(config: Pick<Config, 'port' | 'host' | 'tls'>, code: str
 
 export async function runTerminalCli(args: readonly string[], io: CliIo): Promise<number> {
   const [command, ...words] = args;
-  const roleAt = words.indexOf('--role');
-  const role = roleAt >= 0 ? words[roleAt + 1] : undefined;
-  const rest = roleAt >= 0 ? words.filter((_, i) => i !== roleAt && i !== roleAt + 1) : words;
+  const { options, rest, problem } = takeOptions(words, ['role', 'shop']);
+  const { role, shop: shopAsked } = options;
   const argument = rest.join(' ').trim();
   const usage = (problem: string) => {
     io.err(`${problem}\n\n${USAGE}`);
@@ -52,10 +58,15 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
     return 0;
   }
   if (!['add', 'rotate', 'pair', 'remove', 'list', 'pin'].includes(command)) return usage(`Unknown command "${command}".`);
+  if (problem) return usage(problem);
   if (command !== 'list' && argument === '') return usage(`"${command}" needs ${command === 'pin' ? 'a PIN' : 'a terminal name'}.`);
   if (command === 'list' && argument !== '') return usage('"list" takes no argument.');
-  if (roleAt >= 0 && command !== 'add') return usage('"--role" goes with "add".');
-  if (roleAt >= 0 && role !== 'owner' && role !== 'till') return usage('"--role" is "owner" (read-only report link) or "till" (the default).');
+  if (role !== undefined && command !== 'add') return usage('"--role" goes with "add".');
+  if (shopAsked !== undefined && !['add', 'list', 'pin'].includes(command)) return usage('"--shop" goes with "add", "list" and "pin".');
+  if (role !== undefined && role !== 'owner' && role !== 'till' && role !== 'operator') {
+    return usage('"--role" is "owner" (read-only report link), "operator" (the chain summary) or "till" (the default).');
+  }
+  if (role === 'operator' && shopAsked !== undefined) return usage('An operator token belongs to the chain, not to a shop: leave out "--shop".');
   if (command === 'pin' && !PIN_FORMAT.test(argument)) return usage('The PIN must be 4 to 12 digits.');
 
   let config: Config;
@@ -81,6 +92,14 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
     return 1;
   }
   const registry = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
+  const shops = new ShopDirectory({ store, defaults: { name: config.flow.body, timeZone: config.flow.timeZone } });
+  /** The shop --shop names (by id or name), or the default shop. */
+  const shopId = async (): Promise<string | undefined> => {
+    if (shopAsked === undefined) return DEFAULT_SHOP_ID;
+    const found = await shops.find(shopAsked);
+    if (!found) io.err(`No shop "${shopAsked}". Shops: ${(await shops.list()).map((s) => `${s.name} (${s.id})`).join(', ')}.`);
+    return found?.id;
+  };
   const printPairing = (issued: IssuedPairing, verb: string, note?: string) => {
     const url = pairUrl(config, issued.code);
     io.out(`${verb} terminal "${issued.terminal.name}" (${issued.terminal.id}).`);
@@ -97,9 +116,13 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
   };
   try {
     switch (command) {
-      case 'add':
-        printPairing(await registry.add(argument, role === 'owner' ? 'owner' : 'till'), role === 'owner' ? 'Created the owner’s read-only' : 'Created');
+      case 'add': {
+        const shop = await shopId();
+        if (shop === undefined) return 1;
+        const kind = role === 'owner' || role === 'operator' ? role : 'till';
+        printPairing(await registry.add(argument, kind, shop), kind === 'owner' ? 'Created the owner’s read-only' : kind === 'operator' ? 'Created the chain operator’s' : 'Created');
         return 0;
+      }
       case 'rotate':
       case 'pair': {
         const terminal = await findByName(argument);
@@ -115,16 +138,24 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
         return 0;
       }
       case 'list': {
-        const terminals = await registry.list();
+        const shop = shopAsked === undefined ? undefined : await shopId();
+        if (shopAsked !== undefined && shop === undefined) return 1;
+        const terminals = await registry.list(shop);
         if (terminals.length === 0) io.out('No terminals yet: npm run terminal -- add <name>.');
-        for (const t of terminals) io.out(`${t.name}\t${t.id}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}${t.role === 'owner' ? '\towner (read-only)' : ''}`);
+        const roles = { owner: '\towner (read-only)', operator: '\tchain operator', till: '' };
+        for (const t of terminals) {
+          io.out(`${t.name}\t${t.id}\tcreated ${t.created_at}\t${t.paired_at ? `paired ${t.paired_at}` : 'not paired yet'}${roles[t.role]}${t.shop_id !== DEFAULT_SHOP_ID ? `\tshop ${t.shop_id}` : ''}`);
+        }
         return 0;
       }
-      case 'pin':
-        await registry.setPin(argument);
-        io.out('Manager PIN set.');
-        if (config.managerPin) io.err('Note: MANAGER_PIN is set in the environment and wins over this PIN while it is set.');
+      case 'pin': {
+        const shop = await shopId();
+        if (shop === undefined) return 1;
+        await registry.setPin(argument, shop);
+        io.out(shop === DEFAULT_SHOP_ID ? 'Manager PIN set.' : `Manager PIN of shop ${shop} set.`);
+        if (config.managerPin && shop === DEFAULT_SHOP_ID) io.err('Note: MANAGER_PIN is set in the environment and wins over this PIN while it is set.');
         return 0;
+      }
     }
     return 2;
   } catch (error) {

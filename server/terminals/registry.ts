@@ -173,7 +173,7 @@ export class TerminalRegistry {
         'NO_PIN',
         shopId === DEFAULT_SHOP_ID
           ? 'No manager PIN is set: set MANAGER_PIN or run `npm run terminal -- pin <pin>`.'
-          : `No manager PIN is set for this shop: run \`npm run shop -- pin ${shopId} <pin>\`.`,
+          : `No manager PIN is set for this shop: run \`npm run terminal -- pin <pin> --shop ${shopId}\`.`,
       );
     }
     return this.#verifyPin(pin, stored);
