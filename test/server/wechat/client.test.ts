@@ -89,6 +89,22 @@ describe('the request', () => {
     expect(gateway.requests[0]!.signatureValid).toBe(true);
   });
 
+  it('sends the sub-merchant a request names (its shop’s) on every call, instead of the configured one, and signs it', async () => {
+    const { gateway, client } = await setup((req) => paidAnswer(req), { subMchId: '1900000002', subAppid: 'wx0000000000000002' });
+    const merchant = { sub_mch_id: '1900000109' };
+    await client.micropay({ ...SALE, merchant });
+    await client.orderQuery({ out_trade_no: 'T1', merchant }).catch(() => undefined);
+    await client.reverse({ out_trade_no: 'T1', merchant }).catch(() => undefined);
+    await client.refund({ out_trade_no: 'T1', out_refund_no: 'R1', total_fee: 100, refund_fee: 50, merchant }).catch(() => undefined);
+    await client.refundQuery({ out_refund_no: 'R1', merchant }).catch(() => undefined);
+    await client.downloadBill({ bill_date: '20261130', merchant }).catch(() => undefined);
+    await client.orderQuery({ out_trade_no: 'T2' }).catch(() => undefined);
+    const sent = gateway.requests.map((r) => [r.fields.sub_mch_id, r.fields.sub_appid ?? null, r.fields.mch_id, r.signatureValid]);
+    // The shop's sub-merchant has no sub-AppID of its own: the configured one (another sub-merchant's) is not sent.
+    expect(sent.slice(0, 6)).toEqual(Array(6).fill(['1900000109', null, testConfig('').mch_id, true]));
+    expect(sent[6]).toEqual(['1900000002', 'wx0000000000000002', testConfig('').mch_id, true]);
+  });
+
   it('sends the configured spbill_create_ip unless the request gives one', async () => {
     const { gateway, client } = await setup((req) => paidAnswer(req), { spbillCreateIp: '10.1.2.3' });
     await client.micropay(SALE);
