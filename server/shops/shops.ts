@@ -11,6 +11,10 @@ import { isXmlText } from '../wechat/xml.ts';
  * A shop's name, time zone and sub-merchant are fixed once it exists (no command changes them):
  * a payment's queries, reverses and refunds must reach the sub-merchant it was paid to, whichever
  * instance sends them, so every instance may keep what it read of a shop for good.
+ *
+ * Per-shop work over the whole journal (reconciliation against WeChat's bill, the operator's
+ * summary) goes shop by shop from `list()`: a shop's bill is `downloadBill({bill_date, merchant})`
+ * with its `merchant`, its journal `paymentsChronological({…, shopId: shop.id})`.
  */
 
 export type ShopStore = Pick<Store, 'createShop' | 'shop' | 'listShops'>;
