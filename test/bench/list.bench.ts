@@ -66,6 +66,9 @@ export async function run(): Promise<void> {
       'one terminal, first page + totals': await time(() => listPayments(store, ZONE, { date: DATE, limit: 50, terminal: 't-3' })),
       'search by amount (25.80) + totals': await time(() => listPayments(store, ZONE, { date: DATE, limit: 50, q: '25.80' })),
       'search by a number tail matching one payment + totals': await time(() => listPayments(store, ZONE, { date: DATE, limit: 50, q: '00048000' })),
+      // What the API asks since shops: the terminal's shop only (index payments_shop_day).
+      "one shop's first page + its totals (as the API asks)": await time(() => listPayments(store, ZONE, { date: DATE, limit: 50, shop: { id: 'default', timeZone: ZONE } })),
+      "one shop's page 401 + its totals": await time(() => listPayments(store, ZONE, { date: DATE, limit: 50, cursor: deep.next_cursor!, shop: { id: 'default', timeZone: ZONE } })),
       'whole-day totals alone': await time(() => store.paymentTotals(from, to)),
       'first page of 50 alone (no totals)': await time(() => store.paymentsPage({ fromMs: from, toMs: to, limit: 51 })),
     };
