@@ -7,7 +7,7 @@ import { PG_MIGRATIONS } from '../../../server/store/postgres-migrations.ts';
 import { migrate, openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { ShopRow, Store } from '../../../server/store/types.ts';
 import { createTestSchema } from '../../support/postgres.ts';
-import { newRefund, settledPayment } from './journal-rows.ts';
+import { refundAt, settledPayment } from '../../support/journal-rows.ts';
 
 /**
  * Shops in the store, part of the store contract: every per-shop read returns that shop's rows
@@ -61,8 +61,8 @@ describe.each(STORES)('%s', (_name, open) => {
     await store.createTerminal(terminal('tb', 's-b'), token('tb'), code('tb'));
     await store.insertPayment(settledPayment('pa', T0, { terminal_id: 'ta', amount_fen: 1000 }));
     await store.insertPayment(settledPayment('pb', T0 + 1, { terminal_id: 'tb', amount_fen: 2000, shop_id: 's-b' }));
-    await store.insertRefund(newRefund('ra', 'pa', 100, T0 + 2, { status: 'succeeded', step: 'done' }));
-    await store.insertRefund(newRefund('rb', 'pb', 200, T0 + 3, { status: 'succeeded', step: 'done' }));
+    await store.insertRefund(refundAt('ra', 'pa', 100, T0 + 2, { status: 'succeeded', step: 'done' }));
+    await store.insertRefund(refundAt('rb', 'pb', 200, T0 + 3, { status: 'succeeded', step: 'done' }));
   }
 
   it('has the default shop from the start, its fields left to the server configuration', async () => {
