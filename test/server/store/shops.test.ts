@@ -126,8 +126,8 @@ describe.each(STORES)('%s', (_name, open) => {
   });
 });
 
-describe('migration 5: shops', () => {
-  const before = MIGRATIONS.filter((m) => m.version < 5);
+describe('migration 6: shops', () => {
+  const before = MIGRATIONS.filter((m) => m.version < 6);
 
   it('puts the terminals, payments, shifts and cashiers of an existing SQLite journal in the default shop', () => {
     const db = new Database(':memory:');
@@ -136,8 +136,8 @@ describe('migration 5: shops', () => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
     }
-    seedVersion4((sql, ...args) => db.prepare(sql).run(...args));
-    expect(migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version >= 5).map((m) => m.version));
+    seedBeforeShops((sql, ...args) => db.prepare(sql).run(...args));
+    expect(migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version >= 6).map((m) => m.version));
     for (const table of ['terminals', 'payments', 'shifts', 'cashiers']) {
       expect(db.prepare(`SELECT shop_id FROM ${table}`).pluck().all()).toEqual(['default']);
     }
@@ -150,9 +150,9 @@ describe('migration 5: shops', () => {
     const schema = await createTestSchema('shops_migration');
     const sql = postgres(schema.url(1), { onnotice: () => {} });
     try {
-      await migratePostgres(sql, PG_MIGRATIONS.filter((m) => m.version < 5));
+      await migratePostgres(sql, PG_MIGRATIONS.filter((m) => m.version < 6));
       const statements: [string, (string | number)[]][] = [];
-      seedVersion4((text, ...args) => statements.push([text, args]));
+      seedBeforeShops((text, ...args) => statements.push([text, args]));
       for (const [text, args] of statements) {
         let n = 0;
         await sql.unsafe(text.replace(/\?/g, () => `$${++n}`), args);
@@ -169,8 +169,8 @@ describe('migration 5: shops', () => {
   });
 });
 
-/** One row of each shop-owned table as schema version 4 had them. */
-function seedVersion4(run: (sql: string, ...args: (string | number)[]) => unknown): void {
+/** One row of each shop-owned table as schema version 5 had them. */
+function seedBeforeShops(run: (sql: string, ...args: (string | number)[]) => unknown): void {
   run("INSERT INTO terminals (id, name, created_at, role) VALUES ('t-old', 'Front till', ?, 'owner')", T0);
   run("INSERT INTO cashiers (id, name, pin_hash, created_at) VALUES ('c-old', 'Wang', 'scrypt$x', ?)", T0);
   run("INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at) VALUES ('s-old', 't-old', 'c-old', 'Wang', ?)", T0);
