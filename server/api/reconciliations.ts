@@ -5,6 +5,16 @@ import type { ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 import { jsonBody, preferredLanguage } from './validate.ts';
+import { DEFAULT_SHOP_ID } from '../store/types.ts';
+
+/**
+ * The comparison reads the configured merchant's bill against the whole journal: that is the
+ * default shop's. Until it runs shop by shop (each shop's bill with its sub-merchant, its own
+ * payments: server/shops/shops.ts), another shop's terminals do not see it.
+ */
+function defaultShopOnly(c: Context<ApiEnv>): void {
+  if (c.get('shop').id !== DEFAULT_SHOP_ID) fail(404, 'NOT_FOUND', 'Reconciliation runs for the default shop only (its merchant’s bill).');
+}
 
 /**
  * POST /api/reconciliations {date} runs the comparison of the journal with WeChat's bill of that
@@ -24,6 +34,7 @@ export function reconciliationRoutes(reconciler: Reconciler, pin: ManagerPinGuar
   };
 
   const latest = async (c: Context<ApiEnv>) => {
+    defaultShopOnly(c);
     const date = checked(c.req.query('date'));
     await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation');
     const result = await reconciler.latest(date);
@@ -33,6 +44,7 @@ export function reconciliationRoutes(reconciler: Reconciler, pin: ManagerPinGuar
 
   return new Hono<ApiEnv>()
     .post('/reconciliations', async (c) => {
+      defaultShopOnly(c);
       const date = checked((await jsonBody(c)).date);
       await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation');
       return c.json(await reconciler.run(date));

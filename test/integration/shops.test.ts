@@ -170,6 +170,10 @@ const B_CASES: Record<string, () => Promise<Answer & { asked?: string }>> = {
     expect(res.body.totals).toMatchObject({ count: 1, succeeded_fen: 2_000, refunded_fen: 0 });
     return res;
   },
+  // Reconciliation compares the configured merchant's bill with the journal: the default shop's only, for now.
+  'POST /api/reconciliations': async () => expectStatus(await h.call('POST', '/api/reconciliations', { token: tokens.b, body: { date: today() }, headers: { 'x-manager-pin': PIN_B } }), 404, 'NOT_FOUND'),
+  'GET /api/reconciliations': async () => expectStatus(await h.call('GET', `/api/reconciliations?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } }), 404, 'NOT_FOUND'),
+  'GET /api/reconciliations.csv': async () => expectStatus(await h.call('GET', `/api/reconciliations.csv?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } }), 404, 'NOT_FOUND'),
   // The chain's summary is the operator's: a shop's till is refused.
   'GET /api/operator/summary': async () => expectStatus(await h.call('GET', '/api/operator/summary', { token: tokens.b }), 403, 'WRONG_ROLE'),
 };
