@@ -224,4 +224,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'payments and refunds record their wallet (WeChat Pay or Alipay); an Alipay cancel records its action',
+    sql: `
+      -- Every payment before this migration was a WeChat Pay payment.
+      ALTER TABLE payments ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      -- alipay.trade.cancel's action: 'close' (was unpaid) or 'refund' (was paid: the money went back).
+      ALTER TABLE payments ADD COLUMN cancel_action TEXT CHECK (cancel_action IN ('close', 'refund'));
+      ALTER TABLE refunds ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+    `,
+  },
 ];

@@ -213,4 +213,14 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'payments and refunds record their wallet (WeChat Pay or Alipay); an Alipay cancel records its action',
+    // As SQLite's migration 6 (migrations.ts).
+    sql: `
+      ALTER TABLE payments ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      ALTER TABLE payments ADD COLUMN cancel_action TEXT CHECK (cancel_action IN ('close', 'refund'));
+      ALTER TABLE refunds ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+    `,
+  },
 ];
