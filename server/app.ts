@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,9 @@ import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
 import type { PinCheckLimits } from './api/manager-pin.ts';
-import { publicOrigin, trainingMode, type Config } from './config.ts';
+import { publicOrigin, trainingWallets, walletModes, type Config } from './config.ts';
+import { createAlipayClient, type AlipayClient } from './alipay/client.ts';
+import { simulatorKey } from './simulator/alipay/keys.ts';
 import { contentSecurityPolicy, refusePlainHttpFromNetwork } from './http-security.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
@@ -80,6 +82,8 @@ export interface PosServer {
   log: Logger;
   /** Where the WeChat client sends requests (the built-in simulator's loopback address in simulator mode). */
   gatewayBase: string;
+  /** Where the Alipay client sends requests (gateway.do); undefined when Alipay is off. */
+  alipayGateway?: string;
   port: number;
   /** How this machine reaches the server, e.g. http://localhost:8787. */
   url: string;
@@ -116,10 +120,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     let simulator: Simulator | undefined;
     let apiBase = config.wechat.apiBase;
     let simulatorToken: string | undefined;
-    if (config.builtInSimulator) {
+    let simulatorBase: string | undefined;
+    const alipayOnBuiltIn = config.alipay.mode === 'simulator' && config.alipay.gateway === undefined;
+    if (config.builtInSimulator || alipayOnBuiltIn) {
       // Other machines (a phone showing test codes) reach the simulator's control API with it.
       simulatorToken = randomSecret(24);
-      const simulatorOptions: SimulatorOptions = { ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key, controlToken: simulatorToken };
+      const simulatorOptions: SimulatorOptions = {
+        ...options.simulator,
+        appid: config.wechat.appid,
+        mch_id: config.wechat.mch_id,
+        key: config.wechat.key,
+        alipayAppId: config.alipay.appId,
+        controlToken: simulatorToken,
+      };
       // The simulator's ledger sits beside the journal, so training payments can be refunded after a restart.
       const ledgerFile = join(config.dataDir, SIMULATOR_LEDGER_FILE);
       let sim: Simulator;
@@ -135,8 +148,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const gatewayOnly = new Hono().route('/simulator', sim.app);
       const internal = await listen(serve({ fetch: gatewayOnly.fetch, port: 0, hostname: '127.0.0.1' }));
       cleanups.push(() => sim.close(), () => closeServer(internal.server));
-      apiBase = `http://127.0.0.1:${internal.port}/simulator`;
+      simulatorBase = `http://127.0.0.1:${internal.port}/simulator`;
+      if (config.builtInSimulator) apiBase = simulatorBase;
     }
+    const alipay = alipayClient(config, simulatorBase);
+    if (alipay) cleanups.push(() => alipay.client.close());
 
     const gateway = createWechatClient(wechatConfig(config, apiBase!));
     cleanups.push(() => gateway.close());
@@ -144,6 +160,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const service = createPaymentService({
       store,
       gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway,
+      ...(alipay ? { alipay: alipay.client } : {}),
       log,
       config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs },
       instanceId: config.instanceId,
@@ -171,6 +188,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         terminals,
         journal: store,
         mode: config.mode,
+        wallets: walletModes(config),
         maxAmountFen: config.flow.maxAmountFen,
         timeZone: config.flow.timeZone,
         shopName: config.flow.body,
@@ -185,7 +203,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           reports: new Reports(store, shop.timeZone, shop.id),
           exports: new Exports(store, shop.timeZone, (error) => log.error('export stopped', { shop: shop.id, error: (error as Error).message }), shop.id),
         })),
-        trainingMode: trainingMode(config),
+        trainingMode: trainingWallets(config),
         reconciler,
       }),
     );
@@ -211,6 +229,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ...(simulator ? { simulator, simulatorToken } : {}),
       log,
       gatewayBase: apiBase!,
+      ...(alipay ? { alipayGateway: alipay.gateway } : {}),
       port: http.port,
       url: publicOrigin(config, http.port),
       close: () => (closing ??= runCleanups(cleanups)),
@@ -229,6 +248,18 @@ function shopDays(build: (shop: Shop) => ShopDay): (shop: Shop) => ShopDay {
     if (!day) built.set(shop.id, (day = build(shop)));
     return day;
   };
+}
+
+/** The Alipay client the configuration asks for: the merchant's keys, or the simulator's test keys (the built-in simulator when no gateway is set). */
+function alipayClient(config: Config, simulatorBase: string | undefined): { client: AlipayClient; gateway: string } | undefined {
+  const a = config.alipay;
+  if (a.mode === 'off') return undefined;
+  const gateway = a.gateway ?? `${simulatorBase!}/alipay/gateway.do`;
+  const keys =
+    a.privateKeyPath && a.publicKeyPath
+      ? { privateKey: readFileSync(a.privateKeyPath, 'utf8'), alipayPublicKey: readFileSync(a.publicKeyPath, 'utf8') }
+      : { privateKey: simulatorKey('appPrivateKey'), alipayPublicKey: simulatorKey('alipayPublicKey') };
+  return { client: createAlipayClient({ appId: a.appId, ...keys, gateway, timeoutMs: config.wechat.timeoutMs }), gateway };
 }
 
 function starting(): Response {

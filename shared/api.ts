@@ -41,8 +41,8 @@ export interface Payment {
   bank_type?: string | null;
   /** Who took the payment: the cashier's name when it was taken, null with no cashiers set up. Always sent by the server. */
   cashier?: string | null;
-  /** Absent means WeChat Pay. */
-  wallet?: 'wechat' | 'alipay';
+  /** Which wallet charged it (the server always sends it). */
+  wallet: 'wechat' | 'alipay';
 }
 
 export type RefundStatus = 'processing' | 'succeeded' | 'failed';
@@ -77,6 +77,17 @@ export interface DayTotals {
   net_fen: number;
   coupon_fen?: number;
   settlement_fen?: number;
+  /** The same sums per wallet (only wallets with payments that day). */
+  by_wallet?: WalletTotals[];
+}
+
+export interface WalletTotals {
+  wallet: 'wechat' | 'alipay';
+  count: number;
+  succeeded_count: number;
+  succeeded_fen: number;
+  refunded_fen: number;
+  net_fen: number;
 }
 
 /** GET /api/payments?date=&limit=&cursor=&terminal=&q= */
@@ -115,9 +126,14 @@ export interface RefundList {
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
 
+/** How a wallet is reached: a real gateway, a simulator (training: no money moves), or not at all. */
+export type WalletMode = 'live' | 'simulator' | 'off';
+
 export interface Health {
   ok: boolean;
+  /** WeChat Pay's mode (as before wallets were reported). */
   mode: 'simulator' | 'live';
+  wallets: { wechat: WalletMode; alipay: WalletMode };
   /** Why not ok (503: the journal cannot take a durable write). */
   reason?: string;
 }
@@ -131,6 +147,8 @@ export interface TerminalInfo {
 export interface TerminalDetails {
   terminal: TerminalInfo;
   mode: 'simulator' | 'live';
+  /** Each wallet's mode (absent from older servers: WeChat Pay in `mode`, no Alipay). */
+  wallets?: { wechat: WalletMode; alipay: WalletMode };
   shop_name?: string;
   time_zone: string;
   max_amount_fen: number;
@@ -187,7 +205,8 @@ export type ApiErrorCode =
   | 'INVALID_AMOUNT'
   | 'AMOUNT_TOO_LARGE'
   | 'INVALID_AUTH_CODE'
-  | 'NOT_WECHAT_CODE'
+  | 'CODE_NOT_ACCEPTED'
+  | 'WALLET_OFF'
   | 'INVALID_DESCRIPTION'
   | 'ID_CONFLICT'
   | 'PAYMENT_IN_PROGRESS'

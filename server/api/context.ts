@@ -6,7 +6,8 @@ import type { Shop, ShopDirectory } from '../shops/shops.ts';
 import type { SummaryStore } from '../shops/summary.ts';
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import type { TerminalRegistry } from '../terminals/registry.ts';
-import type { Mode } from '../config.ts';
+import type { Mode, WalletModes } from '../config.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 import type { PinCheckLimits } from './manager-pin.ts';
 import type { Exports } from '../exports/index.ts';
 import type { Reports } from '../reports/report.ts';
@@ -47,8 +48,10 @@ export interface ApiDeps {
   shopDay?: ShopDayOf;
   /** Reconciliation with WeChat's bill (absent: its routes answer 404, as in route tests). */
   reconciler?: Reconciler;
-  /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE). */
-  trainingMode?: boolean;
+  /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE), for every wallet or per wallet. */
+  trainingMode?: boolean | Partial<Record<Wallet, boolean>>;
+  /** How each wallet is reached (GET /api/health); absent: WeChat Pay in `mode`, Alipay off. */
+  wallets?: WalletModes;
   now?: () => Date;
 }
 

@@ -18,6 +18,7 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
         role: terminal.role ?? 'till',
         shop_id: shop.id,
         mode: deps.mode,
+        ...(deps.wallets ? { wallets: deps.wallets } : {}),
         shop_name: shop.name,
         time_zone: shop.timeZone,
         max_amount_fen: deps.maxAmountFen,

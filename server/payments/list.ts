@@ -68,7 +68,11 @@ export async function listPayments(store: Store, timeZone: string, query: Paymen
   return {
     date,
     payments: shown.map(paymentView),
-    totals: { ...totals, net_fen: totals.succeeded_fen - totals.refunded_fen },
+    totals: {
+      ...totals,
+      net_fen: totals.succeeded_fen - totals.refunded_fen,
+      by_wallet: totals.by_wallet.map((w) => ({ ...w, net_fen: w.succeeded_fen - w.refunded_fen })),
+    },
     next_cursor: more ? encodeCursor(shown[shown.length - 1]!) : null,
   };
 }

@@ -74,8 +74,9 @@ export class Reconciler {
 
   async #compare(date: string, runAt: number): Promise<StoredReconciliation> {
     const { fromMs, toMs } = beijingDayRange(date);
-    const dayPayments = await this.#store.paymentsCreatedBetween(fromMs, toMs);
-    const dayRefunds = await this.#refundsBetween(fromMs, toMs);
+    // WeChat's bill knows WeChat's payments only: Alipay's are reconciled against Alipay's bill (not yet).
+    const dayPayments = (await this.#store.paymentsCreatedBetween(fromMs, toMs)).filter((p) => p.wallet !== 'alipay');
+    const dayRefunds = (await this.#refundsBetween(fromMs, toMs)).filter((r) => r.wallet !== 'alipay');
 
     const outcome = await this.#gateway.downloadBill({ bill_date: wireDate(date), bill_type: 'ALL', tar_type: 'GZIP' });
     if (outcome.kind === 'rejected') {

@@ -226,6 +226,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    name: 'payments and refunds record their wallet (WeChat Pay or Alipay); an Alipay cancel records its action',
+    sql: `
+      -- Every payment before this migration was a WeChat Pay payment.
+      ALTER TABLE payments ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      -- alipay.trade.cancel's action: 'close' (was unpaid) or 'refund' (was paid: the money went back).
+      ALTER TABLE payments ADD COLUMN cancel_action TEXT CHECK (cancel_action IN ('close', 'refund'));
+      ALTER TABLE refunds ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+    `,
+  },
+  {
+    version: 7,
     name: 'shops: terminals, payments, shifts and cashiers belong to one; a default shop for what exists',
     sql: `
       -- A shop of a chain or a service provider's sub-merchant. The default shop's NULL fields
@@ -243,7 +254,7 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO shops (id, created_at) VALUES ('default', 0);
 
       -- Rebuilt: the role check gains 'operator' (SQLite cannot alter a CHECK), and shop_id.
-      CREATE TABLE terminals_v5 (
+      CREATE TABLE terminals_rebuilt (
         id         TEXT PRIMARY KEY,
         name       TEXT NOT NULL,
         created_at INTEGER NOT NULL,
@@ -251,9 +262,9 @@ export const MIGRATIONS: readonly Migration[] = [
         role       TEXT NOT NULL DEFAULT 'till' CHECK (role IN ('till', 'owner', 'operator')),
         shop_id    TEXT NOT NULL DEFAULT 'default' REFERENCES shops (id)
       );
-      INSERT INTO terminals_v5 (id, name, created_at, paired_at, role) SELECT id, name, created_at, paired_at, role FROM terminals;
+      INSERT INTO terminals_rebuilt (id, name, created_at, paired_at, role) SELECT id, name, created_at, paired_at, role FROM terminals;
       DROP TABLE terminals;
-      ALTER TABLE terminals_v5 RENAME TO terminals;
+      ALTER TABLE terminals_rebuilt RENAME TO terminals;
       CREATE INDEX terminals_shop ON terminals (shop_id);
 
       -- Existing payments, shifts and cashiers are the default shop's.

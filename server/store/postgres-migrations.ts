@@ -13,7 +13,7 @@ import type { Migration } from './migrations.ts';
  * - refunded_fen is computed in each query (no view: a PostgreSQL view freezes `p.*` when it
  *   is created, so a later ADD COLUMN would silently be missing from it).
  *
- * Shops (migration 6): `ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'` is applied by
+ * Shops (migration 7): `ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'` is applied by
  * PostgreSQL 11+ without rewriting the table; per-shop indexes lead with shop_id.
  */
 export const PG_MIGRATIONS: readonly Migration[] = [
@@ -214,8 +214,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
+    name: 'payments and refunds record their wallet (WeChat Pay or Alipay); an Alipay cancel records its action',
+    // As SQLite's migration 6 (migrations.ts).
+    sql: `
+      ALTER TABLE payments ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      ALTER TABLE payments ADD COLUMN cancel_action TEXT CHECK (cancel_action IN ('close', 'refund'));
+      ALTER TABLE refunds ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+    `,
+  },
+  {
+    version: 7,
     name: 'shops: terminals, payments, shifts and cashiers belong to one; a default shop for what exists',
-    // As SQLite's migration 6 (migrations.ts); the terminals table is altered in place.
+    // As SQLite's migration 7 (migrations.ts); the terminals table is altered in place.
     sql: `
       CREATE TABLE shops (
         id               TEXT PRIMARY KEY,

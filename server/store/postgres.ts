@@ -33,6 +33,7 @@ import type {
 import { DEFAULT_SHOP_ID } from './types.ts';
 import type { Migration } from './migrations.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
+import { sumTotals } from './totals.ts';
 
 /**
  * The journal on PostgreSQL (postgres.js, one pool per instance) for chains: several server
@@ -93,12 +94,12 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'shop_id',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'shop_id',
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
   'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet',
 ] as const;
 const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
 /** Key of the advisory lock that serialises migrations (with the schema's hash as the second key). */
@@ -222,8 +223,8 @@ const shiftFromDb = (r: Row): ShiftRow => ({
   closed_by: r.closed_by,
 });
 
-/** Every payment is WeChat's until payments record their wallet (as the SQLite journal says). */
-const WALLET_SQL = "'wechat'";
+/** The wallet of a group: the payment's (a refund's group is its payment's). */
+const WALLET_SQL = 'wallet';
 const QUARTER_MS = 15 * 60_000;
 const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
 const isUniqueViolation = (e: unknown): boolean => e instanceof Error && (e as { code?: string }).code === '23505';
@@ -278,6 +279,7 @@ class PgStore implements PostgresStore {
   async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
     const values: Row = {};
     for (const c of PAYMENT_COLUMNS) values[c] = (p as unknown as Row)[c] ?? null;
+    values.wallet ??= 'wechat';
     values.shop_id ??= DEFAULT_SHOP_ID;
     const shiftId = p.shift_id;
     if (!shiftId) return this.#insertPayment(this.#sql, p, values);
@@ -357,14 +359,18 @@ class PgStore implements PostgresStore {
   async paymentTotals(fromMs: number, toMs: number, shopId?: string): Promise<PaymentTotalsRow> {
     const sql = this.#sql;
     const shop = shopId === undefined ? sql`` : sql`AND p.shop_id = ${shopId}`;
-    const [t] = await sql`
-      SELECT COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE status = 'succeeded')::bigint AS succeeded_count,
-             COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen
-      FROM payments p WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop}`;
-    const [r] = await sql`
-      SELECT COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
-      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop}`;
-    return { count: Number(t!.count), succeeded_count: Number(t!.succeeded_count), succeeded_fen: Number(t!.succeeded_fen), refunded_fen: Number(r!.refunded_fen) };
+    const payments = await sql`
+      SELECT p.wallet AS wallet, COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE p.status = 'succeeded')::bigint AS succeeded_count,
+             COALESCE(SUM(p.amount_fen) FILTER (WHERE p.status = 'succeeded'), 0)::bigint AS succeeded_fen
+      FROM payments p WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop} GROUP BY p.wallet`;
+    const refunds = await sql`
+      SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
+      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop} GROUP BY p.wallet`;
+    const n = (v: unknown): number => Number(v);
+    return sumTotals(
+      payments.map((t) => ({ wallet: String(t.wallet), count: n(t.count), succeeded_count: n(t.succeeded_count), succeeded_fen: n(t.succeeded_fen) })),
+      refunds.map((r) => ({ wallet: String(r.wallet), refunded_fen: n(r.refunded_fen) })),
+    );
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
@@ -464,6 +470,7 @@ class PgStore implements PostgresStore {
         SELECT COALESCE(SUM(amount_fen), 0)::bigint AS fen FROM refunds WHERE payment_id = ${r.payment_id} AND status IN ('processing', 'succeeded')`;
       const remaining = payment.amount_fen - (reserved!.fen as number);
       if (r.amount_fen > remaining) return { kind: 'too_large', remaining_fen: Math.max(0, remaining) };
+      values.wallet = payment.wallet;
       const [created] = await tx`INSERT INTO refunds ${tx(values, REFUND_COLUMNS)} RETURNING *`;
       return { kind: 'created', refund: refundFromDb(created!) };
     });
@@ -708,7 +715,7 @@ class PgStore implements PostgresStore {
         : sql`r.created_at >= ${scope.fromMs} AND r.created_at < ${scope.toMs} ${scope.shopId === undefined ? sql`` : sql`AND p.shop_id = ${scope.shopId}`}`;
     // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
     const rows = await sql`
-      SELECT (r.created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${sql.unsafe(WALLET_SQL)} AS wallet,
+      SELECT (r.created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, p.${sql.unsafe(WALLET_SQL)} AS wallet,
         COUNT(*) FILTER (WHERE r.status = 'succeeded') AS count,
         COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'succeeded'), 0)::bigint AS refunded_fen,
         COUNT(*) FILTER (WHERE r.status = 'processing') AS processing_count,

@@ -37,6 +37,8 @@ import type {
 import { DEFAULT_SHOP_ID } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { sumTotals } from './totals.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { DataDirError, journalCause, ownerOnlyFile, prepareDataDir } from './data-dir.ts';
 import { WalSync } from './wal-sync.ts';
@@ -186,13 +188,13 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'shop_id',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'shop_id',
 ] as const;
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
 const REFUND_COLUMNS = [
   'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet',
 ] as const;
 
 const toSql = (column: string, value: unknown): SqlValue => {
@@ -210,6 +212,7 @@ const optNum = (v: SqlValue | undefined): number | null => (v === null || v === 
 function paymentFromDb(r: DbRow): PaymentRow {
   return {
     id: str(r.id),
+    wallet: (optStr(r.wallet) ?? 'wechat') as Wallet,
     out_trade_no: str(r.out_trade_no),
     terminal_id: str(r.terminal_id),
     amount_fen: num(r.amount_fen),
@@ -229,6 +232,7 @@ function paymentFromDb(r: DbRow): PaymentRow {
     reverse_decided_at: optNum(r.reverse_decided_at),
     reverse_reason: optStr(r.reverse_reason) as ReverseReason | null,
     reverse_attempts: num(r.reverse_attempts),
+    cancel_action: optStr(r.cancel_action) as PaymentRow['cancel_action'],
     deadline_at: num(r.deadline_at),
     reverse_after: num(r.reverse_after),
     next_at: num(r.next_at),
@@ -246,6 +250,7 @@ function refundFromDb(r: DbRow): RefundRow {
   return {
     id: str(r.id),
     payment_id: str(r.payment_id),
+    wallet: (optStr(r.wallet) ?? 'wechat') as Wallet,
     amount_fen: num(r.amount_fen),
     reason: optStr(r.reason),
     status: str(r.status) as RefundStatus,
@@ -305,11 +310,8 @@ const shiftFromDb = (r: DbRow): ShiftRow => ({
   closed_by: optStr(r.closed_by),
 });
 
-/**
- * Every payment is WeChat's until payments record their wallet (Alipay is coming): the groups
- * already carry a wallet, so reports and hand-overs show a by-wallet breakdown today.
- */
-const WALLET_SQL = "'wechat'";
+/** The wallet of a group: the payment's (a refund's group is its payment's). */
+const WALLET_SQL = 'wallet';
 const QUARTER_MS = 15 * 60_000;
 const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
 
@@ -354,7 +356,7 @@ function shopDayStatements(db: Database.Database) {
   // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
   const refundGroups = (where: string) =>
     db.prepare(
-      `SELECT ${q('r.created_at')} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${WALLET_SQL} AS wallet,
+      `SELECT ${q('r.created_at')} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, p.${WALLET_SQL} AS wallet,
          SUM(r.status = 'succeeded') AS count,
          COALESCE(SUM(CASE WHEN r.status = 'succeeded' THEN r.amount_fen END), 0) AS refunded_fen,
          SUM(r.status = 'processing') AS processing_count,
@@ -451,23 +453,23 @@ class SqliteStore implements Store {
       active: db.prepare(`${paymentSelect} WHERE terminal_id = ? AND status IN ('processing', 'user_paying') ORDER BY created_at LIMIT 1`),
       createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
       totals: db.prepare(
-        `SELECT COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
+        `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
            COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
-         FROM payments WHERE created_at >= ? AND created_at < ?`,
+         FROM payments WHERE created_at >= ? AND created_at < ? GROUP BY wallet`,
       ),
       refundedTotal: db.prepare(
-        `SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
-         WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ?`,
-      ).pluck(),
+        `SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0) AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ? GROUP BY p.wallet`,
+      ),
       shopTotals: db.prepare(
-        `SELECT COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
+        `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
            COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
-         FROM payments WHERE shop_id = ? AND created_at >= ? AND created_at < ?`,
+         FROM payments WHERE shop_id = ? AND created_at >= ? AND created_at < ? GROUP BY wallet`,
       ),
       shopRefundedTotal: db.prepare(
-        `SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
-         WHERE r.status = 'succeeded' AND p.shop_id = ? AND p.created_at >= ? AND p.created_at < ?`,
-      ).pluck(),
+        `SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0) AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.status = 'succeeded' AND p.shop_id = ? AND p.created_at >= ? AND p.created_at < ? GROUP BY p.wallet`,
+      ),
       insertPayment: db.prepare(
         `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')})`,
       ),
@@ -577,6 +579,7 @@ class SqliteStore implements Store {
     if (p.shift_id && this.q.shiftClosedAt.get(p.shift_id) !== null) return { kind: 'shift_closed' };
     const values: Record<string, SqlValue> = {};
     for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
+    values.wallet ??= 'wechat';
     values.shop_id ??= DEFAULT_SHOP_ID;
     this.q.insertPayment.run(values);
     this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
@@ -637,9 +640,11 @@ class SqliteStore implements Store {
 
   async paymentTotals(fromMs: number, toMs: number, shopId?: string): Promise<PaymentTotalsRow> {
     const args = shopId === undefined ? [fromMs, toMs] : [shopId, fromMs, toMs];
-    const r = (shopId === undefined ? this.q.totals : this.q.shopTotals).get(...args) as DbRow;
-    const refunded = (shopId === undefined ? this.q.refundedTotal : this.q.shopRefundedTotal).get(...args);
-    return { count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen), refunded_fen: Number(refunded) };
+    const totals = (shopId === undefined ? this.q.totals : this.q.shopTotals).all(...args) as DbRow[];
+    const refunded = (shopId === undefined ? this.q.refundedTotal : this.q.shopRefundedTotal).all(...args) as DbRow[];
+    const payments = totals.map((r) => ({ wallet: str(r.wallet), count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen) }));
+    const refunds = refunded.map((r) => ({ wallet: str(r.wallet), refunded_fen: num(r.refunded_fen) }));
+    return sumTotals(payments, refunds);
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
@@ -709,6 +714,7 @@ class SqliteStore implements Store {
       if (r.amount_fen > remaining) return { kind: 'too_large', remaining_fen: Math.max(0, remaining) };
       const values: Record<string, SqlValue> = {};
       for (const c of REFUND_COLUMNS) values[c] = toSql(c, (r as Record<string, unknown>)[c]);
+      values.wallet = payment.wallet;
       this.q.insertRefund.run(values);
       return { kind: 'created', refund: this.refundNow(r.id)! };
     });

@@ -1,4 +1,5 @@
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 
 /**
  * The one storage seam: SQLite for a shop (server/store/sqlite.ts), PostgreSQL for a chain of
@@ -36,6 +37,8 @@ export type ReverseReason = 'deadline' | 'cancel' | 'not_found';
 
 export interface PaymentRow {
   id: string;
+  /** Which wallet's gateway charges it (chosen by the payment code). */
+  wallet: Wallet;
   out_trade_no: string;
   terminal_id: string;
   amount_fen: number;
@@ -60,6 +63,8 @@ export interface PaymentRow {
   reverse_decided_at: number | null;
   reverse_reason: ReverseReason | null;
   reverse_attempts: number;
+  /** Alipay's answer to our cancel: 'close' (it was unpaid) or 'refund' (it was paid and the money goes back); null otherwise. */
+  cancel_action: 'close' | 'refund' | null;
   /** Reverse if the outcome is still open at this time (submission + deadline). */
   deadline_at: number;
   /** Never reverse before this time (submission + reverse minimum age). */
@@ -81,14 +86,17 @@ export interface PaymentRow {
 export type PaymentPatch = Partial<
   Omit<
     PaymentRow,
-    'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier' | 'shop_id'
+    'id' | 'wallet' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier' | 'shop_id'
   >
 > & {
   /** Not a column: journal an event with this code even when neither status nor step changes (e.g. why an outcome is unknown). */
   event_code?: string;
 };
 
-export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'shop_id'> & {
+export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'wallet' | 'cancel_action' | 'shop_id'> & {
+  /** Default 'wechat'. */
+  wallet?: Wallet;
+  cancel_action?: 'close' | 'refund' | null;
   /** Absent: the default shop. */
   shop_id?: string;
   lease_owner?: string | null;
@@ -141,7 +149,12 @@ export interface PaymentPageQuery {
 }
 
 /** Sums over every payment of a day, whatever page is shown. */
-export interface PaymentTotalsRow {
+export interface PaymentTotalsRow extends WalletTotalsRow {
+  /** The same sums per wallet, only wallets with payments that day, in WALLETS order. */
+  by_wallet: (WalletTotalsRow & { wallet: Wallet })[];
+}
+
+export interface WalletTotalsRow {
   count: number;
   succeeded_count: number;
   succeeded_fen: number;
@@ -152,16 +165,18 @@ export interface PaymentTotalsRow {
 export type RefundStep = 'send' | 'query' | 'done';
 
 export interface RefundRow {
-  /** The client's refund id = out_refund_no at WeChat. */
+  /** The client's refund id = out_refund_no at WeChat, out_request_no at Alipay. */
   id: string;
   payment_id: string;
+  /** The payment's wallet (the store copies it from the payment). */
+  wallet: Wallet;
   amount_fen: number;
   reason: string | null;
   status: RefundStatus;
   step: RefundStep;
   error_code: string | null;
   error_message: string | null;
-  /** WeChat's refund_id once accepted. */
+  /** WeChat's refund_id once accepted (Alipay has none: its trade_no). */
   refund_id: string | null;
   /** The terminal that asked for the refund (null for refunds journaled before it was recorded). */
   terminal_id: string | null;
@@ -178,7 +193,7 @@ export interface RefundRow {
 
 export type RefundPatch = Partial<Pick<RefundRow, 'status' | 'step' | 'error_code' | 'error_message' | 'refund_id' | 'attempts' | 'next_at' | 'lease_owner' | 'lease_until' | 'updated_at'>>;
 
-export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'terminal_id'> & {
+export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'terminal_id' | 'wallet'> & {
   lease_owner?: string | null;
   lease_until?: number | null;
   shift_id?: string | null;

@@ -195,9 +195,38 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         await store.insertPayment(newPayment({ id: 'c', terminal_id: 'z', created_at: T0 + 99, amount_fen: 7, status: 'succeeded', step: 'done' }));
         await store.insertRefund(newRefund({ id: 'r1', payment_id: 'a', amount_fen: 250, terminal_id: 'y' }));
         await store.transitionRefund('r1', () => ({ status: 'succeeded', step: 'done', updated_at: T0 + 2 }));
-        expect(await store.paymentTotals(T0, T0 + 10)).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 250 });
-        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, refunded_fen: 0 });
+        expect(await store.paymentTotals(T0, T0 + 10)).toEqual({
+          count: 2,
+          succeeded_count: 1,
+          succeeded_fen: 1000,
+          refunded_fen: 250,
+          by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 250 }],
+        });
+        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, refunded_fen: 0, by_wallet: [] });
         expect((await store.refund('r1'))?.terminal_id).toBe('y');
+      });
+
+      it('records each payment’s wallet (WeChat by default), gives its refunds the same wallet and splits totals and groups by wallet', async () => {
+        await store.insertPayment(newPayment({ id: 'w', created_at: T0, amount_fen: 1000, status: 'succeeded', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'a', wallet: 'alipay', created_at: T0 + 1, amount_fen: 600, status: 'succeeded', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'b', wallet: 'alipay', created_at: T0 + 2, amount_fen: 50, status: 'failed', step: 'done' }));
+        await store.insertRefund(newRefund({ id: 'ra', payment_id: 'a', amount_fen: 100 }));
+        await store.transitionRefund('ra', () => ({ status: 'succeeded', step: 'done', updated_at: T0 + 3 }));
+        expect((await store.payment('w'))?.wallet).toBe('wechat');
+        expect((await store.payment('a'))?.wallet).toBe('alipay');
+        expect((await store.refund('ra'))?.wallet).toBe('alipay');
+        const t = await store.transitionPayment('b', () => ({ cancel_action: 'refund' }));
+        expect(t?.after.cancel_action).toBe('refund');
+        expect((await store.payment('b'))?.cancel_action).toBe('refund');
+        expect((await store.payment('w'))?.cancel_action).toBeNull();
+        expect((await store.paymentTotals(T0, T0 + 10)).by_wallet).toEqual([
+          { wallet: 'wechat', count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 0 },
+          { wallet: 'alipay', count: 2, succeeded_count: 1, succeeded_fen: 600, refunded_fen: 100 },
+        ]);
+        const groups = await store.paymentGroups({ fromMs: T0, toMs: T0 + 10 });
+        expect(groups.filter((g) => g.wallet === 'alipay').reduce((n, g) => n + g.succeeded_fen, 0)).toBe(600);
+        const refundGroups = await store.refundGroups({ fromMs: T0, toMs: T0 + 10 });
+        expect(refundGroups.map((g) => [g.wallet, g.refunded_fen])).toEqual([['alipay', 100]]);
       });
 
       it('keeps payments across a reopen', async () => {
@@ -254,7 +283,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
       it('answers exists for a refund id already used, whatever the new request says', async () => {
         const created = await store.insertRefund(newRefund({ reason: '退货' }));
-        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null, terminal_id: null } });
+        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null, terminal_id: null, wallet: 'wechat' } });
         expect(await store.insertRefund(newRefund({ amount_fen: 1_000 }))).toMatchObject({ kind: 'exists', refund: { amount_fen: 40 } });
         expect(await store.refund('r1')).toMatchObject({ id: 'r1', reason: '退货', attempts: 0 });
         expect(await store.refund('nope')).toBeUndefined();

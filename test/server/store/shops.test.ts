@@ -99,13 +99,34 @@ describe.each(STORES)('%s', (_name, open) => {
     expect((await page('s-b')).map((p) => p.id)).toEqual(['pb']);
     expect((await page('default')).map((p) => p.id)).toEqual(['pa']);
     expect((await page()).map((p) => p.id)).toEqual(['pb', 'pa']);
-    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 's-b')).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 2000, refunded_fen: 200 });
-    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs)).toEqual({ count: 2, succeeded_count: 2, succeeded_fen: 3000, refunded_fen: 300 });
+    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 's-b')).toMatchObject({ count: 1, succeeded_count: 1, succeeded_fen: 2000, refunded_fen: 200 });
+    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs)).toMatchObject({ count: 2, succeeded_count: 2, succeeded_fen: 3000, refunded_fen: 300 });
     expect((await store.paymentGroups({ ...DAY, shopId: 's-b' })).map((g) => g.terminal_id)).toEqual(['tb']);
     expect((await store.refundGroups({ ...DAY, shopId: 'default' })).map((g) => g.refunded_fen)).toEqual([100]);
     expect((await store.paymentsChronological({ ...DAY, limit: 10, shopId: 's-b' })).map((p) => p.id)).toEqual(['pb']);
     expect((await store.refundsChronological({ ...DAY, limit: 10, shopId: 'default' })).map((r) => r.id)).toEqual(['ra']);
     expect((await store.refundsChronological({ ...DAY, limit: 10 })).map((r) => r.id)).toEqual(['ra', 'rb']);
+  });
+
+  it("sums one shop's day per wallet, and the whole journal's across shops", async () => {
+    await twoShops();
+    await store.insertPayment(settledPayment('pb-ali', T0 + 4, { terminal_id: 'tb', amount_fen: 500, shop_id: 's-b', wallet: 'alipay', auth_code_masked: '28**************1234' }));
+    const line = (wallet: string, count: number, succeeded_fen: number, refunded_fen: number) => ({ wallet, count, succeeded_count: count, succeeded_fen, refunded_fen });
+    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 's-b')).toEqual({
+      count: 2,
+      succeeded_count: 2,
+      succeeded_fen: 2500,
+      refunded_fen: 200,
+      by_wallet: [line('wechat', 1, 2000, 200), line('alipay', 1, 500, 0)],
+    });
+    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 'default')).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 100, by_wallet: [line('wechat', 1, 1000, 100)] });
+    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs)).toEqual({
+      count: 3,
+      succeeded_count: 3,
+      succeeded_fen: 3500,
+      refunded_fen: 300,
+      by_wallet: [line('wechat', 2, 3000, 300), line('alipay', 1, 500, 0)],
+    });
   });
 
   it('keeps cashiers and shifts per shop: a name may repeat in another shop', async () => {
@@ -126,8 +147,11 @@ describe.each(STORES)('%s', (_name, open) => {
   });
 });
 
-describe('migration 6: shops', () => {
-  const before = MIGRATIONS.filter((m) => m.version < 6);
+/** The migration that brings shops (same number on both stores). */
+const SHOPS_MIGRATION = 7;
+
+describe(`migration ${SHOPS_MIGRATION}: shops`, () => {
+  const before = MIGRATIONS.filter((m) => m.version < SHOPS_MIGRATION);
 
   it('puts the terminals, payments, shifts and cashiers of an existing SQLite journal in the default shop', () => {
     const db = new Database(':memory:');
@@ -137,7 +161,7 @@ describe('migration 6: shops', () => {
       db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
     }
     seedBeforeShops((sql, ...args) => db.prepare(sql).run(...args));
-    expect(migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version >= 6).map((m) => m.version));
+    expect(migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version >= SHOPS_MIGRATION).map((m) => m.version));
     for (const table of ['terminals', 'payments', 'shifts', 'cashiers']) {
       expect(db.prepare(`SELECT shop_id FROM ${table}`).pluck().all()).toEqual(['default']);
     }
@@ -150,7 +174,7 @@ describe('migration 6: shops', () => {
     const schema = await createTestSchema('shops_migration');
     const sql = postgres(schema.url(1), { onnotice: () => {} });
     try {
-      await migratePostgres(sql, PG_MIGRATIONS.filter((m) => m.version < 6));
+      await migratePostgres(sql, PG_MIGRATIONS.filter((m) => m.version < SHOPS_MIGRATION));
       const statements: [string, (string | number)[]][] = [];
       seedBeforeShops((text, ...args) => statements.push([text, args]));
       for (const [text, args] of statements) {
@@ -169,7 +193,7 @@ describe('migration 6: shops', () => {
   });
 });
 
-/** One row of each shop-owned table as schema version 5 had them. */
+/** One row of each shop-owned table as the schema had them just before shops. */
 function seedBeforeShops(run: (sql: string, ...args: (string | number)[]) => unknown): void {
   run("INSERT INTO terminals (id, name, created_at, role) VALUES ('t-old', 'Front till', ?, 'owner')", T0);
   run("INSERT INTO cashiers (id, name, pin_hash, created_at) VALUES ('c-old', 'Wang', 'scrypt$x', ?)", T0);
