@@ -14,6 +14,8 @@ import { isXmlText } from './wechat/xml.ts';
  */
 
 export const DEFAULT_API_BASE = 'https://api.mch.weixin.qq.com';
+/** WeChat's micropay page: call reverse no earlier than 15 s after the charge. */
+export const WECHAT_REVERSE_MIN_AGE_MS = 15_000;
 
 export type Mode = 'simulator' | 'live';
 
@@ -157,6 +159,13 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const deadlineMs = integer(read, 'PAY_DEADLINE_MS', CONFIG_DEFAULTS.deadlineMs, 1_000, 600_000);
   const pollIntervalMs = integer(read, 'PAY_POLL_INTERVAL_MS', CONFIG_DEFAULTS.pollIntervalMs, 10, 60_000);
   const reverseMinAgeMs = integer(read, 'PAY_REVERSE_MIN_AGE_MS', CONFIG_DEFAULTS.reverseMinAgeMs, 0, 600_000);
+  // WeChat's micropay page: never reverse right after the charge, at least 15 s later. Tests and
+  // the simulator may go faster; a real merchant account is warned.
+  if (mode === 'live' && reverseMinAgeMs < WECHAT_REVERSE_MIN_AGE_MS) {
+    warnings.push(
+      `PAY_REVERSE_MIN_AGE_MS is ${reverseMinAgeMs} ms: WeChat Pay's docs forbid a reverse earlier than ${WECHAT_REVERSE_MIN_AGE_MS / 1000} s after the charge; use ${WECHAT_REVERSE_MIN_AGE_MS} or more with a merchant account`,
+    );
+  }
   const timeoutMs = integer(read, 'GATEWAY_TIMEOUT_MS', CONFIG_DEFAULTS.gatewayTimeoutMs, 100, 120_000);
   const maxAmountFen = integer(read, 'MAX_AMOUNT_FEN', CONFIG_DEFAULTS.maxAmountFen, 1, Number.MAX_SAFE_INTEGER);
   // A lease must outlast one gateway call on the main host and one on the backup host, or a

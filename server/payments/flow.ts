@@ -4,7 +4,7 @@ import type { PaymentPatch, PaymentRow, Store, Transition } from '../store/types
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import type { ResolvedFlowConfig } from './config.ts';
-import { wechatTime } from './shop-time.ts';
+import { beijingStamp } from '../wechat/beijing-time.ts';
 import {
   afterMicropay,
   afterQuery,
@@ -275,9 +275,10 @@ export class PaymentFlow {
           body: wechatBody(config.body, row.description),
           device_info: row.terminal_id,
           attach: row.id,
-          time_start: wechatTime(row.created_at, config.timeZone),
-          // WeChat wants time_expire at least a minute after time_start.
-          time_expire: wechatTime(row.created_at + Math.max(config.deadlineMs, 60_000) + 60_000, config.timeZone),
+          // Beijing time whatever SHOP_TIMEZONE and TZ are: WeChat reads them as UTC+8 and answers
+          // PARAM_ERROR ("time_expire时间过短") when time_expire is less than a minute ahead of its now.
+          time_start: beijingStamp(row.created_at),
+          time_expire: beijingStamp(row.created_at + Math.max(config.deadlineMs, 60_000) + 60_000),
           ...(config.spbillCreateIp ? { spbill_create_ip: config.spbillCreateIp } : {}),
         }),
       log,

@@ -51,7 +51,7 @@ export interface MicropayRequest {
   body: string;
   device_info?: string;
   attach?: string;
-  /** Shop-local `yyyyMMddHHmmss`. */
+  /** Beijing `yyyyMMddHHmmss` (server/wechat/beijing-time.ts), whatever the shop's zone. */
   time_start?: string;
   time_expire?: string;
   spbill_create_ip?: string;

@@ -31,7 +31,7 @@ describe('micropay answers', () => {
     expect(await statusesOf(p.id)).toEqual(['processing/query', 'succeeded/done']);
   });
 
-  it('sends shop-local times, the terminal as device_info and the server-made out_trade_no', async () => {
+  it('sends Beijing times, the terminal as device_info and the server-made out_trade_no', async () => {
     const p = await h.create({ terminal: 'till-7', description: 'Coffee' });
     const req = h.wechat.lastMicropay!;
     expect(req.out_trade_no).toBe(p.out_trade_no);
@@ -41,6 +41,19 @@ describe('micropay answers', () => {
     // ManualClock starts at 2026-11-28 02:00:00 UTC = 10:00:00 in Shanghai.
     expect(req.time_start).toBe('20261128100000');
     expect(Number(req.time_expire)).toBeGreaterThan(Number(req.time_start));
+  });
+
+  it.each(['America/New_York', 'Europe/Berlin'])('sends Beijing time_start/time_expire for a shop in %s', async (timeZone) => {
+    const far = new Harness({ ...h.config, timeZone });
+    try {
+      await far.create();
+      // 2026-11-28 02:00:00 UTC is 10:00 in Beijing (21:00 the day before in New York, 03:00 in Berlin).
+      expect(far.wechat.lastMicropay!.time_start).toBe('20261128100000');
+      // 45 s deadline + a minute: WeChat refuses a time_expire less than a minute ahead.
+      expect(far.wechat.lastMicropay!.time_expire).toBe('20261128100145');
+    } finally {
+      await far.close();
+    }
   });
 
   it('flags needs_attention when the paid amount differs from the asked amount', async () => {
