@@ -27,7 +27,7 @@ export type WechatSettings = Pick<WechatConfig, 'appid' | 'mch_id' | 'key' | 'si
   keyPemPath?: string;
 };
 
-export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'maxAmountFen' | 'timeZone' | 'body' | 'leaseMs'>;
+export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'lateChargeWatchMs' | 'lateChargeCheckMs' | 'maxAmountFen' | 'timeZone' | 'body' | 'leaseMs'>;
 
 export interface Config {
   port: number;
@@ -79,6 +79,8 @@ export const CONFIG_DEFAULTS = {
   // What the official SDKs use (connect + read ≈ 10 s); the payment flow queries after it.
   gatewayTimeoutMs: 10_000,
   leaseMs: FLOW_DEFAULTS.leaseMs,
+  lateChargeWatchMs: FLOW_DEFAULTS.lateChargeWatchMs,
+  lateChargeCheckMs: FLOW_DEFAULTS.lateChargeCheckMs,
   maxAmountFen: FLOW_DEFAULTS.maxAmountFen,
   timeZone: FLOW_DEFAULTS.timeZone,
   body: FLOW_DEFAULTS.body,
@@ -171,6 +173,14 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   // A lease must outlast one gateway call on the main host and one on the backup host, or a
   // second instance could take a payment over while the first still waits for WeChat's answer.
   const leaseFloor = 2 * timeoutMs + 10_000;
+  // A payment the cashier was told did not go through is checked this long for a late charge (codes live about a minute).
+  const lateChargeWatchMs = integer(read, 'PAY_LATE_CHARGE_WATCH_MS', CONFIG_DEFAULTS.lateChargeWatchMs, 0, 86_400_000);
+  const lateChargeCheckMs = integer(read, 'PAY_LATE_CHARGE_CHECK_MS', CONFIG_DEFAULTS.lateChargeCheckMs, 10, 600_000);
+  if (mode === 'live' && lateChargeWatchMs < CONFIG_DEFAULTS.lateChargeWatchMs) {
+    warnings.push(
+      `PAY_LATE_CHARGE_WATCH_MS is ${lateChargeWatchMs} ms: a payment code can still be charged for about a minute and WeChat may take longer to show it; keep at least ${CONFIG_DEFAULTS.lateChargeWatchMs} so a late charge is found and given back`,
+    );
+  }
   const leaseMs = integer(read, 'PAY_LEASE_MS', Math.max(CONFIG_DEFAULTS.leaseMs, leaseFloor), 1_000, 3_600_000);
   if (leaseMs < leaseFloor) throw new ConfigError('PAY_LEASE_MS', `${leaseMs} is too short: at least 2 × GATEWAY_TIMEOUT_MS + 10000 = ${leaseFloor}`);
 
@@ -226,7 +236,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     mode,
     builtInSimulator: apiBase === undefined,
     wechat,
-    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body, leaseMs },
+    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, lateChargeWatchMs, lateChargeCheckMs, maxAmountFen, timeZone, body, leaseMs },
     allowInsecureHttp,
     simulatorAcceptAnyCode,
     warnings,

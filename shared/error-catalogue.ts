@@ -30,7 +30,8 @@ const micropay: Table = {
   USERPAYING: e('U', '等待顾客在手机上输入支付密码。', 'Waiting for the customer to enter their payment password on the phone.'),
   AUTHCODEEXPIRE: e('C', '付款码已过期，请顾客刷新付款码后重新扫码。', 'The payment code has expired. Ask the customer to refresh it, then scan again.'),
   AUTH_CODE_ERROR: e('C', '付款码错误，请顾客刷新付款码后重新扫码。', 'The payment code is wrong. Ask the customer to refresh it, then scan again.'),
-  AUTH_CODE_INVALID: e('C', '不是有效的微信付款码，请扫描顾客微信里的付款码。', 'Not a valid WeChat payment code. Scan the payment code in the customer’s WeChat.'),
+  // WeChat's own text for it: "每个二维码仅限使用一次，请刷新再试" (a code already used, or one that has expired).
+  AUTH_CODE_INVALID: e('C', '付款码已使用或已过期，请顾客刷新付款码后重新扫码。', 'This payment code was already used or has expired. Ask the customer to refresh it, then scan again.'),
   NOTENOUGH: e('C', '顾客余额不足，请顾客在付款码页面更换银行卡后重新扫码。', 'Insufficient balance. Ask the customer to switch to another card on the payment code screen, then scan again.'),
   NOTSUPORTCARD: e('C', '不支持该卡，请顾客更换银行卡后重新扫码。', 'This card is not supported. Ask the customer to switch to another card, then scan again.'),
   BUYER_MISMATCH: e('C', '付款人与首次付款人不一致，请原付款人付款。', 'The payer differs from the first payer of this order. Ask the original payer to pay.'),
@@ -105,6 +106,8 @@ const local: Table = {
   REVERSED: e('S', '支付超时未完成，已撤销，顾客未被扣款。请顾客重新出示付款码。', 'The payment did not complete in time and was reversed: the customer was not charged. Scan a fresh code.'),
   CANCELED: e('S', '已取消收款，顾客未被扣款。', 'The payment was cancelled: the customer was not charged.'),
   LATE_PAYMENT: e('S', '撤销决定后顾客完成了支付，已按成功入账，请核对。', 'The customer paid after the reversal was decided. It is recorded as paid; please check it.'),
+  LATE_PAYMENT_RETURNING: e('S', '告知未收款后顾客仍被扣款，正在自动撤销退回顾客，请勿另行退款。', 'The customer was charged after the till said the payment did not go through: the charge is being reversed automatically. Do not refund it by hand.'),
+  LATE_PAYMENT_RETURNED: e('S', '告知未收款后顾客仍被扣款，该笔已自动撤销，款项已退回顾客。', 'The customer was charged after the till said the payment did not go through: the charge was reversed automatically and the money went back to the customer.'),
   OUTCOME_UNKNOWN: e('U', '暂时无法确认支付结果，系统会继续自动确认。请勿重复收款，联系店长核对。', 'The outcome is not settled yet; the system keeps checking. Do not charge again; ask the manager to check.'),
 };
 

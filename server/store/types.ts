@@ -25,14 +25,24 @@ export type FlowStep =
   | 'query'
   /** Reverse decided (journaled before any reverse call). */
   | 'reverse'
-  /** Reverse acknowledged: one more query confirms nothing was paid meanwhile. */
+  /**
+   * Reverse acknowledged: one more query confirms nothing was paid meanwhile. With a final status
+   * (failed, canceled) the cashier already has the answer and the flow keeps checking in the
+   * background until the payment code can no longer be charged (FlowConfig.lateChargeWatchMs).
+   */
   | 'confirm'
   /** Only a person can settle it (e.g. the paid amount differs from the asked amount). */
   | 'manual'
   /** Final. */
   | 'done';
 
-export type ReverseReason = 'deadline' | 'cancel' | 'not_found';
+/**
+ * Why a reverse was decided: the deadline, the cashier's cancel, an order WeChat did not know;
+ * `close`: the micropay failed for the customer and the order is closed at WeChat (SUCCESS,
+ * CLOSED or REVOKED is the only end WeChat accepts); `late_charge`: a charge arrived after the
+ * cashier was told the payment did not go through, and is given back.
+ */
+export type ReverseReason = 'deadline' | 'cancel' | 'not_found' | 'close' | 'late_charge';
 
 export interface PaymentRow {
   id: string;
