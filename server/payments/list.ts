@@ -61,7 +61,8 @@ export async function listPayments(store: Store, timeZone: string, query: Paymen
   return {
     date,
     payments: shown.map(paymentView),
-    totals: { ...totals, net_fen: totals.succeeded_fen - totals.refunded_fen },
+    // The shop's takings are what WeChat settles (shop-funded coupons are not paid to it); coupons apart.
+    totals: { ...totals, net_fen: totals.settlement_fen - totals.refunded_fen },
     next_cursor: more ? encodeCursor(shown[shown.length - 1]!) : null,
   };
 }

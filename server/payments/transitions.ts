@@ -98,10 +98,21 @@ function unknownReason(row: PaymentRow, answer: { kind: string }, ctx: Ctx): Pay
   return { event_code: code, error_code: code, error_message: msg(code, ctx, 'local') };
 }
 
+/** What WeChat says the customer paid with and the shop is settled (null when it sent none). */
+export function paidFacts(order: PaidOrder): PaymentPatch {
+  return {
+    cash_fen: order.cash_fee ?? null,
+    coupon_fen: order.coupon_fee ?? null,
+    settlement_fen: order.settlement_total_fee ?? null,
+    bank_type: order.bank_type ?? null,
+  };
+}
+
 /** WeChat says paid: succeeded if the amount matches; flagged late when a reverse had been decided. */
 export function paid(row: PaymentRow, order: PaidOrder, ctx: Ctx): PaymentPatch {
   if (order.total_fee !== row.amount_fen) {
     return {
+      ...paidFacts(order),
       status: 'needs_attention',
       step: 'manual',
       transaction_id: order.transaction_id,
@@ -111,6 +122,7 @@ export function paid(row: PaymentRow, order: PaidOrder, ctx: Ctx): PaymentPatch 
   }
   const late = row.reverse_decided_at !== null;
   return {
+    ...paidFacts(order),
     status: 'succeeded',
     step: 'done',
     transaction_id: order.transaction_id,
@@ -283,6 +295,7 @@ function reverseAgain(row: PaymentRow, ctx: Ctx, extra: PaymentPatch = {}): Paym
 function returnLateCharge(row: PaymentRow, order: PaidOrder, ctx: Ctx): PaymentPatch {
   if (isReturningLateCharge(row)) return reverseAgain(row, ctx);
   return {
+    ...paidFacts(order),
     late_payment: true,
     transaction_id: order.transaction_id,
     error_code: 'LATE_PAYMENT_RETURNING',

@@ -192,4 +192,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE refunds ADD COLUMN terminal_id TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
+    // WeChat's cash_fee, coupon_fee, settlement_total_fee and bank_type of a paid order; NULL
+    // when WeChat sent none (a coupon-less answer has no coupon_fee, older ones no settlement).
+    sql: `
+      ALTER TABLE payments ADD COLUMN cash_fen INTEGER;
+      ALTER TABLE payments ADD COLUMN coupon_fen INTEGER;
+      ALTER TABLE payments ADD COLUMN settlement_fen INTEGER;
+      ALTER TABLE payments ADD COLUMN bank_type TEXT;
+    `,
+  },
 ];

@@ -180,4 +180,15 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE refunds ADD COLUMN terminal_id TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
+    // As SQLite's migration 5 (migrations.ts).
+    sql: `
+      ALTER TABLE payments ADD COLUMN cash_fen BIGINT;
+      ALTER TABLE payments ADD COLUMN coupon_fen BIGINT;
+      ALTER TABLE payments ADD COLUMN settlement_fen BIGINT;
+      ALTER TABLE payments ADD COLUMN bank_type TEXT;
+    `,
+  },
 ];

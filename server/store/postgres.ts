@@ -88,7 +88,7 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
@@ -340,12 +340,21 @@ class PgStore implements PostgresStore {
     const sql = this.#sql;
     const [t] = await sql`
       SELECT COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE status = 'succeeded')::bigint AS succeeded_count,
-             COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen
+             COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen,
+             COALESCE(SUM(COALESCE(coupon_fen, 0)) FILTER (WHERE status = 'succeeded'), 0)::bigint AS coupon_fen,
+             COALESCE(SUM(COALESCE(settlement_fen, amount_fen)) FILTER (WHERE status = 'succeeded'), 0)::bigint AS settlement_fen
       FROM payments WHERE created_at >= ${fromMs} AND created_at < ${toMs}`;
     const [r] = await sql`
       SELECT COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
       WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs}`;
-    return { count: Number(t!.count), succeeded_count: Number(t!.succeeded_count), succeeded_fen: Number(t!.succeeded_fen), refunded_fen: Number(r!.refunded_fen) };
+    return {
+      count: Number(t!.count),
+      succeeded_count: Number(t!.succeeded_count),
+      succeeded_fen: Number(t!.succeeded_fen),
+      coupon_fen: Number(t!.coupon_fen),
+      settlement_fen: Number(t!.settlement_fen),
+      refunded_fen: Number(r!.refunded_fen),
+    };
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {

@@ -181,7 +181,7 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
 ] as const;
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
@@ -233,6 +233,10 @@ function paymentFromDb(r: DbRow): PaymentRow {
     updated_at: num(r.updated_at),
     shift_id: optStr(r.shift_id),
     cashier: optStr(r.cashier),
+    cash_fen: optNum(r.cash_fen),
+    coupon_fen: optNum(r.coupon_fen),
+    settlement_fen: optNum(r.settlement_fen),
+    bank_type: optStr(r.bank_type),
   };
 }
 
@@ -403,7 +407,9 @@ class SqliteStore implements Store {
       createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
       totals: db.prepare(
         `SELECT COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
-           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
+           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen,
+           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(coupon_fen, 0) ELSE 0 END), 0) AS coupon_fen,
+           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(settlement_fen, amount_fen) ELSE 0 END), 0) AS settlement_fen
          FROM payments WHERE created_at >= ? AND created_at < ?`,
       ),
       refundedTotal: db.prepare(
@@ -571,7 +577,14 @@ class SqliteStore implements Store {
 
   async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
     const r = this.q.totals.get(fromMs, toMs) as DbRow;
-    return { count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen), refunded_fen: Number(this.q.refundedTotal.get(fromMs, toMs)) };
+    return {
+      count: num(r.count),
+      succeeded_count: num(r.succeeded_count),
+      succeeded_fen: num(r.succeeded_fen),
+      coupon_fen: num(r.coupon_fen),
+      settlement_fen: num(r.settlement_fen),
+      refunded_fen: Number(this.q.refundedTotal.get(fromMs, toMs)),
+    };
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {

@@ -83,6 +83,15 @@ export interface PaymentRow {
   /** The cashier's shift the payment was taken in, and the cashier's name then (null: no cashiers). */
   shift_id: string | null;
   cashier: string | null;
+  /**
+   * A paid order's facts from WeChat (null when it sent none): what the customer paid from the
+   * wallet (cash_fee), what coupons covered (coupon_fee), what the shop is settled
+   * (settlement_total_fee: the amount less the shop-funded coupons) and the bank (bank_type).
+   */
+  cash_fen: number | null;
+  coupon_fen: number | null;
+  settlement_fen: number | null;
+  bank_type: string | null;
 }
 
 /** What `transitionPayment`'s `decide` may change. */
@@ -96,7 +105,7 @@ export type PaymentPatch = Partial<
   event_code?: string;
 };
 
-export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier'> & {
+export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'cash_fen' | 'coupon_fen' | 'settlement_fen' | 'bank_type'> & {
   lease_owner?: string | null;
   lease_until?: number | null;
   /** Given when cashiers are set up: the insert is refused if this shift has been closed meanwhile. */
@@ -149,6 +158,10 @@ export interface PaymentTotalsRow {
   count: number;
   succeeded_count: number;
   succeeded_fen: number;
+  /** What coupons covered of the succeeded payments. */
+  coupon_fen: number;
+  /** What the shop is settled for them: settlement_fen where WeChat sent it, the amount otherwise. */
+  settlement_fen: number;
   /** Succeeded refunds of the day's payments. */
   refunded_fen: number;
 }
