@@ -153,7 +153,25 @@ describe('payment JSON', () => {
       terminal: 'till-1',
       auth_code_masked: expect.stringMatching(/^\d{4}\*{10}\d{4}$/),
       cashier: null,
+      // The fake's paid answer has no cash_fee, coupon_fee, settlement_total_fee or bank_type.
+      cash_fen: null,
+      coupon_fen: null,
+      settlement_fen: null,
+      bank_type: null,
     });
+  });
+
+  it('carries what WeChat says the customer paid with: cash, coupon, settlement and bank', async () => {
+    h.wechat.once('micropay', async (fallback) => {
+      const answer = await fallback();
+      if (answer.kind !== 'ok') return answer;
+      return { ...answer, value: { ...answer.value, cash_fee: 200, coupon_fee: 50, settlement_total_fee: 220, bank_type: 'ICBC_CREDIT' } };
+    });
+    const p = await h.create({ amount_fen: 250 });
+    expect(p).toMatchObject({ status: 'succeeded', cash_fen: 200, coupon_fen: 50, settlement_fen: 220, bank_type: 'ICBC_CREDIT' });
+    const list = await h.service.list({ date: '2026-11-28' });
+    // The day's takings are what WeChat settles; coupons are shown apart.
+    expect(list.totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 250, coupon_fen: 50, settlement_fen: 220, refunded_fen: 0, net_fen: 220 });
   });
 });
 
@@ -171,11 +189,11 @@ describe('list by shop-local day', () => {
     expect(day28.payments.map((p) => p.id)).toEqual([late.id]);
     const day29 = await h.service.list({ date: '2026-11-29' });
     expect(day29.payments.map((p) => p.id)).toContain(early.id);
-    expect(day29.totals).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 300, refunded_fen: 0, net_fen: 300 });
+    expect(day29.totals).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 300, coupon_fen: 0, settlement_fen: 300, refunded_fen: 0, net_fen: 300 });
     expect(day29.next_cursor).toBeNull();
 
     await h.service.refund(late.id, { id: 'r-late', amount_fen: 400 });
-    expect((await h.service.list({ date: '2026-11-28' })).totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 400, net_fen: 600 });
+    expect((await h.service.list({ date: '2026-11-28' })).totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 400, net_fen: 600 });
   });
 
   it('answers INVALID_DATE for a day that does not exist', async () => {
