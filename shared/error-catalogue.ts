@@ -85,6 +85,9 @@ const refund: Table = {
   // refundquery's answer when WeChat has no record of the refund: it was never accepted.
   REFUNDNOTEXIST: e('R', '微信没有这笔退款记录，退款未受理，请用同一退款单重新提交。', 'WeChat has no record of this refund, so it was not accepted. Submit it again with the same refund.'),
   ERROR: e('F', '退款被拒绝，详见错误描述。', 'The refund was refused; see the details.'),
+  // This product's, for refunds WeChat leaves pending or answers with a code it does not document.
+  REFUND_PROCESSING_LONG: e('S', '退款已受理，但超过3个工作日仍在处理中，请在商户平台核对。', 'The refund was accepted but is still processing after 3 working days. Check it in the merchant platform.'),
+  REFUND_UNKNOWN_ERROR: e('F', '微信支付以未知错误拒绝了退款，多次重试无果，未退款。请在商户平台核对后再处理。', 'WeChat Pay refused the refund with an error it does not document, several times: nothing was refunded. Check it in the merchant platform.'),
   PARAM_ERROR: micropay.PARAM_ERROR!,
   SIGNERROR: micropay.SIGNERROR!,
   INVALID_REQUEST: micropay.INVALID_REQUEST!,

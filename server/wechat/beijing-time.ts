@@ -48,6 +48,23 @@ function instant(y: number, mo: number, d: number, h: number, mi: number, s: num
   return ms - BEIJING_OFFSET_MS;
 }
 
+/**
+ * The instant `days` working days (Monday to Friday on Beijing's calendar) after `ms`, at the same
+ * Beijing time of day. Public holidays are not known here: a refund pending over one is flagged a
+ * little early, never late.
+ */
+export function beijingWorkingDaysLater(ms: number, days: number): number {
+  const DAY = 86_400_000;
+  let at = ms;
+  let left = days;
+  while (left > 0) {
+    at += DAY;
+    const weekday = new Date(at + BEIJING_OFFSET_MS).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left -= 1;
+  }
+  return at;
+}
+
 const STAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { beijingDateTime, beijingDay, beijingStamp, parseBeijingTime } from '../../../server/wechat/beijing-time.ts';
+import { beijingDateTime, beijingDay, beijingStamp, beijingWorkingDaysLater, parseBeijingTime } from '../../../server/wechat/beijing-time.ts';
 
 const originalTz = process.env.TZ;
 afterEach(() => {
@@ -39,5 +39,17 @@ describe('Beijing time for WeChat', () => {
 
   it.each(['20260230100000', '20261128240000', '2026-11-28T10:00:05', '', '2026112810000'])('refuses %j as a time', (text) => {
     expect(parseBeijingTime(text)).toBeUndefined();
+  });
+});
+
+describe('working days on Beijing\'s calendar', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it.each([
+    // Friday 20:00 UTC is already Saturday 04:00 in Beijing: Monday, Tuesday, Wednesday 04:00.
+    ['2026-11-27T20:00:00Z', '2026-12-01T20:00:00Z'],
+    ['2026-11-30T02:00:00Z', '2026-12-03T02:00:00Z'], // Monday → Thursday
+    ['2026-12-03T02:00:00Z', '2026-12-08T02:00:00Z'], // Thursday → Tuesday, over the weekend
+  ])('3 working days after %s end at %s', (from, to) => {
+    expect(beijingWorkingDaysLater(at(from), 3)).toBe(at(to));
   });
 });
