@@ -252,8 +252,9 @@ export function afterQuery(row: PaymentRow, answer: Answer<OrderState>, ctx: Ctx
     if (row.step === 'query') {
       if (row.send_rejected) return failed('REQUEST_REJECTED', ctx, 'local');
       if (row.status === 'needs_attention') return notFoundAfterReverse(row, ctx);
-      // The request may still be on its way (timeout) or was never sent (crash): reverse closes the
-      // out_trade_no so a delayed micropay cannot charge afterwards.
+      // The request may still be on its way (timeout) or was never sent (crash): a reverse closes the
+      // order if WeChat has it by then; if not, WeChat blocks nothing and the payment is watched
+      // for a late charge (notFoundAfterReverse).
       return decideReverse(row, 'not_found', ctx);
     }
   }
