@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,9 @@ import { Hono, type Context, type Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
 import type { PinCheckLimits } from './api/manager-pin.ts';
-import { publicOrigin, trainingMode, type Config } from './config.ts';
+import { publicOrigin, trainingWallets, walletModes, type Config } from './config.ts';
+import { createAlipayClient, type AlipayClient } from './alipay/client.ts';
+import { simulatorKey } from './simulator/alipay/keys.ts';
 import { contentSecurityPolicy, refusePlainHttpFromNetwork } from './http-security.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
@@ -29,6 +31,8 @@ import { Exports } from './exports/index.ts';
 import { Reports } from './reports/report.ts';
 import { Cashiers } from './shifts/cashiers.ts';
 import { Shifts } from './shifts/shifts.ts';
+import { startDailyReconciliation } from './reconciliation/daily-job.ts';
+import { Reconciler } from './reconciliation/reconciler.ts';
 import { loadCertificate } from './wechat/cert.ts';
 import { createWechatClient, type WechatConfig } from './wechat/client.ts';
 import type { Gateway } from './wechat/gateway.ts';
@@ -74,6 +78,8 @@ export interface PosServer {
   log: Logger;
   /** Where the WeChat client sends requests (the built-in simulator's loopback address in simulator mode). */
   gatewayBase: string;
+  /** Where the Alipay client sends requests (gateway.do); undefined when Alipay is off. */
+  alipayGateway?: string;
   port: number;
   /** How this machine reaches the server, e.g. http://localhost:8787. */
   url: string;
@@ -110,10 +116,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     let simulator: Simulator | undefined;
     let apiBase = config.wechat.apiBase;
     let simulatorToken: string | undefined;
-    if (config.builtInSimulator) {
+    let simulatorBase: string | undefined;
+    const alipayOnBuiltIn = config.alipay.mode === 'simulator' && config.alipay.gateway === undefined;
+    if (config.builtInSimulator || alipayOnBuiltIn) {
       // Other machines (a phone showing test codes) reach the simulator's control API with it.
       simulatorToken = randomSecret(24);
-      const simulatorOptions: SimulatorOptions = { ...options.simulator, appid: config.wechat.appid, mch_id: config.wechat.mch_id, key: config.wechat.key, controlToken: simulatorToken };
+      const simulatorOptions: SimulatorOptions = {
+        ...options.simulator,
+        appid: config.wechat.appid,
+        mch_id: config.wechat.mch_id,
+        key: config.wechat.key,
+        alipayAppId: config.alipay.appId,
+        controlToken: simulatorToken,
+      };
       // The simulator's ledger sits beside the journal, so training payments can be refunded after a restart.
       const ledgerFile = join(config.dataDir, SIMULATOR_LEDGER_FILE);
       let sim: Simulator;
@@ -129,19 +144,25 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const gatewayOnly = new Hono().route('/simulator', sim.app);
       const internal = await listen(serve({ fetch: gatewayOnly.fetch, port: 0, hostname: '127.0.0.1' }));
       cleanups.push(() => sim.close(), () => closeServer(internal.server));
-      apiBase = `http://127.0.0.1:${internal.port}/simulator`;
+      simulatorBase = `http://127.0.0.1:${internal.port}/simulator`;
+      if (config.builtInSimulator) apiBase = simulatorBase;
     }
+    const alipay = alipayClient(config, simulatorBase);
+    if (alipay) cleanups.push(() => alipay.client.close());
 
     const gateway = createWechatClient(wechatConfig(config, apiBase!));
     cleanups.push(() => gateway.close());
     const service = createPaymentService({
       store,
       gateway: options.wrapGateway ? options.wrapGateway(gateway) : gateway,
+      ...(alipay ? { alipay: alipay.client } : {}),
       log,
       config: { ...config.flow, gatewayTimeoutMs: config.wechat.timeoutMs },
       instanceId: config.instanceId,
     });
     cleanups.push(() => service.close());
+    // Reconciliation reads the bill with the same client and the journal the flow writes.
+    const reconciler = new Reconciler({ store, gateway });
     const terminals = new TerminalRegistry({
       store,
       ...(config.managerPin ? { envPin: config.managerPin } : {}),
@@ -161,6 +182,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         terminals,
         journal: store,
         mode: config.mode,
+        wallets: walletModes(config),
         maxAmountFen: config.flow.maxAmountFen,
         timeZone: config.flow.timeZone,
         shopName: config.flow.body,
@@ -173,7 +195,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           reports: new Reports(store, config.flow.timeZone),
           exports: new Exports(store, config.flow.timeZone, (error) => log.error('export stopped', { error: (error as Error).message })),
         },
-        trainingMode: trainingMode(config),
+        trainingMode: trainingWallets(config),
+        reconciler,
       }),
     );
     if (simulator) app.route('/simulator', simulator.app);
@@ -183,6 +206,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Cleanups run last-in first: on shutdown, stop taking requests before closing what they use.
     cleanups.push(...cleanups.splice(cleanups.indexOf(closeHttp), 1));
     service.resume();
+    if (config.reconcileDaily) {
+      const daily = startDailyReconciliation({ reconciler, log });
+      cleanups.push(() => daily.stop());
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -193,6 +220,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ...(simulator ? { simulator, simulatorToken } : {}),
       log,
       gatewayBase: apiBase!,
+      ...(alipay ? { alipayGateway: alipay.gateway } : {}),
       port: http.port,
       url: publicOrigin(config, http.port),
       close: () => (closing ??= runCleanups(cleanups)),
@@ -203,11 +231,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
 }
 
+/** The Alipay client the configuration asks for: the merchant's keys, or the simulator's test keys (the built-in simulator when no gateway is set). */
+function alipayClient(config: Config, simulatorBase: string | undefined): { client: AlipayClient; gateway: string } | undefined {
+  const a = config.alipay;
+  if (a.mode === 'off') return undefined;
+  const gateway = a.gateway ?? `${simulatorBase!}/alipay/gateway.do`;
+  const keys =
+    a.privateKeyPath && a.publicKeyPath
+      ? { privateKey: readFileSync(a.privateKeyPath, 'utf8'), alipayPublicKey: readFileSync(a.publicKeyPath, 'utf8') }
+      : { privateKey: simulatorKey('appPrivateKey'), alipayPublicKey: simulatorKey('alipayPublicKey') };
+  return { client: createAlipayClient({ appId: a.appId, ...keys, gateway, timeoutMs: config.wechat.timeoutMs }), gateway };
+}
+
 function starting(): Response {
   return Response.json({ error: { code: 'STARTING', message: 'The server is starting; try again in a moment.' } }, { status: 503 });
 }
 
-function wechatConfig(config: Config, apiBase: string): WechatConfig {
+export function wechatConfig(config: Config, apiBase: string): WechatConfig {
   const w = config.wechat;
   const result: WechatConfig = { appid: w.appid, mch_id: w.mch_id, key: w.key, signType: w.signType, apiBase, timeoutMs: w.timeoutMs };
   if (w.subMchId) result.subMchId = w.subMchId;

@@ -1,7 +1,11 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { FLOW_DEFAULTS, type FlowConfig } from './payments/config.ts';
+import { PRODUCTION_GATEWAY } from './alipay/client.ts';
+import { loadPrivateKey, loadPublicKey } from './alipay/keys.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from './simulator/alipay/app.ts';
+import type { Wallet } from '../shared/payment-code.ts';
 import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
 import type { WechatConfig } from './wechat/client.ts';
 import { isSignType, type SignType } from './wechat/sign.ts';
@@ -18,6 +22,21 @@ export const DEFAULT_API_BASE = 'https://api.mch.weixin.qq.com';
 export const WECHAT_REVERSE_MIN_AGE_MS = 15_000;
 
 export type Mode = 'simulator' | 'live';
+
+/** How a wallet is reached: a real gateway, a simulator (built in or at an http:// URL, test keys or not), or not at all. */
+export type WalletMode = Mode | 'off';
+export type WalletModes = Record<Wallet, WalletMode>;
+
+/** Alipay as configured (ALIPAY_*): PEM paths, the gateway unset for the built-in simulator. */
+export interface AlipaySettings {
+  mode: WalletMode;
+  appId: string;
+  /** The app private key and Alipay's public key (PEM files); unset: the simulator's test keys. */
+  privateKeyPath?: string;
+  publicKeyPath?: string;
+  /** The gateway.do URL; undefined: the built-in simulator (mode 'simulator'), or Alipay is off. */
+  gateway?: string;
+}
 
 /** The WeChat client's settings as configured; PEM paths instead of PEM text, the base unset for the built-in simulator. */
 export type WechatSettings = Pick<WechatConfig, 'appid' | 'mch_id' | 'key' | 'signType' | 'subMchId' | 'subAppid' | 'timeoutMs'> & {
@@ -41,6 +60,7 @@ export interface Config {
   /** true: no credentials and no WECHAT_API_BASE, the server runs the simulator itself. */
   builtInSimulator: boolean;
   wechat: WechatSettings;
+  alipay: AlipaySettings;
   flow: FlowSettings;
   managerPin?: string;
   /** Simulator mode only: SIMULATOR_ACCEPT_ANY_CODE=1 takes any WeChat-shaped code, not only the test codes. */
@@ -48,6 +68,8 @@ export interface Config {
   tls?: { certPath: string; keyPath: string };
   /** ALLOW_INSECURE_HTTP=1: live mode serves the network over plain HTTP anyway (default: this machine only). */
   allowInsecureHttp: boolean;
+  /** RECONCILE_DAILY: compare yesterday's WeChat bill with the journal every day after 10:00 Beijing time (default: live mode only). */
+  reconcileDaily: boolean;
   /** Problems that do not stop the start but limit what works (printed at start). */
   warnings: string[];
 }
@@ -220,6 +242,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     );
   }
 
+  const daily = read('RECONCILE_DAILY');
+  if (daily !== undefined && daily !== '0' && daily !== '1') throw new ConfigError('RECONCILE_DAILY', `"${daily}" must be 1 (reconcile with the bill every day) or 0`);
+  // A training till moves no real money: its daily check against the simulator is there when asked for, not by default.
+  const reconcileDaily = daily === undefined ? mode === 'live' : daily === '1';
+
   const wechat: WechatSettings = { appid, mch_id, key, signType: signTypeText, timeoutMs };
   if (subMchId !== undefined) wechat.subMchId = subMchId;
   if (subAppid !== undefined) wechat.subAppid = subAppid;
@@ -229,6 +256,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     wechat.keyPemPath = keyPemPath;
   }
 
+  const alipay = loadAlipay(read, apiBase === undefined);
+  if (alipay.mode === 'live' && tlsCert === undefined && mode !== 'live') {
+    warnings.push('Alipay is live without TLS_CERT/TLS_KEY: tablets reach the server over plain HTTP (npm run cert sets up HTTPS)');
+  }
+
   const config: Config = {
     port,
     dataDir,
@@ -236,9 +268,11 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     mode,
     builtInSimulator: apiBase === undefined,
     wechat,
+    alipay,
     flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, lateChargeWatchMs, lateChargeCheckMs, maxAmountFen, timeZone, body, leaseMs },
     allowInsecureHttp,
     simulatorAcceptAnyCode,
+    reconcileDaily,
     warnings,
   };
   if (host !== undefined) config.host = host;
@@ -246,6 +280,72 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   if (managerPin !== undefined) config.managerPin = managerPin;
   if (tlsCert !== undefined && tlsKey !== undefined) config.tls = { certPath: tlsCert, keyPath: tlsKey };
   return config;
+}
+
+/**
+ * ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY (PEM paths), ALIPAY_GATEWAY:
+ * - both keys: a merchant app, at ALIPAY_GATEWAY (default the production gateway: live; an
+ *   http:// URL is a local simulator);
+ * - no keys: ALIPAY_GATEWAY=simulator (or unset while WeChat Pay runs on the built-in simulator)
+ *   is the built-in simulator with its test keys; an http:// URL a simulator elsewhere with the
+ *   test keys; off (or unset while WeChat Pay is live or elsewhere) switches Alipay off.
+ * The keys are loaded here, so a wrong file stops the start with a message naming it.
+ */
+function loadAlipay(read: (n: string) => string | undefined, wechatBuiltIn: boolean): AlipaySettings {
+  const privateKeyPath = optionalPath(read, 'ALIPAY_PRIVATE_KEY');
+  const publicKeyPath = optionalPath(read, 'ALIPAY_PUBLIC_KEY');
+  if ((privateKeyPath === undefined) !== (publicKeyPath === undefined)) {
+    throw new ConfigError(privateKeyPath === undefined ? 'ALIPAY_PRIVATE_KEY' : 'ALIPAY_PUBLIC_KEY', 'set both ALIPAY_PRIVATE_KEY (the app private key) and ALIPAY_PUBLIC_KEY (Alipay’s public key, not the app’s), or neither');
+  }
+  const keys = privateKeyPath !== undefined && publicKeyPath !== undefined;
+  const appIdText = read('ALIPAY_APP_ID');
+  if (keys && appIdText === undefined) throw new ConfigError('ALIPAY_APP_ID', 'missing while ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY are set (the APPID of the app on Alipay’s open platform, 16 digits)');
+  const appId = appIdText ?? ALIPAY_SIMULATOR_DEFAULTS.appId;
+  if (!/^\d{16}$/.test(appId)) throw new ConfigError('ALIPAY_APP_ID', `"${appId}" is not an Alipay APPID (16 digits, e.g. 2021000100000001)`);
+  if (keys) {
+    checkKey('ALIPAY_PRIVATE_KEY', privateKeyPath, (pem) => loadPrivateKey(pem, 'app private key'));
+    checkKey('ALIPAY_PUBLIC_KEY', publicKeyPath, (pem) => loadPublicKey(pem, 'Alipay public key'));
+  }
+
+  const gatewayText = read('ALIPAY_GATEWAY');
+  const lower = gatewayText?.toLowerCase();
+  if (lower === 'off') {
+    if (keys) throw new ConfigError('ALIPAY_GATEWAY', 'is off while ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY are set: unset the keys, or give a gateway');
+    return { mode: 'off', appId };
+  }
+  if (lower === 'simulator' || (gatewayText === undefined && !keys)) {
+    if (keys) throw new ConfigError('ALIPAY_GATEWAY', 'is the built-in simulator, which only knows its test keys: unset ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY');
+    return lower === 'simulator' || wechatBuiltIn ? { mode: 'simulator', appId } : { mode: 'off', appId };
+  }
+  const gateway = gatewayText ?? PRODUCTION_GATEWAY;
+  let url: URL;
+  try {
+    url = new URL(gateway);
+  } catch {
+    throw new ConfigError('ALIPAY_GATEWAY', `"${gateway}" is not a URL (e.g. ${PRODUCTION_GATEWAY}), "simulator" or "off"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('ALIPAY_GATEWAY', `"${gateway}" must be an https:// URL (or http:// for a local simulator)`);
+  if (url.protocol === 'https:' && !keys) throw new ConfigError('ALIPAY_PRIVATE_KEY', `missing: ${gateway} is a real gateway and needs ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY`);
+  const settings: AlipaySettings = { mode: url.protocol === 'https:' ? 'live' : 'simulator', appId, gateway };
+  if (keys) {
+    settings.privateKeyPath = privateKeyPath;
+    settings.publicKeyPath = publicKeyPath;
+  }
+  return settings;
+}
+
+function checkKey(name: string, path: string, load: (pem: string) => unknown): void {
+  try {
+    load(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (error instanceof Error) throw new ConfigError(name, `${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Each wallet's mode, as GET /api/health reports it. */
+export function walletModes(config: Pick<Config, 'mode' | 'alipay'>): WalletModes {
+  return { wechat: config.mode, alipay: config.alipay.mode };
 }
 
 /** A postgres:// URL; the message never repeats it (it may hold a password). */
@@ -286,6 +386,11 @@ function optionalPath(read: (n: string) => string | undefined, name: string): st
 /** Training mode: the simulator takes only its test codes, so a real customer's code never "pays" where no money moves. */
 export function trainingMode(config: Pick<Config, 'mode' | 'simulatorAcceptAnyCode'>): boolean {
   return config.mode === 'simulator' && !config.simulatorAcceptAnyCode;
+}
+
+/** Training mode per wallet: each simulated wallet takes only its own test codes (unless SIMULATOR_ACCEPT_ANY_CODE=1). */
+export function trainingWallets(config: Pick<Config, 'mode' | 'alipay' | 'simulatorAcceptAnyCode'>): Record<Wallet, boolean> {
+  return { wechat: trainingMode(config), alipay: config.alipay.mode === 'simulator' && !config.simulatorAcceptAnyCode };
 }
 
 /** How the server is reached from this machine (links printed at start and by the CLI). */

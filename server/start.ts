@@ -69,6 +69,8 @@ try {
 const source = config.builtInSimulator ? 'built-in simulator' : config.wechat.apiBase;
 console.log(`micropay-pos on ${server.url} (${config.mode} mode)`);
 console.log(`  WeChat Pay gateway: ${source}; journal in ${config.dataDir}`);
+const alipaySource = config.alipay.mode === 'off' ? 'off (ALIPAY_GATEWAY / ALIPAY_* keys turn it on)' : `${server.alipayGateway} (${config.alipay.mode}${config.alipay.mode === 'simulator' ? ', test keys, training mode' : ''})`;
+console.log(`  Alipay gateway: ${alipaySource}`);
 if (config.mode === 'simulator') {
   console.log(
     trainingMode(config)

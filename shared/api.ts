@@ -41,8 +41,8 @@ export interface Payment {
   bank_type?: string | null;
   /** Who took the payment: the cashier's name when it was taken, null with no cashiers set up. Always sent by the server. */
   cashier?: string | null;
-  /** Absent means WeChat Pay. */
-  wallet?: 'wechat' | 'alipay';
+  /** Which wallet charged it (the server always sends it). */
+  wallet: 'wechat' | 'alipay';
 }
 
 export type RefundStatus = 'processing' | 'succeeded' | 'failed';
@@ -80,6 +80,17 @@ export interface DayTotals {
   coupon_fen?: number;
   /** What WeChat settles to the shop for them: each payment's settlement_fen, or its amount when WeChat sent none. */
   settlement_fen?: number;
+  /** The same sums per wallet (only wallets with payments that day). */
+  by_wallet?: WalletTotals[];
+}
+
+export interface WalletTotals {
+  wallet: 'wechat' | 'alipay';
+  count: number;
+  succeeded_count: number;
+  succeeded_fen: number;
+  refunded_fen: number;
+  net_fen: number;
 }
 
 /** GET /api/payments?date=&limit=&cursor=&terminal=&q= */
@@ -118,9 +129,14 @@ export interface RefundList {
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
 
+/** How a wallet is reached: a real gateway, a simulator (training: no money moves), or not at all. */
+export type WalletMode = 'live' | 'simulator' | 'off';
+
 export interface Health {
   ok: boolean;
+  /** WeChat Pay's mode (as before wallets were reported). */
   mode: 'simulator' | 'live';
+  wallets: { wechat: WalletMode; alipay: WalletMode };
   /** Why not ok (503: the journal cannot take a durable write). */
   reason?: string;
 }
@@ -134,6 +150,8 @@ export interface TerminalInfo {
 export interface TerminalDetails {
   terminal: TerminalInfo;
   mode: 'simulator' | 'live';
+  /** Each wallet's mode (absent from older servers: WeChat Pay in `mode`, no Alipay). */
+  wallets?: { wechat: WalletMode; alipay: WalletMode };
   shop_name?: string;
   time_zone: string;
   max_amount_fen: number;
@@ -170,7 +188,8 @@ export type ApiErrorCode =
   | 'INVALID_AMOUNT'
   | 'AMOUNT_TOO_LARGE'
   | 'INVALID_AUTH_CODE'
-  | 'NOT_WECHAT_CODE'
+  | 'CODE_NOT_ACCEPTED'
+  | 'WALLET_OFF'
   | 'INVALID_DESCRIPTION'
   | 'ID_CONFLICT'
   | 'PAYMENT_IN_PROGRESS'
@@ -203,3 +222,35 @@ export type ApiErrorCode =
   | 'INVALID_CURSOR'
   | 'INVALID_QUERY'
   | 'TRAINING_MODE';
+
+/** Reconciliation: the journal against WeChat's ALL bill of one Beijing day (README "Reconciliation"). */
+export const RECONCILIATION_KINDS = ['missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'] as const;
+export type ReconciliationKind = (typeof RECONCILIATION_KINDS)[number];
+export type ReconciliationStatus = 'matched' | 'differences' | 'no_bill' | 'error';
+
+export interface ReconciliationDifference {
+  kind: ReconciliationKind;
+  out_trade_no: string;
+  /** refund_mismatch: the refund's number (our refund id). */
+  out_refund_no?: string;
+  /** Our payment id, when the journal has the payment. */
+  payment_id?: string;
+  transaction_id?: string;
+  /** The amounts each side shows (fen; null: that side has none) and each side's status. */
+  journal_fen?: number | null;
+  bill_fen?: number | null;
+  journal_status?: string | null;
+  bill_status?: string | null;
+}
+
+/** POST /api/reconciliations {date}, GET /api/reconciliations?date= and `npm run reconcile`'s last line. */
+export interface ReconciliationResult {
+  /** The bill's day, YYYY-MM-DD, Beijing time. */
+  date: string;
+  status: ReconciliationStatus;
+  counts: { journal: number; bill: number; matched: number };
+  differences: ReconciliationDifference[];
+  /** When it ran (ISO); why it is no_bill or error. */
+  run_at?: string;
+  error?: string;
+}

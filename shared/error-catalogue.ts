@@ -111,6 +111,7 @@ const local: Table = {
   LATE_PAYMENT: e('S', '撤销决定后顾客完成了支付，已按成功入账，请核对。', 'The customer paid after the reversal was decided. It is recorded as paid; please check it.'),
   LATE_PAYMENT_RETURNING: e('S', '告知未收款后顾客仍被扣款，正在自动撤销退回顾客，请勿另行退款。', 'The customer was charged after the till said the payment did not go through: the charge is being reversed automatically. Do not refund it by hand.'),
   LATE_PAYMENT_RETURNED: e('S', '告知未收款后顾客仍被扣款，该笔已自动撤销，款项已退回顾客。', 'The customer was charged after the till said the payment did not go through: the charge was reversed automatically and the money went back to the customer.'),
+  WALLET_OFF: e('M', '本服务器未配置微信支付，无法查询这笔微信收款，请店长检查配置。', 'WeChat Pay is not configured on this server, so this WeChat payment cannot be checked. The manager must check the set-up.'),
   OUTCOME_UNKNOWN: e('U', '暂时无法确认支付结果，系统会继续自动确认。请勿重复收款，联系店长核对。', 'The outcome is not settled yet; the system keeps checking. Do not charge again; ask the manager to check.'),
 };
 
@@ -138,7 +139,8 @@ export const API_ERRORS: Readonly<Record<ApiErrorCode, Text>> = {
   INVALID_AMOUNT: { zh: '金额无效，请重新输入。', en: 'The amount is not valid. Key it in again.' },
   AMOUNT_TOO_LARGE: { zh: '金额超过本店单笔收款上限。', en: 'The amount is above this shop’s limit for one payment.' },
   INVALID_AUTH_CODE: { zh: '没有读到付款码，请重新扫码。', en: 'No payment code was read. Scan again.' },
-  NOT_WECHAT_CODE: { zh: '不是微信付款码，请扫描顾客微信里的付款码。', en: 'Not a WeChat payment code. Scan the payment code in the customer’s WeChat.' },
+  CODE_NOT_ACCEPTED: { zh: '不是本收银台收取的付款码（只收微信支付和支付宝），请扫描顾客的微信或支付宝付款码。', en: 'Not a payment code this till takes (WeChat Pay and Alipay only). Scan the customer’s WeChat Pay or Alipay payment code.' },
+  WALLET_OFF: { zh: '本收银台未开通这种钱包，请顾客换用另一种付款码。', en: 'This wallet is not set up on this till. Ask the customer to show the other wallet’s payment code.' },
   ID_CONFLICT: { zh: '这笔收款的编号已被使用，请重新扫码。顾客未被重复扣款。', en: 'This payment’s number was already used. Scan again; the customer was not charged twice.' },
   PAYMENT_IN_PROGRESS: { zh: '有一笔收款正在进行，请等待结果后再扫码。不要重复收款。', en: 'A payment is in progress. Wait for its result before scanning again. Do not charge twice.' },
   NOT_FOUND: { zh: '没有找到这笔收款。', en: 'This payment was not found.' },
@@ -200,6 +202,9 @@ export function errorMessage(code: string, lang: 'zh' | 'en', operation: Operati
 // Alipay's documents.
 
 export type AlipayOperation = 'pay' | 'query' | 'cancel' | 'refund' | 'refund_query' | 'gateway' | 'local';
+
+/** The flow's operation names (WeChat's calls) as Alipay's. */
+export const ALIPAY_OPERATION: Readonly<Record<Operation, AlipayOperation>> = { micropay: 'pay', orderquery: 'query', reverse: 'cancel', refund: 'refund', local: 'local' };
 
 const ALIPAY_CONFIG_ZH = '收银系统的支付宝配置有误，请联系店长或技术支持，本次未扣款。';
 const ALIPAY_CONFIG_EN = 'The till’s Alipay set-up is wrong. Call the manager or support; the customer was not charged.';
@@ -297,12 +302,29 @@ const alipayGateway: Table = {
   'aop.invalid-app-auth-token': e('M', '商户授权令牌（app_auth_token）无效。' + ALIPAY_CONFIG_ZH, 'The merchant authorisation token (app_auth_token) is invalid. ' + ALIPAY_CONFIG_EN),
 };
 
+const alipayLocalWaiting = e('U', '等待顾客在支付宝中确认付款。', 'Waiting for the customer to confirm the payment in Alipay.');
+
 /** This product's own Alipay states, in the same shape. */
 const alipayLocal: Table = {
-  WAIT_BUYER_PAY: e('U', '等待顾客在支付宝中确认付款。', 'Waiting for the customer to confirm the payment in Alipay.'),
+  WAIT_BUYER_PAY: alipayLocalWaiting,
   // The shared GATEWAY_* entries name WeChat; the wallet-neutral ones (BAD_SIGNATURE, REVERSED, …) apply as they are.
   GATEWAY_TIMEOUT: e('U', '支付宝未及时应答，正在确认支付结果，请不要重复扫码。', 'Alipay did not answer in time. Checking the outcome; do not scan again.'),
   GATEWAY_UNREACHABLE: e('U', '无法连接支付宝，正在确认支付结果，请不要重复扫码。', 'Cannot reach Alipay. Checking the outcome; do not scan again.'),
+  NETWORK: e('U', '无法连接支付宝：支付结果通过查询确认，请不要重复扫码。', 'Alipay could not be reached: the outcome is confirmed by query. Do not scan again.'),
+  BAD_RESPONSE: e('U', '支付宝返回了格式错误的应答：不予采信，支付结果通过查询确认。', 'Alipay sent a malformed answer: it was not trusted, the outcome is confirmed by query.'),
+  BAD_SIGNATURE: e('U', '收到验签失败的支付宝应答（可能被伪造，或支付宝公钥配置有误）：不予采信，支付结果通过查询确认。', 'An Alipay answer failed signature verification (forged, or a wrong Alipay public key): it was not trusted, the outcome is confirmed by query.'),
+  INTERNAL: e('U', '服务器调用支付宝时出错：支付结果通过查询确认，请告知店长。', 'The server failed while calling Alipay: the outcome is confirmed by query. Tell the manager.'),
+  // The flow's own codes (server/payments/alipay-port.ts maps Alipay's answers onto them), worded for Alipay.
+  PAYERROR: e('C', '支付宝交易已关闭：顾客取消或未完成付款，未扣款。请顾客重新出示付款码或换用其他方式。', 'The Alipay trade closed: the customer cancelled or did not finish paying, nothing was charged. Scan a fresh code or pay another way.'),
+  ORDERCLOSED: e('S', '支付宝交易已关闭，请重新下单收款。', 'The Alipay trade is closed. Start a new sale.'),
+  REVERSE_EXPIRE: e('F', '交易已超过撤销期限，请改为退款。', 'Too late to cancel this trade: refund it instead.'),
+  USERPAYING: alipayLocalWaiting,
+  SYSTEMERROR: e('U', '支付宝系统繁忙，正在确认结果，请不要重复扫码。', 'Alipay is busy. Checking the outcome; do not scan again.'),
+  ORDERNOTEXIST: e('S', '支付宝没有这笔交易，顾客未被扣款。', 'Alipay has no such trade: the customer was not charged.'),
+  REFUNDNOTEXIST: e('R', '支付宝尚未查到这笔退款，正在用同一退款单重新提交。', 'Alipay does not show this refund yet; it is being submitted again with the same refund number.'),
+  AMOUNT_MISMATCH: e('M', '支付宝返回的支付金额与应收金额不一致，请店长核对后处理（必要时退款）。', 'Alipay reports a paid amount that differs from the amount asked. The manager must check it (and refund if needed).'),
+  REQUEST_REJECTED: e('M', '支付宝拒绝了请求（未处理），顾客未被扣款。请联系店长检查支付宝配置。', 'Alipay refused the request without processing it: the customer was not charged. Ask the manager to check the Alipay set-up.'),
+  WALLET_OFF: e('M', '本服务器未配置支付宝，无法查询这笔支付宝收款，请店长检查支付宝配置。', 'Alipay is not configured on this server, so this Alipay payment cannot be checked. The manager must check the Alipay set-up.'),
 };
 
 export const ALIPAY_ERROR_CATALOGUE: Readonly<Record<AlipayOperation, Table>> = {
@@ -320,7 +342,8 @@ const ALIPAY_UNKNOWN_ENTRY = (code: string): ErrorEntry =>
 
 /**
  * The catalogue entry for an Alipay sub_code in `operation`, falling back to the pay table, the
- * gateway table, this product's own codes (Alipay's, then the shared ones), then a generic entry.
+ * gateway table, this product's own codes, the other calls' tables, the shared local codes, then a
+ * generic entry.
  */
 export function describeAlipayError(code: string, operation: AlipayOperation = 'pay'): ErrorEntry {
   return (
@@ -328,6 +351,11 @@ export function describeAlipayError(code: string, operation: AlipayOperation = '
     entry(alipayPay, code) ??
     entry(alipayGateway, code) ??
     entry(alipayLocal, code) ??
+    // A payment's journal holds codes of every call (a cancel's, a query's).
+    entry(alipayQuery, code) ??
+    entry(alipayCancel, code) ??
+    entry(alipayRefund, code) ??
+    entry(alipayRefundQuery, code) ??
     entry(local, code) ??
     ALIPAY_UNKNOWN_ENTRY(code)
   );

@@ -4,12 +4,14 @@ import type { PaymentService } from '../payments/service.ts';
 import type { Store, TerminalRow } from '../store/types.ts';
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
 import type { TerminalRegistry } from '../terminals/registry.ts';
-import type { Mode } from '../config.ts';
+import type { Mode, WalletModes } from '../config.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 import type { PinCheckLimits } from './manager-pin.ts';
 import type { Exports } from '../exports/index.ts';
 import type { Reports } from '../reports/report.ts';
 import type { Cashiers } from '../shifts/cashiers.ts';
 import type { Shifts } from '../shifts/shifts.ts';
+import type { Reconciler } from '../reconciliation/reconciler.ts';
 
 /** Cashiers, shifts, exports and the owner's report (absent: the till works without them, as in route tests). */
 export interface ShopDay {
@@ -34,8 +36,12 @@ export interface ApiDeps {
   /** How many PIN checks may run and wait at once (manager-pin.ts defaults). */
   pinChecks?: PinCheckLimits;
   shopDay?: ShopDay;
-  /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE). */
-  trainingMode?: boolean;
+  /** Reconciliation with WeChat's bill (absent: its routes answer 404, as in route tests). */
+  reconciler?: Reconciler;
+  /** Simulator mode refusing codes other than the simulator's test codes (422 TRAINING_MODE), for every wallet or per wallet. */
+  trainingMode?: boolean | Partial<Record<Wallet, boolean>>;
+  /** How each wallet is reached (GET /api/health); absent: WeChat Pay in `mode`, Alipay off. */
+  wallets?: WalletModes;
   now?: () => Date;
 }
 

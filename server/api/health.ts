@@ -7,7 +7,8 @@ import type { ApiDeps, ApiEnv } from './context.ts';
 export const JOURNAL_PROBE_MS = 1_000;
 
 /**
- * GET /api/health: {ok, mode}, or 503 {ok: false, mode, reason} when the journal cannot take a
+ * GET /api/health: {ok, mode, wallets: {wechat, alipay}} (each 'live', 'simulator' or 'off'),
+ * or 503 {ok: false, mode, wallets, reason} when the journal cannot take a
  * durable write (disk full, read-only, I/O error): the server may answer, but it cannot take a
  * payment it could lose.
  */
@@ -29,7 +30,8 @@ export function healthRoutes(deps: ApiDeps) {
   };
   return new Hono<ApiEnv>().get('/', async (c) => {
     const problem = await probe();
-    if (problem) return c.json({ ok: false, mode: deps.mode, reason: problem } satisfies Health, 503);
-    return c.json({ ok: true, mode: deps.mode } satisfies Health);
+    const wallets = deps.wallets ?? { wechat: deps.mode, alipay: 'off' };
+    if (problem) return c.json({ ok: false, mode: deps.mode, wallets, reason: problem } satisfies Health, 503);
+    return c.json({ ok: true, mode: deps.mode, wallets } satisfies Health);
   });
 }

@@ -11,6 +11,7 @@ import { pairRoutes } from './pair.ts';
 import { paymentRoutes } from './payments.ts';
 import { terminalListRoutes, terminalRoutes } from './terminal.ts';
 import { shopDayRoutes } from './shop-day.ts';
+import { reconciliationRoutes } from './reconciliations.ts';
 
 export type { ApiDeps, ApiLog } from './context.ts';
 
@@ -36,6 +37,7 @@ export function createApi(deps: ApiDeps) {
     .route('/terminals', terminalListRoutes(deps))
     .route('/payments', paymentRoutes(deps, pin));
   if (deps.shopDay) routes.route('/', shopDayRoutes(deps, deps.shopDay, pin));
+  if (deps.reconciler) routes.route('/', reconciliationRoutes(deps.reconciler, pin));
   routes.all('*', (c) => errorResponse(c, 404, 'NOT_FOUND', `No API route ${c.req.method} ${c.req.path}.`));
   return routes;
 }

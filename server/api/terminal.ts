@@ -16,6 +16,7 @@ export function terminalRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
         terminal: { id: terminal.id, name: terminal.name },
         role: terminal.role ?? 'till',
         mode: deps.mode,
+        ...(deps.wallets ? { wallets: deps.wallets } : {}),
         shop_name: deps.shopName,
         time_zone: deps.timeZone,
         max_amount_fen: deps.maxAmountFen,

@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import type { CreatePaymentRequest } from '../../shared/api.ts';
 import { API_ERRORS } from '../../shared/error-catalogue.ts';
+import { walletOfCode, type Wallet } from '../../shared/payment-code.ts';
 import type { PaymentListQuery } from '../payments/list.ts';
-import { isTestCode } from '../simulator/test-codes.ts';
+import { isAlipayTestCode, isTestCode } from '../simulator/test-codes.ts';
 import { isCalendarDate } from '../payments/shop-time.ts';
 import { clientId, paymentRequest } from '../payments/validate.ts';
 import { fail } from './errors.ts';
@@ -25,12 +26,16 @@ export async function jsonBody(c: Context): Promise<Json> {
 export { clientId, refundRequest } from '../payments/validate.ts';
 
 /**
- * `trainingMode` (the simulator without SIMULATOR_ACCEPT_ANY_CODE=1): only the simulator's test
- * codes are taken, so a real customer's code can never "pay" on a till that moves no money.
+ * `trainingMode` (a wallet on the simulator without SIMULATOR_ACCEPT_ANY_CODE=1), for every wallet
+ * or per wallet: only the simulator's test codes of that wallet are taken, so a real customer's
+ * code can never "pay" where no money moves.
  */
-export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh' | 'en', trainingMode = false): CreatePaymentRequest {
+export function createPaymentRequest(body: Json, maxAmountFen: number, lang: 'zh' | 'en', trainingMode: boolean | Partial<Record<Wallet, boolean>> = false): CreatePaymentRequest {
   const request = paymentRequest(body, maxAmountFen, lang);
-  if (trainingMode && !isTestCode(request.auth_code)) fail(422, 'TRAINING_MODE', API_ERRORS.TRAINING_MODE[lang]);
+  const wallet = walletOfCode(request.auth_code)!;
+  const training = typeof trainingMode === 'boolean' ? trainingMode : (trainingMode[wallet] ?? false);
+  const isTest = wallet === 'alipay' ? isAlipayTestCode : isTestCode;
+  if (training && !isTest(request.auth_code)) fail(422, 'TRAINING_MODE', API_ERRORS.TRAINING_MODE[lang]);
   return request;
 }
 

@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { GatewayConfigError, GatewayError, GatewayRequestError, type Gateway, type Outcome } from '../wechat/gateway.ts';
+import { GatewayConfigError, GatewayError, GatewayRequestError, type Outcome } from '../wechat/gateway.ts';
 import type { PaymentPatch, PaymentRow, Store, Transition } from '../store/types.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import type { ResolvedFlowConfig } from './config.ts';
-import { beijingStamp } from '../wechat/beijing-time.ts';
+import { portOf, WALLET_CATALOGUES, type WalletPorts } from './port.ts';
 import {
   afterMicropay,
   afterQuery,
@@ -20,7 +20,8 @@ import {
 
 export interface FlowDeps {
   store: Store;
-  gateway: Gateway;
+  /** The gateway of each wallet this till takes (port.ts); a payment is driven by its wallet's. */
+  ports: WalletPorts;
   clock: Clock;
   config: ResolvedFlowConfig;
   log: Logger;
@@ -140,10 +141,9 @@ export class PaymentFlow {
   /** Journals `decide`'s patch (with updated_at) and logs the transition. */
   async apply(id: string, decide: (row: PaymentRow, ctx: Ctx) => PaymentPatch | undefined): Promise<Transition | undefined> {
     const now = this.#deps.clock.now();
-    const ctx: Ctx = { now, config: this.#deps.config };
-    const { owner } = this.#deps;
+    const { owner, config } = this.#deps;
     const t = await this.#deps.store.transitionPayment(id, (row) => {
-      const patch = decide(row, ctx);
+      const patch = decide(row, { now, config, catalogue: WALLET_CATALOGUES[row.wallet] });
       if (!patch || Object.keys(patch).length === 0) return undefined;
       // Settled by this change: our lease goes in the same write (no separate release transaction).
       const settles = (patch.step === 'done' || patch.step === 'manual') && row.lease_owner === owner;
@@ -164,6 +164,7 @@ export class PaymentFlow {
         to: after.status,
         step: after.step,
         amount_fen: after.amount_fen,
+        wallet: after.wallet,
         terminal: after.terminal_id,
         code: after.error_code ?? undefined,
         late_payment: after.late_payment || undefined,
@@ -265,31 +266,20 @@ export class PaymentFlow {
 
   /** The one micropay call of a payment whose send is journaled (step query, sent_at set). */
   async #micropay(row: PaymentRow, authCode: string): Promise<Transition | undefined> {
-    const { gateway, config, log } = this.#deps;
-    const answer = await callGateway(
-      () =>
-        gateway.micropay({
-          out_trade_no: row.out_trade_no,
-          total_fee: row.amount_fen,
-          auth_code: authCode,
-          body: wechatBody(config.body, row.description),
-          device_info: row.terminal_id,
-          attach: row.id,
-          // Beijing time whatever SHOP_TIMEZONE and TZ are: WeChat reads them as UTC+8 and answers
-          // PARAM_ERROR ("time_expire时间过短") when time_expire is less than a minute ahead of its now.
-          time_start: beijingStamp(row.created_at),
-          time_expire: beijingStamp(row.created_at + Math.max(config.deadlineMs, 60_000) + 60_000),
-          ...(config.spbillCreateIp ? { spbill_create_ip: config.spbillCreateIp } : {}),
-        }),
-      log,
-      { operation: 'micropay', id: row.id, out_trade_no: row.out_trade_no },
-    );
+    const { ports, log } = this.#deps;
+    const answer = await callGateway(() => portOf(ports, row.wallet).charge(row, authCode), log, {
+      operation: 'micropay',
+      wallet: row.wallet,
+      id: row.id,
+      out_trade_no: row.out_trade_no,
+    });
     return this.apply(row.id, (current, ctx) => afterMicropay(current, answer, ctx));
   }
 
   async #query(row: PaymentRow): Promise<Transition | undefined> {
-    const answer = await callGateway(() => this.#deps.gateway.orderQuery({ out_trade_no: row.out_trade_no }), this.#deps.log, {
+    const answer = await callGateway(() => portOf(this.#deps.ports, row.wallet).query(row), this.#deps.log, {
       operation: 'orderquery',
+      wallet: row.wallet,
       id: row.id,
       out_trade_no: row.out_trade_no,
     });
@@ -299,8 +289,9 @@ export class PaymentFlow {
   async #reverse(row: PaymentRow): Promise<Transition | undefined> {
     const journal = await this.apply(row.id, beforeReverse);
     if (!journal?.changed) return journal;
-    const answer = await callGateway(() => this.#deps.gateway.reverse({ out_trade_no: row.out_trade_no }), this.#deps.log, {
+    const answer = await callGateway(() => portOf(this.#deps.ports, row.wallet).cancel(journal.after), this.#deps.log, {
       operation: 'reverse',
+      wallet: row.wallet,
       id: row.id,
       out_trade_no: row.out_trade_no,
     });
@@ -333,15 +324,4 @@ export class PaymentFlow {
     for (const waker of this.#wakers.values()) waker.abort();
     await Promise.allSettled([...this.#running.values()]);
   }
-}
-
-/** WeChat's `body`: "<shop>-<description>", at most 127 bytes of UTF-8. */
-export function wechatBody(prefix: string, description: string | null): string {
-  const full = description ? `${prefix}-${description}` : prefix;
-  let out = '';
-  for (const ch of full) {
-    if (Buffer.byteLength(out + ch) > 127) break;
-    out += ch;
-  }
-  return out || 'POS';
 }

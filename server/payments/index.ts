@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { CreatePaymentRequest, Payment, Refund, RefundRequest } from '../../shared/api.ts';
-import { maskCode } from '../../shared/payment-code.ts';
+import { maskCode, WALLET_OFF_TEXT, walletOfCode, type Wallet } from '../../shared/payment-code.ts';
+import type { AlipayGateway } from '../alipay/gateway.ts';
 import type { Gateway } from '../wechat/gateway.ts';
 import type { PaymentRow, Store } from '../store/types.ts';
 import type { Logger } from '../log.ts';
@@ -12,6 +13,9 @@ import { stepRefund } from './refunds.ts';
 import { Refusal } from './errors.ts';
 import { paymentRequest, refundRequest } from './validate.ts';
 import type { Attribution, PaymentService } from './service.ts';
+import { alipayPort } from './alipay-port.ts';
+import type { WalletPorts } from './port.ts';
+import { wechatPort } from './wechat-port.ts';
 import { listPayments } from './list.ts';
 import { requestCancel } from './transitions.ts';
 import { paymentView, refundView } from './view.ts';
@@ -23,7 +27,10 @@ export { systemClock, type Clock } from './clock.ts';
 
 export interface PaymentServiceDeps {
   store: Store;
-  gateway: Gateway;
+  /** WeChat Pay's gateway; absent: WeChat Pay is switched off on this till. */
+  gateway?: Gateway;
+  /** Alipay's gateway; absent: Alipay is switched off on this till. */
+  alipay?: AlipayGateway;
   clock?: Clock;
   config: FlowConfig;
   log: Logger;
@@ -51,7 +58,10 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
   const clock = deps.clock ?? systemClock;
   const { store, log } = deps;
   const owner = deps.instanceId ?? `${deps.appName ?? 'micropay-pos'}@${hostname()}`;
-  const flowDeps: FlowDeps = { store, gateway: deps.gateway, clock, config, log, owner };
+  const ports: WalletPorts = {};
+  if (deps.gateway) ports.wechat = wechatPort(deps.gateway, config);
+  if (deps.alipay) ports.alipay = alipayPort(deps.alipay, config);
+  const flowDeps: FlowDeps = { store, ports, clock, config, log, owner };
   const flow = new PaymentFlow(flowDeps);
   const refundsRunning = new Map<string, Promise<void>>();
   let sweeper: Promise<void> | undefined;
@@ -96,6 +106,8 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     const valid = paymentRequest(req as unknown as Record<string, unknown>, config.maxAmountFen);
     const { id, auth_code } = valid;
     const description = valid.description ?? null;
+    const wallet = walletOfCode(auth_code)!;
+    if (!ports[wallet]) throw new Refusal('WALLET_OFF', WALLET_OFF_TEXT[wallet].en);
     const hash = await fingerprint(auth_code);
     const conflict = (): Refusal =>
       new Refusal('ID_CONFLICT', `Payment id "${id}" was already used for another payment (different amount, code, description or terminal). Use a new id for a new payment.`);
@@ -103,7 +115,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     // A retry with a known id is answered by the insert itself ('exists'): one transaction, no read before.
     const unreserve = flow.reserve(id);
     try {
-      return await insertAndSend(id, terminalId, valid, auth_code, hash, description, conflict, by);
+      return await insertAndSend(id, wallet, terminalId, valid, auth_code, hash, description, conflict, by);
     } finally {
       unreserve();
     }
@@ -111,6 +123,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
 
   async function insertAndSend(
     id: string,
+    wallet: Wallet,
     terminalId: string,
     req: CreatePaymentRequest,
     auth_code: string,
@@ -123,6 +136,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     const now = clock.now();
     const result = await store.insertPayment({
       id,
+      wallet,
       out_trade_no: newOutTradeNo(now, config.timeZone),
       terminal_id: terminalId,
       amount_fen,
@@ -144,6 +158,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
       reverse_decided_at: null,
       reverse_reason: null,
       reverse_attempts: 0,
+      cancel_action: null,
       deadline_at: now + config.deadlineMs,
       reverse_after: now + config.reverseMinAgeMs,
       next_at: now,
@@ -173,6 +188,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
           to: 'processing',
           step: 'query',
           amount_fen,
+          wallet,
           terminal: terminalId,
           auth_code: result.payment.auth_code_masked,
         });
@@ -210,7 +226,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
         await clock.sleep(row.next_at - clock.now(), flow.closingSignal);
         continue;
       }
-      await stepRefund(flowDeps, row, payment.out_trade_no, payment.amount_fen);
+      await stepRefund(flowDeps, row, payment);
     }
   }
 

@@ -61,8 +61,12 @@ export async function listPayments(store: Store, timeZone: string, query: Paymen
   return {
     date,
     payments: shown.map(paymentView),
-    // The shop's takings are what WeChat settles (shop-funded coupons are not paid to it); coupons apart.
-    totals: { ...totals, net_fen: totals.settlement_fen - totals.refunded_fen },
+    // The shop's takings are what the wallet settles (shop-funded coupons are not paid to it); coupons apart.
+    totals: {
+      ...totals,
+      net_fen: totals.settlement_fen - totals.refunded_fen,
+      by_wallet: totals.by_wallet.map((w) => ({ ...w, net_fen: w.settlement_fen - w.refunded_fen })),
+    },
     next_cursor: more ? encodeCursor(shown[shown.length - 1]!) : null,
   };
 }

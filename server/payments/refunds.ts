@@ -1,19 +1,20 @@
-import { ERROR_CATALOGUE, describeError } from '../../shared/error-catalogue.ts';
+import { describeError } from '../../shared/error-catalogue.ts';
 import { beijingWorkingDaysLater } from '../wechat/beijing-time.ts';
 import type { RefundAccepted, RefundState } from '../wechat/gateway.ts';
-import type { RefundPatch, RefundRow } from '../store/types.ts';
+import type { PaymentRow, RefundPatch, RefundRow } from '../store/types.ts';
 import { callGateway, type FlowDeps } from './flow.ts';
+import { portOf, WALLET_CATALOGUES } from './port.ts';
 import type { Answer, Ctx } from './transitions.ts';
 
 /**
  * Refunds: the refund row (status processing) is journaled before the gateway call; the refund
- * id is WeChat's out_refund_no, so re-sending after a crash or an unknown outcome refunds once.
- * A SUCCESS answer only means accepted: refundquery confirms, and refunded_fen (derived from
- * succeeded refunds) moves only then.
+ * id is WeChat's out_refund_no (Alipay's out_request_no), so re-sending after a crash or an unknown outcome refunds once.
+ * A SUCCESS answer only means accepted: refundquery (Alipay: fastpay.refund.query) confirms, and
+ * refunded_fen (derived from succeeded refunds) moves only then.
  */
 
 function refundFailed(code: string, ctx: Ctx, detail?: string): RefundPatch {
-  const base = describeError(code, 'refund')[ctx.config.language];
+  const base = (ctx.catalogue ?? WALLET_CATALOGUES.wechat).describe(code, 'refund')[ctx.config.language];
   return { status: 'failed', step: 'done', error_code: code, error_message: detail ? `${base} (${detail})` : base };
 }
 
@@ -57,10 +58,11 @@ export function afterRefund(row: RefundRow, answer: Answer<RefundAccepted>, ctx:
     case 'ok':
       return { step: 'query', refund_id: answer.value.refund_id, next_at: ctx.now };
     case 'business_error': {
-      const entry = ERROR_CATALOGUE.refund[answer.code];
-      if (entry?.class === 'R' || answer.code === 'SYSTEMERROR') return retrySend(row, ctx);
+      const entry = (ctx.catalogue ?? WALLET_CATALOGUES.wechat).own(answer.code, 'refund');
+      // Busy, or the outcome unknown: the same refund number again refunds once.
+      if (entry?.class === 'R' || entry?.class === 'U' || answer.code === 'SYSTEMERROR') return retrySend(row, ctx);
       if (!entry) {
-        // A code WeChat does not document: the same out_refund_no again a few times (refunds once), then refused.
+        // A code the wallet does not document: the same refund number again a few times (refunds once), then refused.
         if (row.attempts < UNKNOWN_CODE_MAX_SENDS) return retrySend(row, ctx);
         return refundFailed('REFUND_UNKNOWN_ERROR', ctx, `${answer.code}${answer.description ? `: ${answer.description}` : ''}`);
       }
@@ -94,11 +96,12 @@ export function afterRefundQuery(row: RefundRow, answer: Answer<RefundState>, ct
 }
 
 /** One step of a refund: send (or re-send) it, or ask refundquery. */
-export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: string, totalFee: number): Promise<RefundRow | undefined> {
-  const { store, gateway, clock, config, log } = deps;
+export async function stepRefund(deps: FlowDeps, row: RefundRow, payment: PaymentRow): Promise<RefundRow | undefined> {
+  const { store, ports, clock, config, log } = deps;
+  const outTradeNo = payment.out_trade_no;
   const apply = (decide: (current: RefundRow, ctx: Ctx) => RefundPatch | undefined): Promise<RefundRow | undefined> => {
     const now = clock.now();
-    const ctx: Ctx = { now, config };
+    const ctx: Ctx = { now, config, catalogue: WALLET_CATALOGUES[payment.wallet] };
     return store.transitionRefund(row.id, (current) => {
       const patch = decide(current, ctx);
       return patch ? { ...patch, updated_at: now } : undefined;
@@ -109,21 +112,20 @@ export async function stepRefund(deps: FlowDeps, row: RefundRow, outTradeNo: str
   if (row.step === 'send') {
     const journal = await apply(beforeRefund);
     if (!journal || journal.attempts === row.attempts) return journal;
-    const answer = await callGateway(
-      () =>
-        gateway.refund({
-          out_trade_no: outTradeNo,
-          out_refund_no: row.id,
-          total_fee: totalFee,
-          refund_fee: row.amount_fen,
-          ...(row.reason ? { refund_desc: row.reason } : {}),
-        }),
-      log,
-      { operation: 'refund', refund: row.id, out_trade_no: outTradeNo },
-    );
+    const answer = await callGateway(() => portOf(ports, payment.wallet).refund(journal, payment), log, {
+      operation: 'refund',
+      wallet: payment.wallet,
+      refund: row.id,
+      out_trade_no: outTradeNo,
+    });
     after = await apply((current, ctx) => afterRefund(current, answer, ctx));
   } else if (row.step === 'query') {
-    const answer = await callGateway(() => gateway.refundQuery({ out_refund_no: row.id }), log, { operation: 'refundquery', refund: row.id, out_trade_no: outTradeNo });
+    const answer = await callGateway(() => portOf(ports, payment.wallet).refundQuery(row, payment), log, {
+      operation: 'refundquery',
+      wallet: payment.wallet,
+      refund: row.id,
+      out_trade_no: outTradeNo,
+    });
     after = await apply((current, ctx) => afterRefundQuery(current, answer, ctx));
   } else {
     return row;

@@ -1,6 +1,7 @@
-import { ERROR_CATALOGUE, describeError, knownError, type Operation } from '../../shared/error-catalogue.ts';
+import type { Operation } from '../../shared/error-catalogue.ts';
 import { isFinal, type PaymentStatus } from '../../shared/api.ts';
-import type { OrderState, Outcome, PaidOrder, ReverseResult } from '../wechat/gateway.ts';
+import type { OrderState, Outcome, PaidOrder } from '../wechat/gateway.ts';
+import { WALLET_CATALOGUES, type CancelAnswer, type WalletCatalogue } from './port.ts';
 import type { PaymentPatch, PaymentRow, ReverseReason } from '../store/types.ts';
 import type { ResolvedFlowConfig } from './config.ts';
 
@@ -35,9 +36,12 @@ export type Answer<T> = Outcome<T> | UnknownAnswer | ConfigAnswer;
 export interface Ctx {
   now: number;
   config: ResolvedFlowConfig;
+  /** The error texts of the payment's wallet (default WeChat Pay's). */
+  catalogue?: WalletCatalogue;
 }
 
-const msg = (code: string, ctx: Ctx, operation: Operation = 'micropay'): string => describeError(code, operation)[ctx.config.language];
+const catalogueOf = (ctx: Ctx): WalletCatalogue => ctx.catalogue ?? WALLET_CATALOGUES.wechat;
+const msg = (code: string, ctx: Ctx, operation: Operation = 'micropay'): string => catalogueOf(ctx).describe(code, operation)[ctx.config.language];
 
 /**
  * Why the outcome is still being checked when WeChat itself says so (busy, a bank problem), kept
@@ -45,7 +49,7 @@ const msg = (code: string, ctx: Ctx, operation: Operation = 'micropay'): string 
  * the same for no or an unverifiable answer). A final answer replaces it.
  */
 function checking(code: string, ctx: Ctx): PaymentPatch {
-  return knownError(code)?.class === 'U' ? { error_code: code, error_message: msg(code, ctx) } : {};
+  return catalogueOf(ctx).describe(code, 'micropay').class === 'U' ? { error_code: code, error_message: msg(code, ctx) } : {};
 }
 
 export const isSettled = (row: PaymentRow): boolean => row.step === 'done' || row.step === 'manual';
@@ -196,9 +200,9 @@ export function afterMicropay(row: PaymentRow, answer: Answer<PaidOrder>, ctx: C
     case 'ok':
       return paid(row, answer.value, ctx);
     case 'business_error': {
-      const entry = ERROR_CATALOGUE.micropay[answer.code];
+      const entry = catalogueOf(ctx).own(answer.code, 'micropay');
       // The customer must act (NOTENOUGH, AUTHCODEEXPIRE…): the cashier is told at once; an order
-      // WeChat may have opened for it is then found by query and closed (README: closed loop).
+      // the wallet may have opened for it is then found by query and closed (README: closed loop).
       if (entry?.class === 'C') return { ...failed(answer.code, ctx), step: 'query', next_at: ctx.now };
       // Refused before any order was made (PARAM_ERROR, SIGNERROR, NOAUTH…): nothing to close.
       if (entry?.class === 'M') return failed(answer.code, ctx);
@@ -365,7 +369,7 @@ export function beforeReverse(row: PaymentRow, ctx: Ctx): PaymentPatch | undefin
   return row.step === 'reverse' ? { reverse_attempts: row.reverse_attempts + 1, next_at: ctx.now } : undefined;
 }
 
-export function afterReverse(row: PaymentRow, answer: Answer<ReverseResult>, ctx: Ctx): PaymentPatch | undefined {
+export function afterReverse(row: PaymentRow, answer: Answer<CancelAnswer>, ctx: Ctx): PaymentPatch | undefined {
   if (row.step !== 'reverse') return undefined;
   const attempts = row.reverse_attempts;
   const closing = isClosing(row);
@@ -378,9 +382,12 @@ export function afterReverse(row: PaymentRow, answer: Answer<ReverseResult>, ctx
     return { status: 'needs_attention', step: 'manual', error_code: 'REVERSE_EXPIRE', error_message: msg('REVERSE_EXPIRE', ctx, 'reverse') };
   }
   switch (answer.kind) {
-    case 'ok':
+    case 'ok': {
+      // Alipay says what its cancel did: closed an unpaid trade, or gave a paid one's money back.
+      const action: PaymentPatch = answer.value.action ? { cancel_action: answer.value.action } : {};
       // Acknowledged: one query confirms nothing was paid in between (late payment check).
-      return answer.value.recall ? retryReverse(row, ctx, attempts) : { step: 'confirm', next_at: ctx.now };
+      return answer.value.recall ? retryReverse(row, ctx, attempts, action) : { ...action, step: 'confirm', next_at: ctx.now };
+    }
     case 'business_error':
       switch (answer.code) {
         case 'SYSTEMERROR':

@@ -40,14 +40,14 @@ function shortText(value: unknown, field: string, max: number, code: 'INVALID_DE
   return text === '' ? undefined : text;
 }
 
-/** A payment request with its code and description trimmed; a code that is not WeChat's is refused in `lang`. */
+/** A payment request with its code and description trimmed; a code of no wallet this till takes is refused in `lang`. */
 export function paymentRequest(body: Fields, maxAmountFen: number, lang: 'zh' | 'en' = 'en'): CreatePaymentRequest {
   const id = clientId(body.id);
   const amount_fen = amountFen(body.amount_fen, maxAmountFen);
   if (typeof body.auth_code !== 'string' || body.auth_code.trim() === '') throw new Refusal('INVALID_AUTH_CODE', '"auth_code" must be the scanned payment code as text.');
   const auth_code = body.auth_code.trim();
   const verdict = rejectCode(auth_code);
-  if (verdict) throw new Refusal('NOT_WECHAT_CODE', verdict[lang]);
+  if (verdict) throw new Refusal('CODE_NOT_ACCEPTED', verdict[lang]);
   const request: CreatePaymentRequest = { id, amount_fen, auth_code };
   const description = shortText(body.description, 'description', DESCRIPTION_MAX, 'INVALID_DESCRIPTION');
   if (description !== undefined) request.description = description;

@@ -8,6 +8,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function paymentView(row: PaymentRow): Payment {
   const p: Payment = {
     id: row.id,
+    wallet: row.wallet,
     out_trade_no: row.out_trade_no,
     amount_fen: row.amount_fen,
     status: row.status,

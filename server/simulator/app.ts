@@ -4,7 +4,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isSignType, sign, verify, type SignType } from '../wechat/sign.ts';
 import { MAX_XML_BYTES, parseXml, toXml, XmlError, type XmlFields } from '../wechat/xml.ts';
-import { createAlipaySimulator } from './alipay/app.ts';
+import { createAlipaySimulator, type AlipaySimulator } from './alipay/app.ts';
 import { barcodeSvg, type Symbology } from './barcode.ts';
 import { controlGuard } from './control-guard.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
@@ -12,7 +12,7 @@ import { nonceStr } from './ids.ts';
 import { createLedger, type Answer, type SimOrder } from './ledger.ts';
 import { memoryLedgerStore, sqliteLedgerStore } from './ledger-store.ts';
 import { phonePage } from './phone.ts';
-import { isBehaviour, testCodeList, type Behaviour } from './test-codes.ts';
+import { isAlipayBehaviour, isBehaviour, testCodeList, type AlipayBehaviour, type Behaviour } from './test-codes.ts';
 import { beijingDay } from './time.ts';
 import { isReturnFail, validateByOrder, validateDownloadBill, validateEnvelope, validateMicropay, validateRefund, validateRefundQuery, type Refusal } from './validate.ts';
 
@@ -59,6 +59,8 @@ export interface SimulatorOptions {
   ledgerMaxOrders?: number;
   /** Lets other machines use the control API with header X-Simulator-Token (default: this machine only). */
   controlToken?: string;
+  /** The Alipay app id the Alipay simulator accepts (default ALIPAY_APP_ID, else its own default). */
+  alipayAppId?: string;
   now?: () => Date;
 }
 
@@ -70,6 +72,8 @@ export interface Simulator {
   decline(out_trade_no: string): boolean;
   reset(): void;
   close(): void;
+  /** The Alipay gateway at /alipay/gateway.do (same timings and latency). */
+  alipay: AlipaySimulator;
 }
 
 /** Bills are kept about three months, as at WeChat. */
@@ -307,13 +311,26 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return c.json({ ok: true });
   });
 
-  app.route('/', createAlipaySimulator({ now, latencyMs }).app); // Alipay: /alipay/gateway.do, /control/alipay/*
+  const alipay = createAlipaySimulator({
+    now,
+    latencyMs,
+    ...(options.alipayAppId !== undefined ? { appId: options.alipayAppId } : {}),
+    ...(options.slowMs !== undefined ? { slowMs: options.slowMs } : {}),
+    ...(options.passwordDeclineMs !== undefined ? { passwordDeclineMs: options.passwordDeclineMs } : {}),
+    ...(options.refundSettleMs !== undefined ? { refundSettleMs: options.refundSettleMs } : {}),
+    ...(options.codeTtlMs !== undefined ? { codeTtlMs: options.codeTtlMs } : {}),
+  });
+  app.route('/', alipay.app); // Alipay: /alipay/gateway.do, /control/alipay/*
 
   // ---- customer phone ----
   app.get('/phone', (c) => {
     const asked = c.req.query('behaviour') ?? 'success';
-    const behaviour: Behaviour = isBehaviour(asked) ? asked : 'success';
     c.header('Cache-Control', 'no-store');
+    if (c.req.query('wallet') === 'alipay') {
+      const behaviour: AlipayBehaviour = isAlipayBehaviour(asked) ? asked : 'success';
+      return c.html(phonePage(alipay.issueCode(behaviour), behaviour, 'alipay'));
+    }
+    const behaviour: Behaviour = isBehaviour(asked) ? asked : 'success';
     return c.html(phonePage(ledger.issueCode(behaviour), behaviour));
   });
   const svgRoute = (symbology: Symbology) => (c: Context) => {
@@ -330,10 +347,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     order: ledger.order,
     confirm: ledger.confirm,
     decline: ledger.decline,
-    reset: ledger.reset,
+    reset: () => {
+      ledger.reset();
+      alipay.reset();
+    },
     close: () => {
       for (const entry of [...pending]) entry.done();
       ledger.close();
+      alipay.close();
     },
+    alipay,
   };
 }

@@ -126,6 +126,10 @@ export interface BillRecord {
   discount_fee: number;
   /** settlement_total_fee: total_fee less a no-cash (merchant-funded) coupon. */
   settlement_fee: number;
+  /** Refund and REVOKED lines: when the money back was asked for, and when it went (absent while PROCESSING). */
+  refund_status?: SimRefundStatus;
+  refund_requested_at?: Date;
+  refund_succeeded_at?: Date;
 }
 
 const MAX_REFUNDS = 50;
@@ -613,7 +617,7 @@ export function createLedger(options: LedgerOptions) {
     return { ok: true, fields };
   }
 
-  /** The bill lines of one Beijing day (yyyyMMdd): payments, refunds once settled, reversals of paid orders. */
+  /** The bill lines of one Beijing day (yyyyMMdd): payments, refunds requested that day, reversals of paid orders. */
   function billRecords(day: string): BillRecord[] {
     const records: BillRecord[] = [];
     for (const order of orders.values()) {
@@ -631,14 +635,25 @@ export function createLedger(options: LedgerOptions) {
         ...(order.attach ? { attach: order.attach } : {}),
       };
       if (beijingDay(order.paid_at) === day) records.push({ ...base, time: order.paid_at, kind: 'SUCCESS' });
+      // A refund's line is on the bill of the day it was requested, settled or not (WeChat dates refund lines so).
       for (const r of order.refunds) {
-        const done = refundSuccessTime(r);
-        if (refundStatus(r) === 'SUCCESS' && beijingDay(done) === day) {
-          records.push({ ...base, time: done, kind: 'REFUND', refund_id: r.refund_id, out_refund_no: r.out_refund_no, refund_fee: r.refund_fee });
-        }
+        if (beijingDay(r.accepted_at) !== day) continue;
+        const status = refundStatus(r);
+        records.push({
+          ...base,
+          time: r.accepted_at,
+          kind: 'REFUND',
+          refund_id: r.refund_id,
+          out_refund_no: r.out_refund_no,
+          refund_fee: r.refund_fee,
+          refund_status: status,
+          refund_requested_at: r.accepted_at,
+          ...(status === 'SUCCESS' ? { refund_succeeded_at: refundSuccessTime(r) } : {}),
+        });
       }
       if (order.reversed_after_payment && order.revoked_at && beijingDay(order.revoked_at) === day) {
-        records.push({ ...base, time: order.revoked_at, kind: 'REVOKED', refund_fee: order.total_fee - refunded(order) });
+        const at = order.revoked_at;
+        records.push({ ...base, time: at, kind: 'REVOKED', refund_fee: order.total_fee - refunded(order), refund_status: 'SUCCESS', refund_requested_at: at, refund_succeeded_at: at });
       }
     }
     return records.sort((a, b) => a.time.getTime() - b.time.getTime());

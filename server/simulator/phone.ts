@@ -1,8 +1,9 @@
-import { testCodeList, type Behaviour } from './test-codes.ts';
+import { alipayTestCodeList, testCodeList, type Behaviour } from './test-codes.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 
 /**
- * The "customer phone": a page that plays the customer's WeChat payment-code screen for
- * training and demos. Every URL in it is relative, so it works both standalone (/phone) and
+ * The "customer phone": a page that plays the customer's WeChat Pay or Alipay payment-code
+ * screen for training and demos (`?wallet=alipay` for Alipay's `28…` test codes). Every URL in it is relative, so it works both standalone (/phone) and
  * mounted by the product server (/simulator/phone). Plain HTML, a little inline script.
  */
 export const CODE_REFRESH_SECONDS = 60;
@@ -12,11 +13,21 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 /** "130000123456789012" → "1300 0012 3456 7890 12", the way WeChat prints the digits. */
 export const groupDigits = (code: string) => code.replace(/(\d{4})(?=\d)/g, '$1 ');
 
-export function phonePage(code: string, behaviour: Behaviour): string {
-  const options = testCodeList()
+/** What differs between the two wallets' phone screens: colours, names, where the trades are read. */
+const LOOK = {
+  wechat: { title: '微信支付 · 付款码', background: '#2aae67', button: '#07c160', control: 'control/orders', list: testCodeList },
+  alipay: { title: '支付宝 · 付钱 Alipay', background: '#1677ff', button: '#1677ff', control: 'control/alipay/orders', list: alipayTestCodeList },
+} as const;
+
+export function phonePage(code: string, behaviour: Behaviour, wallet: Wallet = 'wechat'): string {
+  const look = LOOK[wallet];
+  const options = look
+    .list()
     .map((b) => `<option value="${b.behaviour}"${b.behaviour === behaviour ? ' selected' : ''}>${escapeHtml(b.zh)} · ${escapeHtml(b.behaviour)}</option>`)
     .join('');
-  const hint = testCodeList().find((b) => b.behaviour === behaviour)!;
+  const hint = look.list().find((b) => b.behaviour === behaviour) ?? look.list()[0]!;
+  const other: Wallet = wallet === 'wechat' ? 'alipay' : 'wechat';
+  const otherName = other === 'alipay' ? '支付宝 Alipay' : '微信支付 WeChat Pay';
   const q = encodeURIComponent(code);
   return `<!doctype html>
 <html lang="zh-CN">
@@ -26,7 +37,7 @@ export function phonePage(code: string, behaviour: Behaviour): string {
 <title>付款码 · Payment code (simulator)</title>
 <style>
   * { box-sizing: border-box; }
-  body { margin: 0; font: 16px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; background: #2aae67; color: #111; }
+  body { margin: 0; font: 16px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; background: ${look.background}; color: #111; }
   header { color: #fff; padding: 12px 16px; font-weight: 600; display: flex; justify-content: space-between; }
   header small { font-weight: 400; opacity: .85; }
   main { background: #fff; margin: 0 8px 12px; border-radius: 10px; padding: 14px 8px 16px; text-align: center; }
@@ -41,7 +52,8 @@ export function phonePage(code: string, behaviour: Behaviour): string {
   #password { display: flex; gap: 10px; margin: 0 4px 12px; }
   #password button { flex: 1; }
   button { font: inherit; font-weight: 600; padding: 12px; border-radius: 8px; border: 1px solid #bbb; background: #fff; }
-  button.primary { background: #07c160; border-color: #07c160; color: #fff; }
+  button.primary { background: ${look.button}; border-color: ${look.button}; color: #fff; }
+  header a { color: #fff; }
   button.danger { color: #a11d1d; border-color: #e0a0a0; }
   .tools { display: grid; gap: 8px; margin: 8px 4px 0; text-align: left; }
   label { font-size: 14px; color: #444; }
@@ -50,7 +62,7 @@ export function phonePage(code: string, behaviour: Behaviour): string {
 </style>
 </head>
 <body>
-<header><span>微信支付 · 付款码</span><small>模拟器 Simulator</small></header>
+<header><span id="wallet" data-wallet="${wallet}">${look.title}</span><small>模拟器 Simulator · <a id="switch" href="?wallet=${other}">${otherName}</a></small></header>
 <main>
   <h1>向商家付款 · Show to the cashier</h1>
   <div class="codes">
@@ -81,11 +93,21 @@ export function phonePage(code: string, behaviour: Behaviour): string {
   const $ = (id) => document.getElementById(id);
   const status = $('status'), password = $('password');
   let order = null, left = ${CODE_REFRESH_SECONDS};
-  const fresh = () => { location.href = '?behaviour=' + encodeURIComponent($('behaviour').value) + location.hash; };
+  const wallet = ${JSON.stringify(wallet)};
+  $('switch').href += location.hash;
+  const fresh = () => { location.href = '?wallet=' + wallet + '&behaviour=' + encodeURIComponent($('behaviour').value) + location.hash; };
   $('behaviour').onchange = fresh;
   $('refresh').onclick = fresh;
   const yuan = (fen) => '¥' + (fen / 100).toFixed(2);
   const show = (cls, text) => { status.className = cls; status.textContent = text; };
+  // An Alipay trade in the WeChat order's terms, so one renderer shows both.
+  const asOrder = (o) => wallet === 'wechat' ? o : {
+    out_trade_no: o.out_trade_no,
+    total_fee: o.total_fen,
+    trade_state: o.trade_status === 'WAIT_BUYER_PAY' ? 'USERPAYING'
+      : o.trade_status === 'TRADE_CLOSED' ? (o.cancel_action ? 'REVOKED' : o.refunds.length ? 'REFUND' : 'PAYERROR')
+      : o.refunds.length ? 'REFUND' : 'SUCCESS',
+  };
   function render(o) {
     password.hidden = o.trade_state !== 'USERPAYING';
     const amount = yuan(o.total_fee);
@@ -102,16 +124,16 @@ export function phonePage(code: string, behaviour: Behaviour): string {
   async function act(path) {
     if (!order) return;
     password.hidden = true;
-    await fetch('control/orders/' + encodeURIComponent(order.out_trade_no) + '/' + path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
+    await fetch(${JSON.stringify(look.control)} + '/' + encodeURIComponent(order.out_trade_no) + '/' + path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
     poll();
   }
   $('confirm').onclick = () => act('confirm');
   $('decline').onclick = () => act('decline');
   async function poll() {
     try {
-      const res = await fetch('control/orders?auth_code=' + code, { cache: 'no-store', headers: auth });
+      const res = await fetch(${JSON.stringify(look.control)} + '?auth_code=' + code, { cache: 'no-store', headers: auth });
       const list = res.ok ? await res.json() : [];
-      if (list.length) { order = list[0]; render(order); }
+      if (list.length) { order = asOrder(list[0]); render(order); }
     } catch { /* the simulator restarted; keep trying */ }
   }
   setInterval(poll, 1000);

@@ -194,6 +194,49 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'reconciliation runs and their differences',
+    sql: `
+      -- Each comparison of the journal with WeChat's bill of a Beijing day; every run is kept.
+      CREATE TABLE reconciliations (
+        id            TEXT PRIMARY KEY,
+        bill_date     TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('matched', 'differences', 'no_bill', 'error')),
+        run_at        INTEGER NOT NULL,
+        journal_count INTEGER NOT NULL,
+        bill_count    INTEGER NOT NULL,
+        matched_count INTEGER NOT NULL,
+        error         TEXT
+      );
+      CREATE INDEX reconciliations_day ON reconciliations (bill_date, run_at);
+      CREATE TABLE reconciliation_differences (
+        run_id         TEXT NOT NULL REFERENCES reconciliations (id),
+        seq            INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch')),
+        out_trade_no   TEXT NOT NULL,
+        out_refund_no  TEXT,
+        payment_id     TEXT,
+        transaction_id TEXT,
+        journal_fen    INTEGER,
+        bill_fen       INTEGER,
+        journal_status TEXT,
+        bill_status    TEXT,
+        PRIMARY KEY (run_id, seq)
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'payments and refunds record their wallet (WeChat Pay or Alipay); an Alipay cancel records its action',
+    sql: `
+      -- Every payment before this migration was a WeChat Pay payment.
+      ALTER TABLE payments ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      -- alipay.trade.cancel's action: 'close' (was unpaid) or 'refund' (was paid: the money went back).
+      ALTER TABLE payments ADD COLUMN cancel_action TEXT CHECK (cancel_action IN ('close', 'refund'));
+      ALTER TABLE refunds ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+    `,
+  },
+  {
+    version: 7,
     name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
     // WeChat's cash_fee, coupon_fee, settlement_total_fee and bank_type of a paid order; NULL
     // when WeChat sent none (a coupon-less answer has no coupon_fee, older ones no settlement).

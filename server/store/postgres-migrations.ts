@@ -182,8 +182,51 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
+    name: 'reconciliation runs and their differences',
     // As SQLite's migration 5 (migrations.ts).
+    sql: `
+      -- Each comparison of the journal with WeChat's bill of a Beijing day; every run is kept.
+      CREATE TABLE reconciliations (
+        id            TEXT PRIMARY KEY,
+        bill_date     TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('matched', 'differences', 'no_bill', 'error')),
+        run_at        BIGINT NOT NULL,
+        journal_count BIGINT NOT NULL,
+        bill_count    BIGINT NOT NULL,
+        matched_count BIGINT NOT NULL,
+        error         TEXT
+      );
+      CREATE INDEX reconciliations_day ON reconciliations (bill_date, run_at);
+      CREATE TABLE reconciliation_differences (
+        run_id         TEXT NOT NULL REFERENCES reconciliations (id),
+        seq            BIGINT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch')),
+        out_trade_no   TEXT NOT NULL,
+        out_refund_no  TEXT,
+        payment_id     TEXT,
+        transaction_id TEXT,
+        journal_fen    BIGINT,
+        bill_fen       BIGINT,
+        journal_status TEXT,
+        bill_status    TEXT,
+        PRIMARY KEY (run_id, seq)
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'payments and refunds record their wallet (WeChat Pay or Alipay); an Alipay cancel records its action',
+    // As SQLite's migration 6 (migrations.ts).
+    sql: `
+      ALTER TABLE payments ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      ALTER TABLE payments ADD COLUMN cancel_action TEXT CHECK (cancel_action IN ('close', 'refund'));
+      ALTER TABLE refunds ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+    `,
+  },
+  {
+    version: 7,
+    name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
+    // As SQLite's migration 7 (migrations.ts).
     sql: `
       ALTER TABLE payments ADD COLUMN cash_fen BIGINT;
       ALTER TABLE payments ADD COLUMN coupon_fen BIGINT;

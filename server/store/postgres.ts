@@ -25,9 +25,13 @@ import type {
   TerminalRow,
   TerminalTokenRow,
   Transition,
+  ReconciliationDifferenceRow,
+  ReconciliationRunRow,
+  StoredReconciliation,
 } from './types.ts';
 import type { Migration } from './migrations.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
+import { sumTotals } from './totals.ts';
 
 /**
  * The journal on PostgreSQL (postgres.js, one pool per instance) for chains: several server
@@ -88,12 +92,12 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
   'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet',
 ] as const;
 const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
 /** Key of the advisory lock that serialises migrations (with the schema's hash as the second key). */
@@ -206,8 +210,8 @@ const shiftFromDb = (r: Row): ShiftRow => ({
   closed_by: r.closed_by,
 });
 
-/** Every payment is WeChat's until payments record their wallet (as the SQLite journal says). */
-const WALLET_SQL = "'wechat'";
+/** The wallet of a group: the payment's (a refund's group is its payment's). */
+const WALLET_SQL = 'wallet';
 const QUARTER_MS = 15 * 60_000;
 const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
 const isUniqueViolation = (e: unknown): boolean => e instanceof Error && (e as { code?: string }).code === '23505';
@@ -262,6 +266,7 @@ class PgStore implements PostgresStore {
   async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
     const values: Row = {};
     for (const c of PAYMENT_COLUMNS) values[c] = (p as unknown as Row)[c] ?? null;
+    values.wallet ??= 'wechat';
     const shiftId = p.shift_id;
     if (!shiftId) return this.#insertPayment(this.#sql, p, values);
     return this.#sql.begin(async (tx) => {
@@ -338,23 +343,20 @@ class PgStore implements PostgresStore {
 
   async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
     const sql = this.#sql;
-    const [t] = await sql`
-      SELECT COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE status = 'succeeded')::bigint AS succeeded_count,
+    const payments = await sql`
+      SELECT wallet, COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE status = 'succeeded')::bigint AS succeeded_count,
              COALESCE(SUM(amount_fen) FILTER (WHERE status = 'succeeded'), 0)::bigint AS succeeded_fen,
              COALESCE(SUM(COALESCE(coupon_fen, 0)) FILTER (WHERE status = 'succeeded'), 0)::bigint AS coupon_fen,
              COALESCE(SUM(COALESCE(settlement_fen, amount_fen)) FILTER (WHERE status = 'succeeded'), 0)::bigint AS settlement_fen
-      FROM payments WHERE created_at >= ${fromMs} AND created_at < ${toMs}`;
-    const [r] = await sql`
-      SELECT COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
-      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs}`;
-    return {
-      count: Number(t!.count),
-      succeeded_count: Number(t!.succeeded_count),
-      succeeded_fen: Number(t!.succeeded_fen),
-      coupon_fen: Number(t!.coupon_fen),
-      settlement_fen: Number(t!.settlement_fen),
-      refunded_fen: Number(r!.refunded_fen),
-    };
+      FROM payments WHERE created_at >= ${fromMs} AND created_at < ${toMs} GROUP BY wallet`;
+    const refunds = await sql`
+      SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
+      WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs} GROUP BY p.wallet`;
+    const n = (v: unknown): number => Number(v);
+    return sumTotals(
+      payments.map((t) => ({ wallet: String(t.wallet), count: n(t.count), succeeded_count: n(t.succeeded_count), succeeded_fen: n(t.succeeded_fen), coupon_fen: n(t.coupon_fen), settlement_fen: n(t.settlement_fen) })),
+      refunds.map((r) => ({ wallet: String(r.wallet), refunded_fen: n(r.refunded_fen) })),
+    );
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
@@ -454,6 +456,7 @@ class PgStore implements PostgresStore {
         SELECT COALESCE(SUM(amount_fen), 0)::bigint AS fen FROM refunds WHERE payment_id = ${r.payment_id} AND status IN ('processing', 'succeeded')`;
       const remaining = payment.amount_fen - (reserved!.fen as number);
       if (r.amount_fen > remaining) return { kind: 'too_large', remaining_fen: Math.max(0, remaining) };
+      values.wallet = payment.wallet;
       const [created] = await tx`INSERT INTO refunds ${tx(values, REFUND_COLUMNS)} RETURNING *`;
       return { kind: 'created', refund: refundFromDb(created!) };
     });
@@ -680,7 +683,7 @@ class PgStore implements PostgresStore {
     const where = 'shiftId' in scope ? sql`r.shift_id = ${scope.shiftId}` : sql`r.created_at >= ${scope.fromMs} AND r.created_at < ${scope.toMs}`;
     // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
     const rows = await sql`
-      SELECT (r.created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${sql.unsafe(WALLET_SQL)} AS wallet,
+      SELECT (r.created_at / ${QUARTER_MS}) * ${QUARTER_MS} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, p.${sql.unsafe(WALLET_SQL)} AS wallet,
         COUNT(*) FILTER (WHERE r.status = 'succeeded') AS count,
         COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'succeeded'), 0)::bigint AS refunded_fen,
         COUNT(*) FILTER (WHERE r.status = 'processing') AS processing_count,
@@ -734,6 +737,35 @@ class PgStore implements PostgresStore {
     return async () => {
       if (!this.#closed) await unlisten();
     };
+  }
+
+  async paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]> {
+    const found: PaymentRow[] = [];
+    for (let i = 0; i < outTradeNos.length; i += 1000) {
+      const chunk = outTradeNos.slice(i, i + 1000);
+      const rows = await this.#sql`SELECT p.*, ${this.#sql.unsafe(REFUNDED)} FROM payments p WHERE p.out_trade_no IN ${this.#sql(chunk)}`;
+      found.push(...rows.map((r) => paymentFromDb(r).row));
+    }
+    return found;
+  }
+
+  async saveReconciliation({ run, differences }: StoredReconciliation): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx`INSERT INTO reconciliations ${tx(run as unknown as Row, 'id', 'bill_date', 'status', 'run_at', 'journal_count', 'bill_count', 'matched_count', 'error')}`;
+      if (differences.length === 0) return;
+      const rows = differences.map((d, seq) => ({ ...d, run_id: run.id, seq }));
+      for (let i = 0; i < rows.length; i += 1000) {
+        await tx`INSERT INTO reconciliation_differences ${tx(rows.slice(i, i + 1000), 'run_id', 'seq', 'kind', 'out_trade_no', 'out_refund_no', 'payment_id', 'transaction_id', 'journal_fen', 'bill_fen', 'journal_status', 'bill_status')}`;
+      }
+    });
+  }
+
+  async latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined> {
+    const [run] = await this.#sql`SELECT * FROM reconciliations WHERE bill_date = ${billDate} ORDER BY run_at DESC, id DESC LIMIT 1`;
+    if (!run) return undefined;
+    const rows = await this.#sql`SELECT * FROM reconciliation_differences WHERE run_id = ${run.id} ORDER BY seq`;
+    const differences = rows.map(({ run_id: _r, seq: _s, ...d }) => d as unknown as ReconciliationDifferenceRow);
+    return { run: { ...run } as unknown as ReconciliationRunRow, differences };
   }
 
   async close(): Promise<void> {

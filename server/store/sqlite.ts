@@ -29,9 +29,14 @@ import type {
   RefundGroupRow,
   RefundWithPayment,
   ShiftRow,
+  ReconciliationDifferenceRow,
+  ReconciliationRunRow,
+  StoredReconciliation,
 } from './types.ts';
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { sumTotals } from './totals.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { DataDirError, journalCause, ownerOnlyFile, prepareDataDir } from './data-dir.ts';
 import { WalSync } from './wal-sync.ts';
@@ -181,13 +186,13 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
 ] as const;
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
 const REFUND_COLUMNS = [
   'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier',
+  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet',
 ] as const;
 
 const toSql = (column: string, value: unknown): SqlValue => {
@@ -205,6 +210,7 @@ const optNum = (v: SqlValue | undefined): number | null => (v === null || v === 
 function paymentFromDb(r: DbRow): PaymentRow {
   return {
     id: str(r.id),
+    wallet: (optStr(r.wallet) ?? 'wechat') as Wallet,
     out_trade_no: str(r.out_trade_no),
     terminal_id: str(r.terminal_id),
     amount_fen: num(r.amount_fen),
@@ -224,6 +230,7 @@ function paymentFromDb(r: DbRow): PaymentRow {
     reverse_decided_at: optNum(r.reverse_decided_at),
     reverse_reason: optStr(r.reverse_reason) as ReverseReason | null,
     reverse_attempts: num(r.reverse_attempts),
+    cancel_action: optStr(r.cancel_action) as PaymentRow['cancel_action'],
     deadline_at: num(r.deadline_at),
     reverse_after: num(r.reverse_after),
     next_at: num(r.next_at),
@@ -244,6 +251,7 @@ function refundFromDb(r: DbRow): RefundRow {
   return {
     id: str(r.id),
     payment_id: str(r.payment_id),
+    wallet: (optStr(r.wallet) ?? 'wechat') as Wallet,
     amount_fen: num(r.amount_fen),
     reason: optStr(r.reason),
     status: str(r.status) as RefundStatus,
@@ -290,11 +298,8 @@ const shiftFromDb = (r: DbRow): ShiftRow => ({
   closed_by: optStr(r.closed_by),
 });
 
-/**
- * Every payment is WeChat's until payments record their wallet (Alipay is coming): the groups
- * already carry a wallet, so reports and hand-overs show a by-wallet breakdown today.
- */
-const WALLET_SQL = "'wechat'";
+/** The wallet of a group: the payment's (a refund's group is its payment's). */
+const WALLET_SQL = 'wallet';
 const QUARTER_MS = 15 * 60_000;
 const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
 
@@ -339,7 +344,7 @@ function shopDayStatements(db: Database.Database) {
   // Failed refunds returned nothing: only succeeded and still-processing ones are summed.
   const refundGroups = (where: string) =>
     db.prepare(
-      `SELECT ${q('r.created_at')} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, ${WALLET_SQL} AS wallet,
+      `SELECT ${q('r.created_at')} AS quarter, p.terminal_id AS terminal_id, r.cashier AS cashier, p.${WALLET_SQL} AS wallet,
          SUM(r.status = 'succeeded') AS count,
          COALESCE(SUM(CASE WHEN r.status = 'succeeded' THEN r.amount_fen END), 0) AS refunded_fen,
          SUM(r.status = 'processing') AS processing_count,
@@ -349,6 +354,16 @@ function shopDayStatements(db: Database.Database) {
     );
   const page = 'created_at >= @from AND created_at < @to AND (created_at, id) > (@afterAt, @afterId) ORDER BY created_at, id LIMIT @limit';
   return {
+    insertReconciliation: db.prepare(
+      `INSERT INTO reconciliations (id, bill_date, status, run_at, journal_count, bill_count, matched_count, error)
+       VALUES (@id, @bill_date, @status, @run_at, @journal_count, @bill_count, @matched_count, @error)`,
+    ),
+    insertDifference: db.prepare(
+      `INSERT INTO reconciliation_differences (run_id, seq, kind, out_trade_no, out_refund_no, payment_id, transaction_id, journal_fen, bill_fen, journal_status, bill_status)
+       VALUES (@run_id, @seq, @kind, @out_trade_no, @out_refund_no, @payment_id, @transaction_id, @journal_fen, @bill_fen, @journal_status, @bill_status)`,
+    ),
+    latestReconciliation: db.prepare('SELECT * FROM reconciliations WHERE bill_date = ? ORDER BY run_at DESC, id DESC LIMIT 1'),
+    differencesOf: db.prepare('SELECT * FROM reconciliation_differences WHERE run_id = ? ORDER BY seq'),
     insertCashier: db.prepare('INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at) VALUES (@id, @name, @pin_hash, @created_at, @removed_at)'),
     cashiers: db.prepare('SELECT * FROM cashiers WHERE removed_at IS NULL ORDER BY created_at, id'),
     cashier: db.prepare('SELECT * FROM cashiers WHERE id = ?'),
@@ -406,16 +421,16 @@ class SqliteStore implements Store {
       active: db.prepare(`${paymentSelect} WHERE terminal_id = ? AND status IN ('processing', 'user_paying') ORDER BY created_at LIMIT 1`),
       createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
       totals: db.prepare(
-        `SELECT COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
+        `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
            COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen,
            COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(coupon_fen, 0) ELSE 0 END), 0) AS coupon_fen,
            COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(settlement_fen, amount_fen) ELSE 0 END), 0) AS settlement_fen
-         FROM payments WHERE created_at >= ? AND created_at < ?`,
+         FROM payments WHERE created_at >= ? AND created_at < ? GROUP BY wallet`,
       ),
       refundedTotal: db.prepare(
-        `SELECT COALESCE(SUM(r.amount_fen), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
-         WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ?`,
-      ).pluck(),
+        `SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0) AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ? GROUP BY p.wallet`,
+      ),
       insertPayment: db.prepare(
         `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')})`,
       ),
@@ -522,6 +537,7 @@ class SqliteStore implements Store {
     if (p.shift_id && this.q.shiftClosedAt.get(p.shift_id) !== null) return { kind: 'shift_closed' };
     const values: Record<string, SqlValue> = {};
     for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
+    values.wallet ??= 'wechat';
     this.q.insertPayment.run(values);
     this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
     // The row is exactly what was written (a new payment has no refunds): no need to read it back.
@@ -576,15 +592,9 @@ class SqliteStore implements Store {
   }
 
   async paymentTotals(fromMs: number, toMs: number): Promise<PaymentTotalsRow> {
-    const r = this.q.totals.get(fromMs, toMs) as DbRow;
-    return {
-      count: num(r.count),
-      succeeded_count: num(r.succeeded_count),
-      succeeded_fen: num(r.succeeded_fen),
-      coupon_fen: num(r.coupon_fen),
-      settlement_fen: num(r.settlement_fen),
-      refunded_fen: Number(this.q.refundedTotal.get(fromMs, toMs)),
-    };
+    const payments = (this.q.totals.all(fromMs, toMs) as DbRow[]).map((r) => ({ wallet: str(r.wallet), count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen), coupon_fen: num(r.coupon_fen), settlement_fen: num(r.settlement_fen) }));
+    const refunds = (this.q.refundedTotal.all(fromMs, toMs) as DbRow[]).map((r) => ({ wallet: str(r.wallet), refunded_fen: num(r.refunded_fen) }));
+    return sumTotals(payments, refunds);
   }
 
   async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
@@ -654,6 +664,7 @@ class SqliteStore implements Store {
       if (r.amount_fen > remaining) return { kind: 'too_large', remaining_fen: Math.max(0, remaining) };
       const values: Record<string, SqlValue> = {};
       for (const c of REFUND_COLUMNS) values[c] = toSql(c, (r as Record<string, unknown>)[c]);
+      values.wallet = payment.wallet;
       this.q.insertRefund.run(values);
       return { kind: 'created', refund: this.refundNow(r.id)! };
     });
@@ -892,6 +903,34 @@ class SqliteStore implements Store {
   async refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]> {
     const refunds = (this.d.refundsChronological.all(pageParams(page)) as DbRow[]).map(refundFromDb);
     return refunds.map((r) => ({ ...r, payment: this.paymentNow(r.payment_id)! }));
+  }
+
+  async paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]> {
+    const found: PaymentRow[] = [];
+    // Bound parameters come in chunks well under SQLite's limit of 32,766 per statement.
+    for (let i = 0; i < outTradeNos.length; i += 500) {
+      const chunk = outTradeNos.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT * FROM payments_v WHERE out_trade_no IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as DbRow[];
+      found.push(...rows.map(paymentFromDb));
+    }
+    return found;
+  }
+
+  async saveReconciliation({ run, differences }: StoredReconciliation): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.d.insertReconciliation.run(run);
+        differences.forEach((d, seq) => this.d.insertDifference.run({ ...d, run_id: run.id, seq }));
+      })
+      .immediate();
+    await this.walSync?.sync();
+  }
+
+  async latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined> {
+    const run = this.d.latestReconciliation.get(billDate) as ReconciliationRunRow | undefined;
+    if (!run) return undefined;
+    const differences = (this.d.differencesOf.all(run.id) as (ReconciliationDifferenceRow & { run_id?: string; seq?: number })[]).map(({ run_id: _r, seq: _s, ...d }) => d);
+    return { run: { ...run }, differences };
   }
 
   async close(): Promise<void> {

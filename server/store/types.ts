@@ -1,4 +1,5 @@
 import type { PaymentStatus, RefundStatus } from '../../shared/api.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 
 /**
  * The one storage seam: SQLite for a shop (server/store/sqlite.ts), PostgreSQL for a chain of
@@ -46,6 +47,8 @@ export type ReverseReason = 'deadline' | 'cancel' | 'not_found' | 'close' | 'lat
 
 export interface PaymentRow {
   id: string;
+  /** Which wallet's gateway charges it (chosen by the payment code). */
+  wallet: Wallet;
   out_trade_no: string;
   terminal_id: string;
   amount_fen: number;
@@ -70,6 +73,8 @@ export interface PaymentRow {
   reverse_decided_at: number | null;
   reverse_reason: ReverseReason | null;
   reverse_attempts: number;
+  /** Alipay's answer to our cancel: 'close' (it was unpaid) or 'refund' (it was paid and the money goes back); null otherwise. */
+  cancel_action: 'close' | 'refund' | null;
   /** Reverse if the outcome is still open at this time (submission + deadline). */
   deadline_at: number;
   /** Never reverse before this time (submission + reverse minimum age). */
@@ -98,14 +103,17 @@ export interface PaymentRow {
 export type PaymentPatch = Partial<
   Omit<
     PaymentRow,
-    'id' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier'
+    'id' | 'wallet' | 'out_trade_no' | 'terminal_id' | 'amount_fen' | 'description' | 'auth_code_masked' | 'auth_code_hash' | 'refunded_fen' | 'created_at' | 'shift_id' | 'cashier'
   >
 > & {
   /** Not a column: journal an event with this code even when neither status nor step changes (e.g. why an outcome is unknown). */
   event_code?: string;
 };
 
-export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'cash_fen' | 'coupon_fen' | 'settlement_fen' | 'bank_type'> & {
+export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'cash_fen' | 'coupon_fen' | 'settlement_fen' | 'bank_type' | 'wallet' | 'cancel_action'> & {
+  /** Default 'wechat'. */
+  wallet?: Wallet;
+  cancel_action?: 'close' | 'refund' | null;
   lease_owner?: string | null;
   lease_until?: number | null;
   /** Given when cashiers are set up: the insert is refused if this shift has been closed meanwhile. */
@@ -154,7 +162,12 @@ export interface PaymentPageQuery {
 }
 
 /** Sums over every payment of a day, whatever page is shown. */
-export interface PaymentTotalsRow {
+export interface PaymentTotalsRow extends WalletTotalsRow {
+  /** The same sums per wallet, only wallets with payments that day, in WALLETS order. */
+  by_wallet: (WalletTotalsRow & { wallet: Wallet })[];
+}
+
+export interface WalletTotalsRow {
   count: number;
   succeeded_count: number;
   succeeded_fen: number;
@@ -169,16 +182,18 @@ export interface PaymentTotalsRow {
 export type RefundStep = 'send' | 'query' | 'done';
 
 export interface RefundRow {
-  /** The client's refund id = out_refund_no at WeChat. */
+  /** The client's refund id = out_refund_no at WeChat, out_request_no at Alipay. */
   id: string;
   payment_id: string;
+  /** The payment's wallet (the store copies it from the payment). */
+  wallet: Wallet;
   amount_fen: number;
   reason: string | null;
   status: RefundStatus;
   step: RefundStep;
   error_code: string | null;
   error_message: string | null;
-  /** WeChat's refund_id once accepted. */
+  /** WeChat's refund_id once accepted (Alipay has none: its trade_no). */
   refund_id: string | null;
   /** The terminal that asked for the refund (null for refunds journaled before it was recorded). */
   terminal_id: string | null;
@@ -195,7 +210,7 @@ export interface RefundRow {
 
 export type RefundPatch = Partial<Pick<RefundRow, 'status' | 'step' | 'error_code' | 'error_message' | 'refund_id' | 'attempts' | 'next_at' | 'lease_owner' | 'lease_until' | 'updated_at'>>;
 
-export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'terminal_id'> & {
+export type NewRefund = Omit<RefundRow, 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'terminal_id' | 'wallet'> & {
   lease_owner?: string | null;
   lease_until?: number | null;
   shift_id?: string | null;
@@ -318,6 +333,41 @@ export interface PairingCodeRow {
   expires_at: number;
 }
 
+export type ReconciliationStatus = 'matched' | 'differences' | 'no_bill' | 'error';
+
+/** One comparison of the journal with WeChat's bill of a Beijing day (server/reconciliation/). */
+export interface ReconciliationRunRow {
+  id: string;
+  /** The bill's day, YYYY-MM-DD, Beijing time. */
+  bill_date: string;
+  status: ReconciliationStatus;
+  run_at: number;
+  /** Succeeded journal payments compared, orders paid on the bill, and those that agree. */
+  journal_count: number;
+  bill_count: number;
+  matched_count: number;
+  /** Why it is no_bill or error. */
+  error: string | null;
+}
+
+export interface ReconciliationDifferenceRow {
+  kind: 'missing_in_journal' | 'missing_at_wechat' | 'amount_mismatch' | 'status_mismatch' | 'refund_mismatch';
+  out_trade_no: string;
+  out_refund_no: string | null;
+  payment_id: string | null;
+  transaction_id: string | null;
+  journal_fen: number | null;
+  bill_fen: number | null;
+  journal_status: string | null;
+  bill_status: string | null;
+}
+
+export interface StoredReconciliation {
+  run: ReconciliationRunRow;
+  /** In the order they were found. */
+  differences: ReconciliationDifferenceRow[];
+}
+
 export interface Store {
   // Payments
   insertPayment(payment: NewPayment): Promise<InsertPaymentResult>;
@@ -326,6 +376,8 @@ export interface Store {
   activePayment(terminalId: string): Promise<PaymentRow | undefined>;
   /** Payments created in [fromMs, toMs), oldest first. */
   paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]>;
+  /** The payments with these out_trade_no (any day), in no particular order; unknown numbers are left out. */
+  paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]>;
   /** At most `limit` payments of a day, newest first, read through an index: never the whole day. */
   paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]>;
   /** Totals of the payments created in [fromMs, toMs), summed by the database. */
@@ -406,6 +458,12 @@ export interface Store {
   paymentsChronological(page: ChronologicalPage): Promise<PaymentRow[]>;
   /** One page of refunds made in a range, oldest first, each with its payment. */
   refundsChronological(page: ChronologicalPage): Promise<RefundWithPayment[]>;
+
+  // Reconciliation (server/reconciliation/)
+  /** Stores a run with its differences in one transaction (every run is kept). */
+  saveReconciliation(result: StoredReconciliation): Promise<void>;
+  /** The latest run for a bill date (YYYY-MM-DD), with its differences. */
+  latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined>;
 
   /**
    * Cross-instance wake-up (stores shared by several server instances): tells every instance that

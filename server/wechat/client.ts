@@ -44,6 +44,8 @@ export interface BillQuery {
   /** yyyyMMdd, Beijing time. */
   bill_date: string;
   bill_type?: BillType;
+  /** 'GZIP': WeChat sends the bill gzipped (a busy day's bill is a few MB of text). */
+  tar_type?: 'GZIP';
 }
 
 export interface WechatClient extends Gateway {
@@ -172,7 +174,7 @@ export function createWechatClient(config: WechatConfig, deps: { transport?: Tra
 
     /** Success answers CSV (unsigned, like every bill); failure answers XML: branch on a leading `<`. */
     async downloadBill(q) {
-      const body = signedRequest({ bill_date: q.bill_date, bill_type: q.bill_type ?? 'ALL' });
+      const body = signedRequest({ bill_date: q.bill_date, bill_type: q.bill_type ?? 'ALL', ...(q.tar_type ? { tar_type: q.tar_type } : {}) });
       const options = { failover: false, timeoutMs: Math.max(config.timeoutMs, BILL_TIMEOUT_MS), maxBytes: MAX_BILL_BYTES };
       const text = await send(ENDPOINTS.downloadBill, body, options);
       if (text.trimStart().startsWith('<')) {

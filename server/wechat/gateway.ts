@@ -26,10 +26,10 @@ export class GatewayRequestError extends Error {
   override readonly name = 'GatewayRequestError';
 }
 
-/** Configuration that makes a call impossible (e.g. no client certificate for /secapi/). */
+/** Configuration that makes a call impossible (e.g. no client certificate for /secapi/, the payment's wallet switched off). */
 export class GatewayConfigError extends Error {
   override readonly name = 'GatewayConfigError';
-  constructor(readonly code: 'CERT_MISSING' | 'CERT_UNREADABLE', message: string) {
+  constructor(readonly code: 'CERT_MISSING' | 'CERT_UNREADABLE' | 'WALLET_OFF', message: string) {
     super(message);
   }
 }

@@ -1,12 +1,13 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import { GatewayError } from './gateway.ts';
 
 /**
  * One HTTP POST to the gateway, with a deadline. Everything that leaves the outcome unknown is
  * a GatewayError: `timeout` (no complete answer in time), `network` (refused, reset, TLS,
- * DNS), `bad_response` (not HTTP 200, too large, not UTF-8). Injected into the client so tests
- * can pass fakes (docs/architecture.md).
+ * DNS), `bad_response` (not HTTP 200, too large, not UTF-8). A gzip answer is unpacked first.
+ * Injected into the client so tests can pass fakes (docs/architecture.md).
  */
 export interface Transport {
   post(url: string, body: string, options: PostOptions): Promise<string>;
@@ -140,8 +141,17 @@ function exchange(target: URL, body: string, options: PostOptions, agent: HttpAg
         if (!res.complete) {
           return finish(new GatewayError('network', `the answer from ${where} was cut off`));
         }
+        let body = Buffer.concat(chunks, size);
+        if (isGzip(body)) {
+          // downloadbill with tar_type=GZIP answers the bill gzipped (its XML failures are not).
+          try {
+            body = gunzipSync(body, { maxOutputLength: options.maxBytes });
+          } catch (error) {
+            return finish(new GatewayError('bad_response', `the gzip answer from ${where} does not unpack within ${options.maxBytes} bytes`, { cause: error }));
+          }
+        }
         try {
-          finish(undefined, UTF8.decode(Buffer.concat(chunks, size)));
+          finish(undefined, UTF8.decode(body));
         } catch (error) {
           finish(new GatewayError('bad_response', `the answer from ${where} is not UTF-8`, { cause: error }));
         }
@@ -153,3 +163,5 @@ function exchange(target: URL, body: string, options: PostOptions, agent: HttpAg
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** gzip's magic bytes: no XML or UTF-8 text starts with 0x1f 0x8b. */
+const isGzip = (body: Buffer) => body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;

@@ -94,12 +94,12 @@ describe('checkout in Chromium', { timeout: 90_000 }, () => {
     await close();
   });
 
-  it('refuses an Alipay code without sending it, and refuses a second scan while a payment is in progress', async () => {
+  it('refuses a UnionPay code without sending it, and refuses a second scan while a payment is in progress', async () => {
     const { page, terminal, close } = await till({ lang: 'en' });
     await keyAmount(page, '3');
-    await wedgeScan(page, '281234567890123456');
+    await wedgeScan(page, '6212345678901234567');
     await page.waitForSelector('[data-testid=notice]');
-    expect(await page.textContent('[data-testid=notice]')).toContain('Alipay');
+    expect(await page.textContent('[data-testid=notice]')).toContain('not accepted here');
     expect(await e2e.pos.activePayment(terminal.token)).toBeNull();
     await shot(page, 'checkout-rejected-code-en');
     await wedgeScan(page, makeTestCode('password'));

@@ -210,7 +210,7 @@ describe('a journal that cannot be written (full disk)', () => {
     const disk = await startHarness({}, { wrapStore: failing });
     try {
       const token = await disk.terminal();
-      expect((await disk.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator' });
+      expect((await disk.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator', wallets: { wechat: 'simulator', alipay: 'simulator' } });
       full = true;
       // The health answer is shared for a moment: wait for the next probe.
       const health = () => disk.call('GET', '/api/health');

@@ -59,6 +59,8 @@ export interface Answer<T = any> {
 
 export interface Harness {
   server: PosServer;
+  /** DATA_DIR (and DATABASE_URL) of this server's journal, for commands run beside it. */
+  env: StoreEnv['env'];
   base: string;
   logLines: string[];
   responses: string[];
@@ -123,6 +125,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Se
 
   return {
     server,
+    env: journal.env,
     base,
     logLines,
     responses,

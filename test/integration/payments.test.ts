@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payment, Refund } from '../../shared/api.ts';
 import { SIMULATOR_DEFAULTS } from '../../server/simulator/app.ts';
-import { makeTestCode, type Behaviour } from '../../server/simulator/test-codes.ts';
+import { makeAlipayTestCode, makeTestCode, type Behaviour } from '../../server/simulator/test-codes.ts';
 import { chargedFen, newId, startHarness, type Harness } from './harness.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -214,7 +214,7 @@ describe('access', () => {
   });
 
   it('answers health and pairing without a token', async () => {
-    expect((await h.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator' });
+    expect((await h.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator', wallets: { wechat: 'simulator', alipay: 'simulator' } });
     const issued = await h.server.terminals.add('Pairing till');
     const paired = await h.call('POST', '/api/pair', { body: { code: issued.code } });
     expect(paired.body.token).not.toBe(issued.token);
@@ -226,5 +226,28 @@ describe('access', () => {
     expect(h.logLines.length).toBeGreaterThan(50);
     for (const text of [...h.responses, ...h.logLines]) expect(text).not.toContain(SIMULATOR_DEFAULTS.key);
     for (const line of h.logLines) expect(line).not.toMatch(/(?<!\d)1[0-5]\d{16}(?!\d)/);
+  });
+});
+
+describe('Alipay through the API of the real server (built-in simulator)', () => {
+  it('sells with an Alipay test code: the wallet is chosen by the code, the trade is at the Alipay simulator, the day totals split by wallet', async () => {
+    const token = await h.terminal();
+    const id = newId();
+    const res = await h.call<Payment>('POST', '/api/payments', { token, body: { id, amount_fen: 2_580, auth_code: makeAlipayTestCode('success') } });
+    expect(res.status, res.text).toBe(200);
+    const final = await h.waitFinal(token, id);
+    expect(final).toMatchObject({ status: 'succeeded', wallet: 'alipay' });
+    const trade = (await h.call('GET', `/simulator/control/alipay/orders/${final.out_trade_no}`)).body as { trade_status: string; total_fen: number; trade_no: string };
+    expect(trade).toMatchObject({ trade_status: 'TRADE_SUCCESS', total_fen: 2_580, trade_no: final.transaction_id });
+    const list = (await h.call<{ totals: { by_wallet: { wallet: string; succeeded_fen: number }[] } }>('GET', '/api/payments', { token })).body;
+    expect(list.totals.by_wallet.find((w) => w.wallet === 'alipay')?.succeeded_fen).toBeGreaterThanOrEqual(2_580);
+  });
+
+  it('refuses a UnionPay code as not accepted here and a real customer’s Alipay code in training mode', async () => {
+    const token = await h.terminal();
+    const unionpay = await h.call('POST', '/api/payments', { token, body: { id: newId(), amount_fen: 100, auth_code: '6212345678901234567' } });
+    expect(unionpay).toMatchObject({ status: 422, body: { error: { code: 'CODE_NOT_ACCEPTED' } } });
+    const real = await h.call('POST', '/api/payments', { token, body: { id: newId(), amount_fen: 100, auth_code: '251234567890123456' } });
+    expect(real).toMatchObject({ status: 422, body: { error: { code: 'TRAINING_MODE' } } });
   });
 });

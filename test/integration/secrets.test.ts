@@ -89,7 +89,7 @@ describe('merchant credentials and certificate', () => {
     // A few refusals too: their messages must not echo configuration either.
     await h.call('POST', '/api/payments', { token, body: '{"broken' });
     await h.call('POST', `/api/payments/${paid.id}/refunds`, { token, body: { id: newId('r'), amount_fen: 1 }, headers: { 'x-manager-pin': '0000' } });
-    expect((await h.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator' });
+    expect((await h.call('GET', '/api/health')).body).toEqual({ ok: true, mode: 'simulator', wallets: { wechat: 'simulator', alipay: 'off' } });
   });
 
   it('never shows the API key or the certificate in an answer or a log line', () => {
@@ -116,7 +116,7 @@ describe('HTTPS', () => {
         req.on('error', reject);
         req.end();
       });
-      expect(JSON.parse(body)).toEqual({ ok: true, mode: 'simulator' });
+      expect(JSON.parse(body)).toEqual({ ok: true, mode: 'simulator', wallets: { wechat: 'simulator', alipay: 'simulator' } });
       // The built-in simulator still answers the client over plain loopback HTTP behind the HTTPS front.
       const token = (await server.terminals.add('TLS till')).token;
       const created = await server.service.create((await server.terminals.authenticate(token))!.id, { id: newId('tls'), amount_fen: 10, auth_code: makeTestCode('success') });

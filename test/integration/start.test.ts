@@ -147,7 +147,7 @@ describe('the web app beside the API', () => {
   });
 
   it('keeps the API and the simulator apart from the web app', async () => {
-    expect(await (await get('/api/health')).json()).toEqual({ ok: true, mode: 'simulator' });
+    expect(await (await get('/api/health')).json()).toEqual({ ok: true, mode: 'simulator', wallets: { wechat: 'simulator', alipay: 'simulator' } });
     const unknown = await get('/api/unknown');
     expect(unknown.status).toBe(401);
     expect((await get('/simulator/control/behaviours')).status).toBe(200);

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, publicOrigin, trainingMode } from '../../server/config.ts';
+import { ConfigError, loadConfig, publicOrigin, trainingMode, trainingWallets, walletModes } from '../../server/config.ts';
+import { SIMULATOR_KEY_FILES } from '../../server/simulator/alipay/keys.ts';
 
 const SIM = { appid: 'wx00000000sim00000', mch_id: '1900000109', key: 'simulatorkey0123456789abcdefABCD' };
 const LIVE = { WECHAT_APPID: 'wx2421b1c4370ec43b', WECHAT_MCH_ID: '10000100', WECHAT_API_KEY: '192006250b4c09247ec02edce69f6a2d' };
@@ -215,5 +216,48 @@ describe('publicOrigin', () => {
   it('links to localhost on a wildcard host and uses https with TLS', () => {
     expect(publicOrigin({ port: 8787 })).toBe('http://localhost:8787');
     expect(publicOrigin({ port: 8787, host: '192.168.1.20', tls: { certPath: 'a', keyPath: 'b' } })).toBe('https://192.168.1.20:8787');
+  });
+});
+
+describe('Alipay configuration', () => {
+  const keys = { ALIPAY_PRIVATE_KEY: SIMULATOR_KEY_FILES.appPrivateKey, ALIPAY_PUBLIC_KEY: SIMULATOR_KEY_FILES.alipayPublicKey };
+
+  it('runs Alipay on the built-in simulator with the test keys while WeChat Pay does, and switches it off beside a live WeChat Pay', () => {
+    const sim = loadConfig({}, SIM);
+    expect(sim.alipay).toEqual({ mode: 'simulator', appId: '2021000100000001' });
+    expect(walletModes(sim)).toEqual({ wechat: 'simulator', alipay: 'simulator' });
+    expect(trainingWallets(sim)).toEqual({ wechat: true, alipay: true });
+    expect(walletModes(loadConfig(LIVE, SIM))).toEqual({ wechat: 'live', alipay: 'off' });
+  });
+
+  it('goes live with the merchant app’s keys at the production gateway, beside a simulated WeChat Pay', () => {
+    const config = loadConfig({ ...keys, ALIPAY_APP_ID: '2021004100000042' }, SIM);
+    expect(config.alipay).toEqual({ mode: 'live', appId: '2021004100000042', gateway: 'https://openapi.alipay.com/gateway.do', privateKeyPath: keys.ALIPAY_PRIVATE_KEY, publicKeyPath: keys.ALIPAY_PUBLIC_KEY });
+    expect(walletModes(config)).toEqual({ wechat: 'simulator', alipay: 'live' });
+    expect(trainingWallets(config)).toEqual({ wechat: true, alipay: false });
+  });
+
+  it('takes an http:// gateway as a simulator, "simulator" as the built-in one beside a live WeChat Pay, and "off"', () => {
+    expect(loadConfig({ ALIPAY_GATEWAY: 'http://127.0.0.1:9000/alipay/gateway.do' }, SIM).alipay).toMatchObject({ mode: 'simulator', gateway: 'http://127.0.0.1:9000/alipay/gateway.do' });
+    expect(loadConfig({ ...LIVE, ALIPAY_GATEWAY: 'simulator' }, SIM).alipay).toEqual({ mode: 'simulator', appId: '2021000100000001' });
+    expect(loadConfig({ ALIPAY_GATEWAY: 'off' }, SIM).alipay.mode).toBe('off');
+  });
+
+  it.each<[string, Record<string, string>, string, RegExp]>([
+    ['one key without the other', { ALIPAY_PRIVATE_KEY: SIMULATOR_KEY_FILES.appPrivateKey }, 'ALIPAY_PUBLIC_KEY', /set both/],
+    ['keys without an app id', { ALIPAY_PRIVATE_KEY: SIMULATOR_KEY_FILES.appPrivateKey, ALIPAY_PUBLIC_KEY: SIMULATOR_KEY_FILES.alipayPublicKey }, 'ALIPAY_APP_ID', /missing/],
+    ['an app id that is not 16 digits', { ALIPAY_APP_ID: 'wx123' }, 'ALIPAY_APP_ID', /16 digits/],
+    ['a real gateway without keys', { ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do' }, 'ALIPAY_PRIVATE_KEY', /real gateway/],
+    ['a gateway that is no URL', { ALIPAY_GATEWAY: 'nowhere' }, 'ALIPAY_GATEWAY', /not a URL/],
+  ])('refuses %s, naming the variable', (_, env, variable, message) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses a key file that holds no key at start, saying which variable and what was found', () => {
+    const error = errorOf({ ALIPAY_APP_ID: '2021004100000042', ALIPAY_PRIVATE_KEY: pemFile(), ALIPAY_PUBLIC_KEY: SIMULATOR_KEY_FILES.alipayPublicKey });
+    expect(error.variable).toBe('ALIPAY_PRIVATE_KEY');
+    expect(error.message).toMatch(/x\.pem/);
   });
 });

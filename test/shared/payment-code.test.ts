@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { classifyCode, isWechatCode, maskCode, rejectCode } from '../../shared/payment-code.ts';
+import { classifyCode, isWechatCode, maskCode, rejectCode, walletOfCode } from '../../shared/payment-code.ts';
 
 const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
 
@@ -79,15 +79,18 @@ describe('maskCode', () => {
 });
 
 describe('rejectCode', () => {
-  it('lets a WeChat code through', () => {
+  it('lets a WeChat code and an Alipay code through, each to its wallet', () => {
     expect(rejectCode('134567890123456789')).toBeNull();
+    expect(rejectCode('2812345678901234')).toBeNull();
+    expect(walletOfCode('134567890123456789')).toBe('wechat');
+    expect(walletOfCode('280000123456789012')).toBe('alipay');
+    expect(walletOfCode('6212345678901234567')).toBeNull();
   });
 
   it.each([
-    ['alipay', '2812345678901234', /Alipay/, /支付宝/],
-    ['unionpay', '6212345678901234567', /UnionPay/, /云闪付/],
+    ['unionpay', '6212345678901234567', /UnionPay QuickPass code: not accepted here/, /本收银台不收云闪付/],
     ['collection', 'wxp://f2f0abc', /collection/, /收款码/],
-    ['unknown', 'hello', /Not a WeChat payment code/, /不是微信付款码/],
+    ['unknown', 'hello', /Not a WeChat Pay or Alipay payment code/, /不是微信或支付宝付款码/],
   ])('tells the cashier what a %s code is, in English and Chinese', (kind, text, en, zh) => {
     const verdict = rejectCode(text);
     expect(verdict).toMatchObject({ kind });

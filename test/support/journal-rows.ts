@@ -12,6 +12,8 @@ export const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
 export function newPayment(over: Partial<NewPayment> = {}, at = T0): NewPayment {
   const id = over.id ?? 'p1';
   return {
+    wallet: 'wechat',
+    cancel_action: null,
     id,
     out_trade_no: `o_${id}`,
     terminal_id: 't1',
@@ -42,19 +44,7 @@ export function newPayment(over: Partial<NewPayment> = {}, at = T0): NewPayment 
 
 /** A payment as the store reads it back (what the pure transitions see). */
 export function storedPayment(over: Partial<PaymentRow> = {}, at = T0): PaymentRow {
-  return {
-    ...newPayment({}, at),
-    refunded_fen: 0,
-    lease_owner: null,
-    lease_until: null,
-    shift_id: null,
-    cashier: null,
-    cash_fen: null,
-    coupon_fen: null,
-    settlement_fen: null,
-    bank_type: null,
-    ...over,
-  };
+  return { ...newPayment({}, at), wallet: 'wechat', cancel_action: null, refunded_fen: 0, lease_owner: null, lease_until: null, shift_id: null, cashier: null, cash_fen: null, coupon_fen: null, settlement_fen: null, bank_type: null, ...over };
 }
 
 /** A succeeded payment created at `created_at`. */
@@ -84,7 +74,7 @@ export function newRefund(over: Partial<NewRefund> = {}, at = T0): NewRefund {
 
 /** A refund as the store reads it back. */
 export function storedRefund(over: Partial<RefundRow> = {}, at = T0): RefundRow {
-  return { ...newRefund({}, at), terminal_id: null, lease_owner: null, lease_until: null, shift_id: null, cashier: null, ...over };
+  return { ...newRefund({}, at), wallet: 'wechat', terminal_id: null, lease_owner: null, lease_until: null, shift_id: null, cashier: null, ...over };
 }
 
 /** A refund of `amount_fen` of `payment_id`, asked for at `created_at`. */

@@ -37,6 +37,7 @@ describe('Announcer', () => {
     expect(spoken).toEqual([{ text: '微信收款 25.80 元', lang: 'zh-CN' }]);
     expect(beeps).toEqual(['success']);
     expect(announcement(2580, 'en')).toBe('WeChat Pay received 25.80 yuan');
+    expect(announcement(2580, 'zh', 'alipay')).toBe('支付宝收款 25.80 元');
   });
 
   it('stays silent but for the voice when the beeps are off', () => {

@@ -64,13 +64,22 @@ describe('Checkout', () => {
     checkout.dispose();
   });
 
-  it('refuses a code that is not a WeChat payment code and sends nothing', async () => {
+  it('refuses a code of no wallet this till takes (UnionPay) and sends nothing', async () => {
+    const { server, checkout } = setup();
+    typeAmount(checkout, '5');
+    checkout.scan('6212345678901234567');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.posts()).toHaveLength(0);
+    expect(checkout.notice?.en).toMatch(/UnionPay QuickPass code: not accepted here/);
+  });
+
+  it('sends an Alipay code like a WeChat one', async () => {
     const { server, checkout } = setup();
     typeAmount(checkout, '5');
     checkout.scan('281234567890123456');
     await vi.advanceTimersByTimeAsync(0);
-    expect(server.posts()).toHaveLength(0);
-    expect(checkout.notice?.en).toMatch(/Alipay/);
+    expect(server.posts()).toHaveLength(1);
+    checkout.dispose();
   });
 
   it('refuses a scan before an amount is entered', async () => {
@@ -230,7 +239,7 @@ describe('Checkout', () => {
 
   it('follows the payment the server reports as active when this browser has none stored', async () => {
     const { server, checkout } = setup();
-    server.payments.set('p-other', { id: 'p-other', out_trade_no: 'T1', amount_fen: 700, status: 'user_paying', refunded_fen: 0, created_at: '', updated_at: '' });
+    server.payments.set('p-other', { id: 'p-other', wallet: 'wechat', out_trade_no: 'T1', amount_fen: 700, status: 'user_paying', refunded_fen: 0, created_at: '', updated_at: '' });
     server.active = server.payments.get('p-other')!;
     await checkout.resume();
     expect(checkout.phase).toBe('following');
@@ -289,7 +298,7 @@ describe('Checkout', () => {
 
   it('follows the terminal’s other payment when the server answers PAYMENT_IN_PROGRESS', async () => {
     const { server, checkout } = setup();
-    server.payments.set('p-first', { id: 'p-first', out_trade_no: 'T1', amount_fen: 100, status: 'processing', refunded_fen: 0, created_at: '', updated_at: '' });
+    server.payments.set('p-first', { id: 'p-first', wallet: 'wechat', out_trade_no: 'T1', amount_fen: 100, status: 'processing', refunded_fen: 0, created_at: '', updated_at: '' });
     server.active = server.payments.get('p-first')!;
     server.createError = { status: 409, code: 'PAYMENT_IN_PROGRESS', message: 'Another payment is in progress.' };
     typeAmount(checkout, '2');

@@ -64,7 +64,7 @@ describe('the built web app', () => {
     }
   });
 
-  it('loads at most 60 KB of JavaScript and CSS, gzipped, before the checkout shows; the shift, cashier, export and report screens load on demand', () => {
+  it('loads at most 60 KB of JavaScript and CSS, gzipped, before the checkout shows; the shift, cashier, export, report and reconciliation screens load on demand', () => {
     const html = readFileSync(dist('index.html'), 'utf8');
     const refs = new Set<string>();
     for (const m of html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)) refs.add(m[1]!);
@@ -76,7 +76,7 @@ describe('the built web app', () => {
     // Texts that only those screens use: present in the build, absent from the first download.
     const first = initial.map((bytes) => bytes.toString('utf8')).join('\n');
     const lazy = readdirSync(dist('assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(dist(`assets/${f}`), 'utf8')).join('\n');
-    for (const text of ['交班报告', 'Owner’s report', '/api/report', '/api/exports/', '/api/cashiers', 'Export for the bookkeeper']) {
+    for (const text of ['交班报告', 'Owner’s report', '/api/report', '/api/exports/', '/api/cashiers', 'Export for the bookkeeper', '/api/reconciliations', 'Reconcile now']) {
       expect(lazy, text).toContain(text);
       expect(first, text).not.toContain(text);
     }

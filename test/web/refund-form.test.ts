@@ -4,7 +4,7 @@ import { Api } from '../../web/src/lib/api.ts';
 import { RefundForm } from '../../web/src/lib/refund-form.svelte.ts';
 import { FakeServer } from './support/fake-server.ts';
 
-const payment: Payment = { id: 'p1', out_trade_no: 'T1', amount_fen: 2000, status: 'succeeded', refunded_fen: 500, created_at: '', updated_at: '' };
+const payment: Payment = { id: 'p1', wallet: 'wechat', out_trade_no: 'T1', amount_fen: 2000, status: 'succeeded', refunded_fen: 500, created_at: '', updated_at: '' };
 
 function setup() {
   const server = new FakeServer();

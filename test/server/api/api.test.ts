@@ -186,14 +186,20 @@ describe('POST /api/payments', () => {
     expect(service.calls).toEqual([]);
   });
 
-  it('refuses an Alipay code with the cashier sentence, in Chinese when asked', async () => {
+  it('refuses a UnionPay code as not accepted here with the cashier sentence, in Chinese when asked', async () => {
     const { call } = await setup();
-    const alipay = payment({ auth_code: '285551234567890123' });
-    const en = await call('POST', '/api/payments', { body: alipay });
-    expect(en).toMatchObject({ status: 422, body: { error: { code: 'NOT_WECHAT_CODE' } } });
-    expect(en.body.error.message).toMatch(/Alipay/);
-    const zh = await call('POST', '/api/payments', { body: alipay, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
-    expect(zh.body.error.message).toMatch(/支付宝/);
+    const unionpay = payment({ auth_code: '6212345678901234567' });
+    const en = await call('POST', '/api/payments', { body: unionpay });
+    expect(en).toMatchObject({ status: 422, body: { error: { code: 'CODE_NOT_ACCEPTED' } } });
+    expect(en.body.error.message).toMatch(/UnionPay QuickPass code: not accepted here/);
+    const zh = await call('POST', '/api/payments', { body: unionpay, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(zh.body.error.message).toMatch(/云闪付/);
+  });
+
+  it('takes an Alipay code like a WeChat one', async () => {
+    const { call } = await setup();
+    const res = await call('POST', '/api/payments', { body: payment({ auth_code: '285551234567890123' }) });
+    expect(res.status).toBe(200);
   });
 
   it('answers 413 BODY_TOO_LARGE for a huge body', async () => {

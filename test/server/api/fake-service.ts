@@ -23,7 +23,7 @@ export class FakePaymentService implements PaymentService {
     const busy = [...this.payments.values()].find((p) => p.terminal === terminalId && (p.status === 'processing' || p.status === 'user_paying'));
     if (busy) throw new Refusal('PAYMENT_IN_PROGRESS', `Payment ${busy.id} is still in progress on this terminal.`);
     const at = new Date().toISOString();
-    const payment = { id: req.id, out_trade_no: `T${req.id}`, amount_fen: req.amount_fen, status: 'processing' as const, refunded_fen: 0, created_at: at, updated_at: at, terminal: terminalId, auth_code: req.auth_code };
+    const payment = { id: req.id, wallet: 'wechat' as const, out_trade_no: `T${req.id}`, amount_fen: req.amount_fen, status: 'processing' as const, refunded_fen: 0, created_at: at, updated_at: at, terminal: terminalId, auth_code: req.auth_code };
     this.payments.set(req.id, payment);
     return this.#view(payment);
   }

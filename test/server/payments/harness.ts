@@ -10,6 +10,7 @@ import { createPaymentService, type PaymentServiceHandle } from '../../../server
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
 import type { Gateway } from '../../../server/wechat/gateway.ts';
+import type { AlipayGateway } from '../../../server/alipay/gateway.ts';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { FakeWechat } from './fake-wechat.ts';
 
@@ -55,7 +56,7 @@ export class Harness {
     this.service = this.newService({ gateway });
   }
 
-  newService(options: { instanceId?: string; gateway?: Gateway; store?: Store } = {}): PaymentServiceHandle {
+  newService(options: { instanceId?: string; gateway?: Gateway; alipay?: AlipayGateway; store?: Store } = {}): PaymentServiceHandle {
     const stream = new Writable({
       write: (chunk, _enc, done) => {
         this.lines.push(...String(chunk).split('\n').filter(Boolean));
@@ -65,6 +66,7 @@ export class Harness {
     const service = createPaymentService({
       store: options.store ?? this.store,
       gateway: options.gateway ?? this.wechat,
+      ...(options.alipay ? { alipay: options.alipay } : {}),
       clock: this.clock,
       config: this.config,
       log: createLogger(stream, { now: () => new Date(this.clock.now()) }),

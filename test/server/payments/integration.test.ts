@@ -8,19 +8,26 @@ import type { Payment, PaymentStatus } from '../../../shared/api.ts';
 import { silentLogger } from '../../../server/log.ts';
 import { createPaymentService, type PaymentServiceHandle } from '../../../server/payments/index.ts';
 import { createSimulator, SIMULATOR_DEFAULTS, type Simulator } from '../../../server/simulator/app.ts';
-import { makeTestCode, type Behaviour } from '../../../server/simulator/test-codes.ts';
+import { makeAlipayTestCode, makeTestCode, type AlipayBehaviour } from '../../../server/simulator/test-codes.ts';
+import { createAlipayClient, type AlipayClient } from '../../../server/alipay/client.ts';
+import { simulatorKey } from '../../../server/simulator/alipay/keys.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from '../../../server/simulator/alipay/app.ts';
+import type { Wallet } from '../../../shared/payment-code.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
 import type { Store } from '../../../server/store/types.ts';
 import { createWechatClient, type WechatClient } from '../../../server/wechat/client.ts';
 import { eventually } from '../../support/eventually.ts';
 
 /**
- * The payment service with the real WeChat client over loopback HTTP against the real simulator,
- * a real SQLite journal and the real clock, with timings shrunk so each path takes a few seconds.
+ * The payment service with the real WeChat and Alipay clients over loopback HTTP against the real
+ * simulator (both gateways), a real SQLite journal and the real clock, with timings shrunk so each
+ * path takes a few seconds. The scenarios run for each wallet: the same behaviour digits, the same
+ * flow, each wallet's own answers and codes.
  */
 let sim: Simulator;
 let server: ServerType;
 let client: WechatClient;
+let alipay: AlipayClient;
 let store: Store;
 let service: PaymentServiceHandle;
 let dir: string;
@@ -41,11 +48,19 @@ beforeAll(async () => {
     backupBase: '',
     timeoutMs: 400,
   });
+  alipay = createAlipayClient({
+    appId: ALIPAY_SIMULATOR_DEFAULTS.appId,
+    privateKey: simulatorKey('appPrivateKey'),
+    alipayPublicKey: simulatorKey('alipayPublicKey'),
+    gateway: `http://127.0.0.1:${port}/alipay/gateway.do`,
+    timeoutMs: 400,
+  });
   dir = mkdtempSync(join(tmpdir(), 'payments-it-'));
   store = openSqliteStore(dir);
   service = createPaymentService({
     store,
     gateway: client,
+    alipay,
     config: {
       deadlineMs: 2_500,
       pollIntervalMs: 100,
@@ -68,93 +83,156 @@ beforeAll(async () => {
 afterAll(async () => {
   await service.close();
   client.close();
+  alipay.close();
   sim.close();
   await new Promise((resolve) => server.close(resolve));
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function pay(behaviour: Behaviour, amount_fen = 1234): Promise<Payment> {
-  return service.create(`till-${++seq}`, { id: `it-${seq}`, amount_fen, auth_code: makeTestCode(behaviour) });
+/** What a scenario reads of the simulated gateway, in each wallet's own terms. */
+interface SimulatedWallet {
+  wallet: Wallet;
+  code(behaviour: AlipayBehaviour): string;
+  order(outTradeNo: string): { state: string; sends: number; cancels: number; terminal?: string; total_fen: number; transaction_id?: string; refunds: { id: string; fen: number }[] } | undefined;
+  confirm(outTradeNo: string): boolean;
+  paid: string;
+  reversed: string;
+  notEnough: string;
 }
 
 const settled = (id: string, wanted: PaymentStatus[], timeoutMs = 8_000): Promise<Payment> =>
   eventually(`payment ${id} ${wanted.join('/')}`, async () => (await service.get(id))!, { done: (p) => wanted.includes(p.status), timeoutMs });
 
-describe('payment service + WeChat client + simulator', () => {
-  it('is paid at once and the simulator holds one order with the terminal as device_info', async () => {
+const WALLETS: SimulatedWallet[] = [
+  {
+    wallet: 'wechat',
+    code: makeTestCode,
+    order: (no) => {
+      const o = sim.order(no);
+      return o && {
+        state: o.trade_state,
+        sends: o.micropay_calls,
+        cancels: o.reverse_calls,
+        terminal: o.device_info,
+        total_fen: o.total_fee,
+        transaction_id: o.transaction_id,
+        refunds: o.refunds.filter((r) => r.refund_status === 'SUCCESS').map((r) => ({ id: r.out_refund_no, fen: r.refund_fee })),
+      };
+    },
+    confirm: (no) => sim.confirm(no),
+    paid: 'SUCCESS',
+    reversed: 'REVOKED',
+    notEnough: 'NOTENOUGH',
+  },
+  {
+    wallet: 'alipay',
+    code: makeAlipayTestCode,
+    order: (no) => {
+      const t = sim.alipay.trade(no);
+      return t && {
+        state: t.trade_status,
+        sends: t.pay_calls,
+        cancels: t.cancel_calls,
+        terminal: t.terminal_id,
+        total_fen: t.total_fen,
+        transaction_id: t.trade_no,
+        refunds: t.refunds.map((r) => ({ id: r.out_request_no, fen: r.refund_fen })),
+      };
+    },
+    confirm: (no) => sim.alipay.confirm(no),
+    paid: 'TRADE_SUCCESS',
+    reversed: 'TRADE_CLOSED',
+    notEnough: 'ACQ.BUYER_BALANCE_NOT_ENOUGH',
+  },
+];
+
+describe.each(WALLETS)('payment service + $wallet client + simulator', (w) => {
+  const pay = (behaviour: AlipayBehaviour, amount_fen = 1234): Promise<Payment> =>
+    service.create(`till-${++seq}`, { id: `it-${seq}`, amount_fen, auth_code: w.code(behaviour) });
+
+  it('is paid at once and the simulator holds one order with the terminal', async () => {
     const p = await pay('success', 888);
-    expect(p.status).toBe('succeeded');
-    const order = sim.order(p.out_trade_no)!;
-    expect(order).toMatchObject({ total_fee: 888, trade_state: 'SUCCESS', micropay_calls: 1, transaction_id: p.transaction_id });
-    expect(order.device_info).toBe(`till-${seq}`);
+    expect(p).toMatchObject({ status: 'succeeded', wallet: w.wallet });
+    expect(w.order(p.out_trade_no)).toMatchObject({ total_fen: 888, state: w.paid, sends: 1, transaction_id: p.transaction_id, terminal: `till-${seq}` });
   });
 
-  it('waits for the password and succeeds when the customer confirms', async () => {
+  it('waits for the customer and succeeds when the customer confirms', async () => {
     const p = await pay('password');
     expect(p.status).toBe('user_paying');
-    expect(sim.confirm(p.out_trade_no)).toBe(true);
+    expect(w.confirm(p.out_trade_no)).toBe(true);
     expect((await settled(p.id, ['succeeded'])).transaction_id).toBeDefined();
   });
 
   it('fails with PAYERROR when the customer declines', async () => {
     const p = await pay('password_declined');
-    expect((await settled(p.id, ['failed'])).error?.code).toBe('PAYERROR');
+    const done = await settled(p.id, ['failed']);
+    expect(done.error?.code).toBe('PAYERROR');
+    expect(done.error?.message).toMatch(w.wallet === 'alipay' ? /Alipay/ : /password/);
   });
 
-  it('finds the payment behind a SYSTEMERROR answer by query', async () => {
+  it('finds the payment behind an unknown-outcome answer by query', async () => {
     const p = await pay('systemerror_paid');
     expect((await settled(p.id, ['succeeded'])).status).toBe('succeeded');
-    expect(sim.order(p.out_trade_no)?.reverse_calls).toBe(0);
+    expect(w.order(p.out_trade_no)?.cancels).toBe(0);
   });
 
-  it('reverses a BANKERROR order that stays unpaid', async () => {
+  it('cancels (reverses) a trade that stays unpaid after a busy answer', async () => {
     const p = await pay('bankerror');
     const done = await settled(p.id, ['canceled']);
     expect(done.error?.code).toBe('REVERSED');
-    expect(sim.order(p.out_trade_no)?.trade_state).toBe('REVOKED');
+    expect(w.order(p.out_trade_no)?.state).toBe(w.reversed);
   });
 
   it('settles a paid order whose answer came after the client timeout', async () => {
     const p = await pay('slow');
     expect((await settled(p.id, ['succeeded'])).status).toBe('succeeded');
-    expect(sim.order(p.out_trade_no)?.micropay_calls).toBe(1);
+    expect(w.order(p.out_trade_no)?.sends).toBe(1);
   });
 
-  it('fails with NOTENOUGH and the catalogue message', async () => {
+  it('fails when the balance is too low, with the wallet’s code and catalogue message', async () => {
     const p = await pay('notenough');
     expect(p.status).toBe('failed');
-    expect(p.error?.code).toBe('NOTENOUGH');
+    expect(p.error?.code).toBe(w.notEnough);
   });
 
-  it('retries the reverse while the simulator answers recall=Y and ends canceled', async () => {
+  it('cancels again while the simulator asks for it (recall=Y / retry_flag=Y) and ends canceled', async () => {
     const p = await pay('reverse_recall');
     const done = await settled(p.id, ['canceled']);
     expect(done.error?.code).toBe('REVERSED');
-    expect(sim.order(p.out_trade_no)?.reverse_calls).toBeGreaterThanOrEqual(2);
+    expect(w.order(p.out_trade_no)?.cancels).toBeGreaterThanOrEqual(2);
   });
 
-  it('never counts a forged SUCCESS as paid: it ends canceled', async () => {
+  it('never counts a forged success as paid: it ends canceled', async () => {
     const p = await pay('forged_signature');
     expect(p.status).not.toBe('succeeded');
     const done = await settled(p.id, ['canceled', 'succeeded']);
     expect(done.status).toBe('canceled');
   });
 
-  it('cancels a payment waiting for the password through a reverse', async () => {
+  it('cancels a payment waiting for the customer', async () => {
     const p = await pay('password');
     await service.cancel(p.id);
     const done = await settled(p.id, ['canceled']);
     expect(done.error?.code).toBe('CANCELED');
-    expect(sim.order(p.out_trade_no)?.trade_state).toBe('REVOKED');
+    expect(w.order(p.out_trade_no)?.state).toBe(w.reversed);
   });
 
-  it('refunds part of a payment once refundquery confirms it', async () => {
+  it('refunds part of a payment once the refund query confirms it, and the same refund id refunds once', async () => {
     const p = await pay('success', 1000);
     const r = await service.refund(p.id, { id: `rf-${p.id}`, amount_fen: 400 });
     expect(r.status).toBe('succeeded');
+    expect(await service.refund(p.id, { id: `rf-${p.id}`, amount_fen: 400 })).toMatchObject({ status: 'succeeded' });
     expect((await service.get(p.id))?.refunded_fen).toBe(400);
-    expect(sim.order(p.out_trade_no)?.refunds).toEqual([expect.objectContaining({ out_refund_no: `rf-${p.id}`, refund_fee: 400, refund_status: 'SUCCESS' })]);
+    expect(w.order(p.out_trade_no)?.refunds).toEqual([{ id: `rf-${p.id}`, fen: 400 }]);
+  });
+
+  it('counts the day’s takings of this wallet apart', async () => {
+    const p = await pay('success', 700);
+    const day = await service.list({ date: new Date(Date.parse(p.created_at) + 8 * 3600_000).toISOString().slice(0, 10) });
+    const mine = day.totals.by_wallet?.find((t) => t.wallet === w.wallet);
+    expect(mine?.succeeded_fen).toBeGreaterThanOrEqual(700);
+    expect(day.payments.find((q) => q.id === p.id)?.wallet).toBe(w.wallet);
   });
 });
 

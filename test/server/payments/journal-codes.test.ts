@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CATALOGUE, knownError } from '../../../shared/error-catalogue.ts';
+import { ALIPAY_ERROR_CATALOGUE, ERROR_CATALOGUE, knownError } from '../../../shared/error-catalogue.ts';
+import { WALLET_CATALOGUES } from '../../../server/payments/port.ts';
 import type { PaymentStatus } from '../../../shared/api.ts';
 import { FLOW_DEFAULTS } from '../../../server/payments/config.ts';
 import { afterRefund, afterRefundQuery } from '../../../server/payments/refunds.ts';
@@ -16,14 +17,21 @@ import { storedPayment, storedRefund } from '../../support/journal-rows.ts';
  * WeChat itself invents is allowed the generic text.
  */
 const INVENTED = 'SOMETHING_WECHAT_INVENTED';
-const ctx = (language: 'zh' | 'en'): Ctx => ({ now: 1_000_000, config: { ...FLOW_DEFAULTS, language } });
+/** The wallet whose answers are driven (Alipay's port answers with Alipay's codes and the flow's control codes). */
+let wallet: 'wechat' | 'alipay' = 'wechat';
+const ctx = (language: 'zh' | 'en'): Ctx => ({ now: 1_000_000, config: { ...FLOW_DEFAULTS, language }, catalogue: WALLET_CATALOGUES[wallet] });
 const fields = {};
 
-const allCodes = [...new Set(Object.values(ERROR_CATALOGUE).flatMap((table) => Object.keys(table))), INVENTED];
+/** What alipay-port.ts hands the flow besides Alipay's own codes. */
+const ALIPAY_PORT_CODES = ['USERPAYING', 'SYSTEMERROR', 'ORDERNOTEXIST', 'REVERSE_EXPIRE', 'REFUNDNOTEXIST'];
+const codesOf = (tables: object) => [...new Set(Object.values(tables).flatMap((table) => Object.keys(table as object)))];
+let allCodes = [...codesOf(ERROR_CATALOGUE), INVENTED];
 const unknownCodes = UNKNOWN_OUTCOME_CODES;
-const configCodes = ['CERT_MISSING', 'CERT_UNREADABLE'];
-const tradeStates: TradeState[] = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'];
-const refundStates: RefundStatus[] = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'];
+let configCodes = ['CERT_MISSING', 'CERT_UNREADABLE', 'WALLET_OFF'];
+const WECHAT_TRADE_STATES: TradeState[] = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'];
+let tradeStates = WECHAT_TRADE_STATES;
+const WECHAT_REFUND_STATES: RefundStatus[] = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'];
+let refundStates = WECHAT_REFUND_STATES;
 
 function answers<T>(okValues: T[]): Answer<T>[] {
   return [
@@ -89,6 +97,34 @@ describe('codes the flow journals', () => {
       expect(entry, `${code} has no catalogue entry`).toBeDefined();
       expect(zh.get(code)).toContain(entry!.zh);
       expect(en.get(code)).toContain(entry!.en);
+    }
+  });
+
+  it('gives an Alipay payment’s and refund’s every journaled code a text of Alipay’s catalogue, never one that names WeChat', () => {
+    wallet = 'alipay';
+    allCodes = [...codesOf(ALIPAY_ERROR_CATALOGUE), ...ALIPAY_PORT_CODES, INVENTED];
+    configCodes = ['WALLET_OFF'];
+    // The states alipay-port.ts reports (trade.query's four, REFUND_SUCCESS).
+    tradeStates = ['USERPAYING', 'SUCCESS', 'REVOKED', 'PAYERROR'];
+    refundStates = ['SUCCESS'];
+    try {
+      for (const [journaled, operation] of [[journaledPaymentCodes, 'micropay'], [journaledRefundCodes, 'refund']] as const) {
+        for (const language of ['zh', 'en'] as const) {
+          const seen = journaled(language);
+          expect(seen.size).toBeGreaterThan(5);
+          for (const [code, text] of seen) {
+            if (code === INVENTED) continue;
+            expect(text, code).toContain(WALLET_CATALOGUES.alipay.describe(code, operation)[language]);
+            expect(text, `${code}: ${text}`).not.toMatch(language === 'zh' ? /微信|未知错误/ : /WeChat|Unknown error/);
+          }
+        }
+      }
+    } finally {
+      wallet = 'wechat';
+      allCodes = [...codesOf(ERROR_CATALOGUE), INVENTED];
+      configCodes = ['CERT_MISSING', 'CERT_UNREADABLE', 'WALLET_OFF'];
+      tradeStates = WECHAT_TRADE_STATES;
+      refundStates = WECHAT_REFUND_STATES;
     }
   });
 

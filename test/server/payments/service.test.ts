@@ -117,9 +117,14 @@ describe('create: validation of its own', () => {
     expect(h.wechat.count('micropay')).toBe(0);
   });
 
-  it('refuses codes that are not WeChat payment codes with the cashier message', async () => {
-    await expect(h.create({ auth_code: '281234567890123456' })).rejects.toMatchObject({ code: 'NOT_WECHAT_CODE', message: expect.stringMatching(/Alipay/) });
-    await expect(h.create({ auth_code: 'wxp://f2f0abc' })).rejects.toMatchObject({ code: 'NOT_WECHAT_CODE' });
+  it('refuses codes of no wallet this till takes with the cashier message', async () => {
+    await expect(h.create({ auth_code: '6212345678901234567' })).rejects.toMatchObject({ code: 'CODE_NOT_ACCEPTED', message: expect.stringMatching(/UnionPay/) });
+    await expect(h.create({ auth_code: 'wxp://f2f0abc' })).rejects.toMatchObject({ code: 'CODE_NOT_ACCEPTED' });
+  });
+
+  it('refuses an Alipay code when Alipay is switched off, sending nothing', async () => {
+    await expect(h.create({ auth_code: '280000123456789012' })).rejects.toMatchObject({ code: 'WALLET_OFF', message: expect.stringMatching(/Alipay is not set up/) });
+    expect(h.wechat.calls).toEqual([]);
   });
 
   it('refuses ids outside [A-Za-z0-9_-]{1,32}', async () => {
@@ -142,6 +147,7 @@ describe('payment JSON', () => {
     const p = await h.create({ amount_fen: 250, description: 'Bun' });
     expect(p).toEqual({
       id: p.id,
+      wallet: 'wechat',
       out_trade_no: expect.stringMatching(/^P\d{14}[0-9a-f]{12}$/),
       amount_fen: 250,
       status: 'succeeded',
@@ -189,11 +195,20 @@ describe('list by shop-local day', () => {
     expect(day28.payments.map((p) => p.id)).toEqual([late.id]);
     const day29 = await h.service.list({ date: '2026-11-29' });
     expect(day29.payments.map((p) => p.id)).toContain(early.id);
-    expect(day29.totals).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 300, coupon_fen: 0, settlement_fen: 300, refunded_fen: 0, net_fen: 300 });
+    expect(day29.totals).toEqual({
+      count: 2,
+      succeeded_count: 1,
+      succeeded_fen: 300,
+      coupon_fen: 0,
+      settlement_fen: 300,
+      refunded_fen: 0,
+      net_fen: 300,
+      by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 300, coupon_fen: 0, settlement_fen: 300, refunded_fen: 0, net_fen: 300 }],
+    });
     expect(day29.next_cursor).toBeNull();
 
     await h.service.refund(late.id, { id: 'r-late', amount_fen: 400 });
-    expect((await h.service.list({ date: '2026-11-28' })).totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 400, net_fen: 600 });
+    expect((await h.service.list({ date: '2026-11-28' })).totals).toMatchObject({ count: 1, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 400, net_fen: 600 });
   });
 
   it('answers INVALID_DATE for a day that does not exist', async () => {

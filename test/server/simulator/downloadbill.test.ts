@@ -1,10 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SIMULATOR_DEFAULTS } from '../../../server/simulator/app.ts';
-import { BILL_HEADER, BILL_TOTALS_HEADER } from '../../../server/simulator/bill.ts';
+import { BILL_HEADER, BILL_HEADERS, BILL_TOTALS_HEADER } from '../../../server/simulator/bill.ts';
+import { parseBill } from '../../../server/wechat/bill.ts';
 import { harness } from './helpers.ts';
 
 const bill = (h: ReturnType<typeof harness>, fields: Record<string, string>) => h.call('/pay/downloadbill', fields);
+const bill_ = (h: ReturnType<typeof harness>) => bill(h, { bill_date: '20261128' });
 
 /** A bill line's values without the leading backticks. */
 const cells = (line: string) =>
@@ -32,25 +34,85 @@ describe('simulator downloadbill', () => {
     const d1 = cells(lines[1]!);
     expect(d1).toEqual([
       '2026-11-28 10:00:00', SIMULATOR_DEFAULTS.appid, SIMULATOR_DEFAULTS.mch_id, '0', 'T-01', paid.fields.transaction_id, 'D1', paid.fields.openid,
-      'MICROPAY', 'SUCCESS', 'OTHERS', 'CNY', '12.34', '0.00', '0', '0', '0.00', '0.00', '', '', 'Shop-POS', 'a1', '0.07', '0.60%', '12.34', '0.00', '',
+      'MICROPAY', 'SUCCESS', 'OTHERS', 'CNY', '12.34', '0.00', '0', '0', '0.00', '0.00', '', '', 'Shop-POS', 'a1', '0.07000', '0.60%', '12.34', '0.00', '',
     ]);
-    expect(cells(lines[2]!)).toMatchObject({ 0: '2026-11-28 10:01:00', 6: 'D2', 9: 'SUCCESS', 12: '0.01', 22: '0.00' });
+    expect(cells(lines[2]!)).toMatchObject({ 0: '2026-11-28 10:01:00', 6: 'D2', 9: 'SUCCESS', 12: '0.01', 22: '0.00000' });
     const refundLine = cells(lines[3]!);
-    expect(refundLine).toMatchObject({ 0: '2026-11-28 10:02:00', 6: 'D1', 9: 'REFUND', 12: '0.00', 14: refund.fields.refund_id, 15: 'RD1', 16: '2.34', 18: 'ORIGINAL', 19: 'SUCCESS', 22: '-0.01', 25: '2.34' });
+    expect(refundLine).toMatchObject({ 0: '2026-11-28 10:02:00', 6: 'D1', 9: 'REFUND', 12: '0.00', 14: refund.fields.refund_id, 15: 'RD1', 16: '2.34', 18: 'ORIGINAL', 19: 'SUCCESS', 22: '-0.01000', 25: '2.34' });
     expect(lines[4]).toBe(BILL_TOTALS_HEADER);
-    expect(cells(lines[5]!)).toEqual(['3', '12.35', '2.34', '0.00', '0.06', '12.35', '2.34']);
+    expect(cells(lines[5]!)).toEqual(['3', '12.35', '2.34', '0.00', '0.06000', '12.35', '2.34']);
   });
 
-  it('filters SUCCESS and REFUND bills', async () => {
-    const h = harness({ refundSettleMs: 0 });
-    await h.micropay({ out_trade_no: 'D4' });
-    await h.refund('D4', 'RD4', 100);
+  it('writes the SUCCESS bill in its own 20 columns and the REFUND bill in its own 29, each with its totals', async () => {
+    const h = harness({ refundSettleMs: 4_000 });
+    await h.micropay({ out_trade_no: 'D4', total_fee: '600' });
+    h.clock.advance(60_000);
+    await h.refund('D4', 'RD4', 100, 600);
+    h.clock.advance(5_000);
+
     const success = (await bill(h, { bill_date: '20261128', bill_type: 'SUCCESS' })).text.split('\r\n');
+    expect(success[0]).toBe(BILL_HEADERS.SUCCESS);
     expect(success).toHaveLength(5);
-    expect(cells(success[1]!)[9]).toBe('SUCCESS');
+    expect(cells(success[1]!)).toEqual([
+      '2026-11-28 10:00:00', SIMULATOR_DEFAULTS.appid, SIMULATOR_DEFAULTS.mch_id, '0', '', expect.any(String), 'D4', expect.any(String),
+      'MICROPAY', 'SUCCESS', 'OTHERS', 'CNY', '6.00', '0.00', 'Shop-POS', '', '0.04000', '0.60%', '6.00', '',
+    ]);
+    expect(cells(success[3]!)).toEqual(['1', '6.00', '0.00', '0.00', '0.04000', '6.00', '0.00']);
+
     const refunds = (await bill(h, { bill_date: '20261128', bill_type: 'REFUND' })).text.split('\r\n');
+    expect(refunds[0]).toBe(BILL_HEADERS.REFUND);
     expect(refunds).toHaveLength(5);
-    expect(cells(refunds[1]!)[9]).toBe('REFUND');
+    const line = cells(refunds[1]!);
+    expect(line).toHaveLength(29);
+    expect(line).toMatchObject({
+      0: '2026-11-28 10:01:00', 6: 'D4', 9: 'REFUND', 12: '0.00', 14: '2026-11-28 10:01:00', 15: '2026-11-28 10:01:04', 17: 'RD4',
+      18: '1.00', 20: 'ORIGINAL', 21: 'SUCCESS', 24: '-0.01000', 26: '0.00', 27: '1.00',
+    });
+    expect(cells(refunds[3]!)).toEqual(['1', '0.00', '1.00', '0.00', '-0.01000', '0.00', '1.00']);
+  });
+
+  it("dates a refund line when the refund was requested: on that day's bill while still PROCESSING", async () => {
+    const h = harness({ refundSettleMs: 3 * 3600_000 });
+    await h.micropay({ out_trade_no: 'D9', total_fee: '300' });
+    h.clock.advance(13 * 3600_000 + 30 * 60_000); // 23:30 Beijing
+    await h.refund('D9', 'RD9', 300, 300);
+    h.clock.advance(3 * 3600_000); // settled at 02:30 the next day
+    const refundLine = cells((await bill(h, { bill_date: '20261128', bill_type: 'REFUND' })).text.split('\r\n')[1]!);
+    expect(refundLine).toMatchObject({ 0: '2026-11-28 23:30:00', 14: '2026-11-28 23:30:00', 15: '2026-11-29 02:30:00', 21: 'SUCCESS' });
+    expect((await bill(h, { bill_date: '20261129' })).fields.return_msg).toBe('No Bill Exist');
+
+    const h2 = harness({ refundSettleMs: 3 * 3600_000 });
+    await h2.micropay({ out_trade_no: 'D10', total_fee: '300' });
+    await h2.refund('D10', 'RD10', 200, 300);
+    const processing = cells((await bill(h2, { bill_date: '20261128', bill_type: 'REFUND' })).text.split('\r\n')[1]!);
+    expect(processing).toMatchObject({ 6: 'D10', 15: '', 18: '2.00', 21: 'PROCESSING' });
+  });
+
+  it('shows a coupon as 代金券金额, settles a no-cash coupon net of it (应结订单金额) and charges the fee on what is settled', async () => {
+    const h = harness();
+    await h.pay('coupon', { out_trade_no: 'C1', total_fee: '2000' }); // 200 fen no-cash coupon
+    await h.pay('promotion', { out_trade_no: 'C2', total_fee: '1000' }); // 100 fen promotion, settled in full
+    const bill = parseBill((await bill_(h)).text);
+    expect(bill.records.find((r) => r.out_trade_no === 'C1')).toMatchObject({ total_fee: 2000, coupon_fee: 200, settlement_total_fee: 1800, service_fee_millifen: 11_000 });
+    expect(bill.records.find((r) => r.out_trade_no === 'C2')).toMatchObject({ total_fee: 1000, coupon_fee: 100, settlement_total_fee: 1000, service_fee_millifen: 6_000 });
+    expect(bill.summary).toMatchObject({ settlement_total_fee: 2800, total_fee: 3000 });
+  });
+
+  it('writes bills the bill reader takes back exactly, totals included', async () => {
+    const h = harness({ refundSettleMs: 0 });
+    for (let i = 0; i < 5; i++) {
+      await h.micropay({ out_trade_no: `R${i}`, total_fee: String(117 * (i + 1)) });
+      h.clock.advance(1_000);
+    }
+    await h.refund('R3', 'RR3', 99, 468);
+    await h.reverse('R4');
+    for (const billType of ['ALL', 'SUCCESS', 'REFUND'] as const) {
+      const parsed = parseBill((await bill(h, { bill_date: '20261128', bill_type: billType })).text);
+      expect(parsed.summary.count).toBe(billType === 'ALL' ? 7 : billType === 'SUCCESS' ? 5 : 2);
+    }
+    const all = parseBill((await bill(h, { bill_date: '20261128' })).text);
+    expect(all.records.find((r) => r.out_trade_no === 'R2')).toMatchObject({ total_fee: 351, service_fee_millifen: 2000 });
+    expect(all.records.find((r) => r.trade_state === 'REVOKED')).toMatchObject({ out_trade_no: 'R4', refund_fee: 585 });
   });
 
   it('lists the reversal of a paid order as a REVOKED line', async () => {

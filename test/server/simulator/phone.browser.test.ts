@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, SIMULATOR_DEFAULTS, type Simulator } from '../../../server/simulator/app.ts';
 import { sign } from '../../../server/wechat/sign.ts';
 import { parseXml, toXml } from '../../../server/wechat/xml.ts';
+import { createAlipayClient } from '../../../server/alipay/client.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from '../../../server/simulator/alipay/app.ts';
+import { simulatorKey } from '../../../server/simulator/alipay/keys.ts';
 
 /**
  * The phone page in real Chromium at phone size, mounted under /simulator as the product
@@ -111,6 +114,32 @@ describe('customer phone page in Chromium', () => {
     expect(after).toMatch(/^130006\d{12}$/);
     expect(after).not.toBe(before);
     await context.close();
+  });
+
+  it('offers Alipay test codes (28 + behaviour digits + 12): Confirm while the trade waits, paid on Confirm', async () => {
+    const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${base}/phone`);
+    await Promise.all([page.waitForURL(/wallet=alipay/), page.click('#switch')]);
+    expect(await page.getAttribute('#wallet', 'data-wallet')).toBe('alipay');
+    await Promise.all([page.waitForURL(/behaviour=password/), page.selectOption('#behaviour', 'password')]);
+    const digits = (await page.textContent('#digits'))!.replace(/\s/g, '');
+    expect(digits).toMatch(/^280001\d{12}$/);
+
+    const client = createAlipayClient({ appId: ALIPAY_SIMULATOR_DEFAULTS.appId, privateKey: simulatorKey('appPrivateKey'), alipayPublicKey: simulatorKey('alipayPublicKey'), gateway: `${base}/alipay/gateway.do` });
+    try {
+      expect((await client.pay({ out_trade_no: 'PHONEALI1', amount_fen: 1990, auth_code: digits, subject: 'Shop-POS' })).kind).toBe('waiting');
+      await page.waitForSelector('#confirm', { state: 'visible', timeout: 5000 });
+      expect(await page.textContent('#status')).toContain('¥19.90');
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}/simulator-phone-alipay.png`, fullPage: true });
+      await page.click('#confirm');
+      await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('支付成功'), undefined, { timeout: 5000 });
+      expect(sim.alipay.trade('PHONEALI1')!.trade_status).toBe('TRADE_SUCCESS');
+    } finally {
+      client.close();
+      await context.close();
+    }
   });
 });
 

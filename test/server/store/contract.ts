@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewPayment, NewRefund, Store } from '../../../server/store/types.ts';
+import type { NewPayment, NewRefund, ReconciliationDifferenceRow, ReconciliationRunRow, Store } from '../../../server/store/types.ts';
 import { newPayment, newRefund, T0 } from '../../support/journal-rows.ts';
 
 /**
@@ -29,6 +29,45 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
     afterEach(async () => {
       await db.cleanup();
+    });
+
+    describe('reconciliation', () => {
+      const run = (over: Partial<ReconciliationRunRow> = {}): ReconciliationRunRow => ({
+        id: 'R1', bill_date: '2026-11-28', status: 'differences', run_at: T0, journal_count: 3, bill_count: 4, matched_count: 2, error: null, ...over,
+      });
+      const difference = (over: Partial<ReconciliationDifferenceRow> = {}): ReconciliationDifferenceRow => ({
+        kind: 'missing_in_journal', out_trade_no: 'O1', out_refund_no: null, payment_id: null, transaction_id: '4200000001', journal_fen: null,
+        bill_fen: 1234, journal_status: null, bill_status: 'SUCCESS', ...over,
+      });
+
+      it('keeps every run and reads back the latest of a day with its differences in order, exactly', async () => {
+        const differences = [
+          difference(),
+          difference({ kind: 'refund_mismatch', out_trade_no: 'O2', out_refund_no: 'RF2', payment_id: 'p2', journal_fen: Number.MAX_SAFE_INTEGER, bill_fen: null, journal_status: 'succeeded', bill_status: null }),
+          difference({ kind: 'amount_mismatch', out_trade_no: 'O3', payment_id: 'p3', journal_fen: 100, bill_fen: 99, journal_status: 'succeeded', bill_status: 'SUCCESS' }),
+        ];
+        await store.saveReconciliation({ run: run(), differences });
+        await store.saveReconciliation({ run: run({ id: 'R0', run_at: T0 - 1, status: 'no_bill', error: 'No Bill Exist' }), differences: [] });
+        await store.saveReconciliation({ run: run({ id: 'R9', bill_date: '2026-11-29', run_at: T0 + 1, status: 'matched' }), differences: [] });
+        expect(await store.latestReconciliation('2026-11-28')).toEqual({ run: run(), differences });
+        expect(await (await db.reopen()).latestReconciliation('2026-11-29')).toEqual({ run: run({ id: 'R9', bill_date: '2026-11-29', run_at: T0 + 1, status: 'matched' }), differences: [] });
+      });
+
+      it('has no run for a day never reconciled, and refuses a kind outside the five', async () => {
+        expect(await store.latestReconciliation('2026-11-27')).toBeUndefined();
+        await expect(store.saveReconciliation({ run: run(), differences: [difference({ kind: 'other' as never })] })).rejects.toThrow();
+        expect(await store.latestReconciliation('2026-11-28')).toBeUndefined(); // one transaction: the run went with it
+      });
+
+      it('finds payments by out_trade_no whatever their day, leaving unknown numbers out', async () => {
+        await store.insertPayment(newPayment({ id: 'a' }));
+        await store.insertPayment(newPayment({ id: 'b', terminal_id: 't2', created_at: T0 - 86_400_000 * 40 }));
+        const found = await store.paymentsByOutTradeNo(['o_b', 'o_a', 'o_none']);
+        expect(found.map((p) => p.id).sort()).toEqual(['a', 'b']);
+        expect(await store.paymentsByOutTradeNo([])).toEqual([]);
+        const many = Array.from({ length: 1200 }, (_, i) => `x${i}`).concat('o_a');
+        expect((await store.paymentsByOutTradeNo(many)).map((p) => p.id)).toEqual(['a']);
+      });
     });
 
     describe('payments', () => {
@@ -166,8 +205,16 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         await store.insertPayment(newPayment({ id: 'c', terminal_id: 'z', created_at: T0 + 99, amount_fen: 7, status: 'succeeded', step: 'done' }));
         await store.insertRefund(newRefund({ id: 'r1', payment_id: 'a', amount_fen: 250, terminal_id: 'y' }));
         await store.transitionRefund('r1', () => ({ status: 'succeeded', step: 'done', updated_at: T0 + 2 }));
-        expect(await store.paymentTotals(T0, T0 + 10)).toEqual({ count: 2, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 250 });
-        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, coupon_fen: 0, settlement_fen: 0, refunded_fen: 0 });
+        expect(await store.paymentTotals(T0, T0 + 10)).toEqual({
+          count: 2,
+          succeeded_count: 1,
+          succeeded_fen: 1000,
+          coupon_fen: 0,
+          settlement_fen: 1000,
+          refunded_fen: 250,
+          by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 250 }],
+        });
+        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, coupon_fen: 0, settlement_fen: 0, refunded_fen: 0, by_wallet: [] });
         expect((await store.refund('r1'))?.terminal_id).toBe('y');
       });
 
@@ -177,7 +224,30 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         await store.insertPayment(newPayment({ id: 'b', terminal_id: 'y', created_at: T0 + 1, amount_fen: 500, status: 'succeeded', step: 'done' }));
         await store.insertPayment(newPayment({ id: 'c', terminal_id: 'z', created_at: T0 + 2, amount_fen: 300, status: 'failed', step: 'done' }));
         await store.transitionPayment('c', () => ({ coupon_fen: 100, settlement_fen: 200 }));
-        expect(await store.paymentTotals(T0, T0 + 10)).toEqual({ count: 3, succeeded_count: 2, succeeded_fen: 1500, coupon_fen: 300, settlement_fen: 1300, refunded_fen: 0 });
+        expect(await store.paymentTotals(T0, T0 + 10)).toMatchObject({ count: 3, succeeded_count: 2, succeeded_fen: 1500, coupon_fen: 300, settlement_fen: 1300, refunded_fen: 0 });
+      });
+
+      it('records each payment’s wallet (WeChat by default), gives its refunds the same wallet and splits totals and groups by wallet', async () => {
+        await store.insertPayment(newPayment({ id: 'w', created_at: T0, amount_fen: 1000, status: 'succeeded', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'a', wallet: 'alipay', created_at: T0 + 1, amount_fen: 600, status: 'succeeded', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'b', wallet: 'alipay', created_at: T0 + 2, amount_fen: 50, status: 'failed', step: 'done' }));
+        await store.insertRefund(newRefund({ id: 'ra', payment_id: 'a', amount_fen: 100 }));
+        await store.transitionRefund('ra', () => ({ status: 'succeeded', step: 'done', updated_at: T0 + 3 }));
+        expect((await store.payment('w'))?.wallet).toBe('wechat');
+        expect((await store.payment('a'))?.wallet).toBe('alipay');
+        expect((await store.refund('ra'))?.wallet).toBe('alipay');
+        const t = await store.transitionPayment('b', () => ({ cancel_action: 'refund' }));
+        expect(t?.after.cancel_action).toBe('refund');
+        expect((await store.payment('b'))?.cancel_action).toBe('refund');
+        expect((await store.payment('w'))?.cancel_action).toBeNull();
+        expect((await store.paymentTotals(T0, T0 + 10)).by_wallet).toEqual([
+          { wallet: 'wechat', count: 1, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 0 },
+          { wallet: 'alipay', count: 2, succeeded_count: 1, succeeded_fen: 600, coupon_fen: 0, settlement_fen: 600, refunded_fen: 100 },
+        ]);
+        const groups = await store.paymentGroups({ fromMs: T0, toMs: T0 + 10 });
+        expect(groups.filter((g) => g.wallet === 'alipay').reduce((n, g) => n + g.succeeded_fen, 0)).toBe(600);
+        const refundGroups = await store.refundGroups({ fromMs: T0, toMs: T0 + 10 });
+        expect(refundGroups.map((g) => [g.wallet, g.refunded_fen])).toEqual([['alipay', 100]]);
       });
 
       it('keeps payments across a reopen', async () => {
@@ -234,7 +304,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
       it('answers exists for a refund id already used, whatever the new request says', async () => {
         const created = await store.insertRefund(newRefund({ reason: '退货' }));
-        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null, terminal_id: null } });
+        expect(created).toEqual({ kind: 'created', refund: { ...newRefund({ reason: '退货' }), lease_owner: null, lease_until: null, shift_id: null, cashier: null, terminal_id: null, wallet: 'wechat' } });
         expect(await store.insertRefund(newRefund({ amount_fen: 1_000 }))).toMatchObject({ kind: 'exists', refund: { amount_fen: 40 } });
         expect(await store.refund('r1')).toMatchObject({ id: 'r1', reason: '退货', attempts: 0 });
         expect(await store.refund('nope')).toBeUndefined();

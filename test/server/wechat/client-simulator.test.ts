@@ -221,6 +221,19 @@ describe.each<SignType>(['MD5', 'HMAC-SHA256'])('the client against the simulato
     expect(await client.downloadBill({ bill_date: yesterday })).toMatchObject({ kind: 'rejected', message: 'No Bill Exist' });
   });
 
+  it('asks for the bill gzipped (tar_type=GZIP), unpacks it and reads the same records; a failure still answers XML', async () => {
+    const req = sale('success', 1_999);
+    await client.micropay(req);
+    const plain = await client.downloadBill({ bill_date: bjDay() });
+    const gzipped = await client.downloadBill({ bill_date: bjDay(), tar_type: 'GZIP' });
+    expect(gzipped.kind).toBe('ok');
+    if (gzipped.kind !== 'ok' || plain.kind !== 'ok') return;
+    expect(gzipped.value).toEqual(plain.value);
+    expect(gzipped.value.records.find((r) => r.out_trade_no === req.out_trade_no)).toMatchObject({ total_fee: 1_999, service_fee_millifen: 12_000 });
+    const yesterday = bjDay(new Date(Date.now() - 86_400_000));
+    expect(await client.downloadBill({ bill_date: yesterday, tar_type: 'GZIP' })).toMatchObject({ kind: 'rejected', message: 'No Bill Exist' });
+  });
+
   it('a query for an order the gateway never saw is ORDERNOTEXIST', async () => {
     expect(await client.orderQuery({ out_trade_no: 'NEVER_SEEN_1' })).toMatchObject({ kind: 'business_error', code: 'ORDERNOTEXIST' });
   });

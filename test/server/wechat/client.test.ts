@@ -443,7 +443,7 @@ describe('downloadBill', () => {
     expect(outcome.kind).toBe('ok');
     if (outcome.kind !== 'ok') return;
     expect(outcome.value.records).toHaveLength(1);
-    expect(outcome.value.records[0]).toMatchObject({ out_trade_no: 'T1', total_fee: 1234, service_fee: 7, trade_state: 'SUCCESS' });
+    expect(outcome.value.records[0]).toMatchObject({ out_trade_no: 'T1', total_fee: 1234, service_fee_millifen: 7_000, trade_state: 'SUCCESS' });
     expect(outcome.value.summary).toMatchObject({ count: 1, total_fee: 1234 });
     expect(gateway.requests[0]!.fields).toMatchObject({ bill_date: '20261128', bill_type: 'ALL' });
     expect(gateway.requests[0]!.signatureValid).toBe(true);

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -81,6 +82,23 @@ describe('createHttpTransport over http', () => {
     const transport = createHttpTransport();
     expect((await failure(transport.post('ftp://127.0.0.1/x', '', OPTIONS))).kind).toBe('network');
     transport.close();
+  });
+});
+
+describe('createHttpTransport with a gzip answer (downloadbill tar_type=GZIP)', () => {
+  it('unpacks it to its text, and refuses one that unpacks beyond maxBytes (a gzip bomb)', async () => {
+    const bill = '交易时间,商户订单号\r\n'.repeat(20);
+    const gateway = await startFakeGateway((_req, n) => ({ raw: gzipSync(n === 1 ? bill : 'x'.repeat(5_000)) }));
+    const transport = createHttpTransport();
+    try {
+      expect(await transport.post(gateway.base, '', OPTIONS)).toBe(bill);
+      const error = await failure(transport.post(gateway.base, '', OPTIONS));
+      expect(error.kind).toBe('bad_response');
+      expect(error.message).toMatch(/gzip/);
+    } finally {
+      transport.close();
+      await gateway.close();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ export function paidPayment(overrides: Partial<Payment> = {}): Payment {
     created_at: '2026-11-28T02:00:05.000Z',
     updated_at: '2026-11-28T02:00:06.000Z',
     terminal: 't-counter1',
+    wallet: 'wechat',
     cash_fen: 2080,
     coupon_fen: 500,
     bank_type: 'CMB_DEBIT',

@@ -77,7 +77,7 @@ export class FakeServer {
     }
     const now = new Date().toISOString();
     const payment: Payment = {
-      id, out_trade_no: `T${id}`, amount_fen: Number(body.amount_fen), status: 'processing',
+      id, wallet: 'wechat', out_trade_no: `T${id}`, amount_fen: Number(body.amount_fen), status: 'processing',
       refunded_fen: 0, created_at: now, updated_at: now,
     };
     this.payments.set(id, payment);

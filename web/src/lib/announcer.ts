@@ -33,7 +33,9 @@ export function speak(text: string, lang: Lang): boolean {
   return true;
 }
 
-export const announcement = (amountFen: number, lang: Lang): string => MESSAGES['checkout.voice'][lang].replace('{amount}', formatYuan(amountFen));
+/** What the speaker says: the wallet that received, and the amount. */
+export const announcement = (amountFen: number, lang: Lang, wallet: 'wechat' | 'alipay' = 'wechat'): string =>
+  MESSAGES[wallet === 'alipay' ? 'checkout.voiceAlipay' : 'checkout.voice'][lang].replace('{amount}', formatYuan(amountFen));
 
 export class Announcer implements Feedback {
   constructor(
@@ -43,7 +45,7 @@ export class Announcer implements Feedback {
   ) {}
 
   success = (payment?: Payment): void => {
-    const spoken = !!payment && this.prefs.voice && speak(announcement(payment.amount_fen, this.lang()), this.lang());
+    const spoken = !!payment && this.prefs.voice && speak(announcement(payment.amount_fen, this.lang(), payment.wallet), this.lang());
     if (this.prefs.tones || (this.prefs.voice && !spoken)) this.beeps.success();
   };
 

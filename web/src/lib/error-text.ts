@@ -5,18 +5,20 @@
  * codes appear only in a payment's detail, never here.
  */
 import type { ApiErrorBody } from '../../../shared/api.ts';
-import { API_ERRORS, describeError, isApiErrorCode, knownError, type Operation } from '../../../shared/error-catalogue.ts';
+import { ALIPAY_OPERATION, API_ERRORS, describeAlipayError, describeError, isApiErrorCode, knownError, type Operation } from '../../../shared/error-catalogue.ts';
+import type { Wallet } from '../../../shared/payment-code.ts';
 import { ApiFailure } from './api.ts';
 import { MESSAGES } from './messages.ts';
 import type { Lang } from './i18n.svelte.ts';
 
-export function errorText(error: unknown, lang: Lang, operation: Operation = 'micropay'): string {
+/** `wallet`: whose code a payment's or refund's stored error is (Alipay's codes have their own texts). */
+export function errorText(error: unknown, lang: Lang, operation: Operation = 'micropay', wallet: Wallet = 'wechat'): string {
   if (error instanceof ApiFailure) {
     if (error.network) return MESSAGES['error.network'][lang];
     if (isApiErrorCode(error.code)) return API_ERRORS[error.code][lang];
     return knownError(error.code, operation)?.[lang] ?? MESSAGES['error.server'][lang].replace('{code}', error.code);
   }
-  if (isErrorBody(error)) return describeError(error.code, operation)[lang];
+  if (isErrorBody(error)) return (wallet === 'alipay' ? describeAlipayError(error.code, ALIPAY_OPERATION[operation]) : describeError(error.code, operation))[lang];
   return MESSAGES['error.unexpected'][lang];
 }
 

@@ -4,6 +4,7 @@
  * after start, long before a cashier can meet the first error; until then the text is "…".
  */
 import type { Operation } from '../../../shared/error-catalogue.ts';
+import type { Wallet } from '../../../shared/payment-code.ts';
 import type { Lang } from './i18n.svelte.ts';
 
 type ErrorText = typeof import('./error-text.ts').errorText;
@@ -14,6 +15,6 @@ export const errorWordsReady: Promise<void> = import('./error-text.ts').then((m)
   loaded = m.errorText;
 });
 
-export function errorWords(error: unknown, lang: Lang, operation?: Operation): string {
-  return loaded ? loaded(error, lang, operation) : '…';
+export function errorWords(error: unknown, lang: Lang, operation?: Operation, wallet?: Wallet): string {
+  return loaded ? loaded(error, lang, operation, wallet) : '…';
 }

@@ -1,6 +1,6 @@
 /**
  * A tiny hash router: `#/`, `#/history`, `#/history/<id>`, `#/settings`, `#/settings/diagnostics`,
- * `#/report`, `#/shift`, `#/pair`, `#/pair/<code>`. Hash routes keep the server's static serving trivial and work offline.
+ * `#/report`, `#/shift`, `#/reconciliation`, `#/pair`, `#/pair/<code>`. Hash routes keep the server's static serving trivial and work offline.
  */
 export type Route =
   | { name: 'checkout' }
@@ -10,6 +10,7 @@ export type Route =
   | { name: 'diagnostics' }
   | { name: 'report' }
   | { name: 'shift' }
+  | { name: 'reconciliation' }
   | { name: 'pair'; code?: string };
 
 export function parseRoute(hash: string): Route {
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
       return arg ? { name: 'pair', code: arg } : { name: 'pair' };
     case 'report':
     case 'shift':
+    case 'reconciliation':
       return { name: head };
     default:
       return { name: 'checkout' };
@@ -39,6 +41,7 @@ export function href(route: Route): string {
     case 'diagnostics': return '#/settings/diagnostics';
     case 'report': return '#/report';
     case 'shift': return '#/shift';
+    case 'reconciliation': return '#/reconciliation';
     case 'pair': return route.code ? `#/pair/${encodeURIComponent(route.code)}` : '#/pair';
   }
 }

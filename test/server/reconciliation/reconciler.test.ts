@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DateOutsideWindow, Reconciler } from '../../../server/reconciliation/reconciler.ts';
+import { openSqliteStore } from '../../../server/store/sqlite.ts';
+import type { Store } from '../../../server/store/types.ts';
+import { parseBill } from '../../../server/wechat/bill.ts';
+import type { BillQuery } from '../../../server/wechat/client.ts';
+import { GatewayError, type Outcome } from '../../../server/wechat/gateway.ts';
+import { renderBill } from '../../../server/simulator/bill.ts';
+import type { BillRecord } from '../../../server/simulator/ledger.ts';
+import { newPayment } from '../../support/journal-rows.ts';
+
+/** 2026-11-29 12:00 Beijing. */
+const NOW = Date.UTC(2026, 10, 29, 4, 0, 0);
+const MERCHANT = { appid: 'wx00000000sim00000', mch_id: '1900000109' };
+const billOf = (records: BillRecord[]) => parseBill(renderBill(records, MERCHANT, 'ALL'));
+const line = (out_trade_no: string, total_fee: number, time: Date): BillRecord => ({ time, kind: 'SUCCESS', transaction_id: `42${out_trade_no}`, out_trade_no, openid: 'o', body: 'Shop-POS', total_fee, discount_fee: 0, settlement_fee: total_fee });
+
+let store: Store;
+let asked: BillQuery[];
+let answers: Map<string, Outcome<ReturnType<typeof billOf>> | Error>;
+let reconciler: Reconciler;
+
+beforeEach(() => {
+  store = openSqliteStore(':memory:');
+  asked = [];
+  answers = new Map();
+  reconciler = new Reconciler({
+    store,
+    now: () => NOW,
+    gateway: {
+      async downloadBill(q) {
+        asked.push(q);
+        const answer = answers.get(q.bill_date) ?? { kind: 'rejected', message: 'No Bill Exist', fields: { return_code: 'FAIL', error_code: '20002' } };
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    },
+  });
+});
+afterEach(async () => {
+  await store.close();
+});
+
+describe('Reconciler', () => {
+  it('takes days from 3 calendar months ago up to today in Beijing time, and refuses others', () => {
+    for (const ok of ['2026-11-29', '2026-08-29', '2026-10-01']) expect(() => reconciler.checkDate(ok)).not.toThrow();
+    for (const bad of ['2026-11-30', '2026-08-28', '2026-11-31', '20261128', '']) expect(() => reconciler.checkDate(bad)).toThrow(DateOutsideWindow);
+  });
+
+  it('asks for the ALL bill gzipped, and calls a missing bill no_bill, counting the payments that wait for it', async () => {
+    await store.insertPayment(newPayment({ id: 'a', status: 'succeeded', step: 'done', created_at: Date.UTC(2026, 10, 28, 2) }));
+    const result = await reconciler.run('2026-11-28');
+    expect(asked).toEqual([{ bill_date: '20261128', bill_type: 'ALL', tar_type: 'GZIP' }]);
+    expect(result).toMatchObject({ date: '2026-11-28', status: 'no_bill', counts: { journal: 1, bill: 0, matched: 0 }, differences: [], error: 'WeChat: No Bill Exist' });
+    expect(await reconciler.latest('2026-11-28')).toEqual(result);
+  });
+
+  it('stores an error when the gateway cannot be reached or refuses, so the manager sees the check did not happen', async () => {
+    answers.set('20261127', new GatewayError('network', 'cannot reach api.mch.weixin.qq.com/pay/downloadbill: ECONNREFUSED'));
+    expect(await reconciler.run('2026-11-27')).toMatchObject({ status: 'error', error: expect.stringContaining('ECONNREFUSED') });
+    answers.set('20261126', { kind: 'rejected', message: '签名错误', fields: { return_code: 'FAIL' } });
+    expect(await reconciler.run('2026-11-26')).toMatchObject({ status: 'error', error: 'WeChat: 签名错误' });
+    expect((await reconciler.latest('2026-11-27'))?.status).toBe('error');
+  });
+
+  it("compares the Beijing day: a payment at 23:55 Beijing paid after midnight is found on the next day's bill, not reported missing", async () => {
+    const late = Date.UTC(2026, 10, 28, 15, 55); // 23:55 Beijing on the 28th
+    await store.insertPayment(newPayment({ id: 'early', status: 'succeeded', step: 'done', created_at: Date.UTC(2026, 10, 27, 16, 30) })); // 00:30 on the 28th
+    await store.insertPayment(newPayment({ id: 'late', terminal_id: 't2', status: 'succeeded', step: 'done', created_at: late }));
+    await store.insertPayment(newPayment({ id: 'utc', terminal_id: 't3', status: 'succeeded', step: 'done', created_at: Date.UTC(2026, 10, 28, 17) })); // the 29th in Beijing
+    answers.set('20261128', { kind: 'ok', value: billOf([line('o_early', 100, new Date(Date.UTC(2026, 10, 27, 16, 30)))]), fields: {} });
+    answers.set('20261129', { kind: 'ok', value: billOf([line('o_late', 100, new Date(late + 6 * 60_000))]), fields: {} });
+    const result = await reconciler.run('2026-11-28');
+    expect(result).toMatchObject({ status: 'matched', counts: { journal: 2, bill: 1, matched: 1 }, differences: [] });
+    expect(asked.map((q) => [q.bill_date, q.bill_type])).toEqual([['20261128', 'ALL'], ['20261129', 'SUCCESS']]);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Texts of the reconciliation screen, in Chinese and English; they load with that screen. What
+ * each difference is and what to do about it come from shared/reconciliation-texts.ts, which
+ * the CSV export uses too.
+ */
+import type { ReconciliationKind } from '../../../shared/api.ts';
+import { KIND_ACTIONS, KIND_LABELS } from '../../../shared/reconciliation-texts.ts';
+import { i18n } from './i18n.svelte.ts';
+
+const TEXTS = {
+  title: { zh: '微信对账', en: 'Reconciliation with WeChat' },
+  explain: {
+    zh: '把收银记录与微信支付的对账单逐笔核对。微信在次日 10:00（北京时间）后提供前一天的账单，保留 3 个月；服务器每天自动核对前一天。',
+    en: 'Checks the till’s records against WeChat Pay’s bill, payment by payment. WeChat publishes a day’s bill after 10:00 Beijing time the next day and keeps it for 3 months; the server checks the day before every day.',
+  },
+  date: { zh: '账单日期（北京时间）', en: 'Bill date (Beijing time)' },
+  pin: { zh: '店长密码', en: 'Manager PIN' },
+  show: { zh: '查看结果', en: 'Show result' },
+  open: { zh: '打开对账', en: 'Open reconciliation' },
+  run: { zh: '立即对账', en: 'Reconcile now' },
+  running: { zh: '正在对账…', en: 'Reconciling…' },
+  loading: { zh: '正在读取…', en: 'Loading…' },
+  csv: { zh: '导出 CSV', en: 'Export CSV' },
+  lock: { zh: '锁定', en: 'Lock' },
+  none: { zh: '这一天还没有对账结果：点“立即对账”。', en: 'No reconciliation for this day yet: choose “Reconcile now”.' },
+  matched: { zh: '一致：收银记录与微信账单完全相符。', en: 'Matched: the till and WeChat’s bill agree on every payment.' },
+  differences: { zh: '发现 {n} 处差异，请按每行的处理方法核实。', en: '{n} differences found: follow the action on each row.' },
+  no_bill: { zh: '微信还没有这一天的账单（{reason}）。账单在次日 10:00 后生成；收银记录中有 {n} 笔成功收款等待核对。', en: 'WeChat has no bill for this day yet ({reason}). Bills come after 10:00 the next day; {n} succeeded payments in the till wait for it.' },
+  error: { zh: '对账没有完成：{reason}。请稍后再试。', en: 'The reconciliation did not finish: {reason}. Try again later.' },
+  counts: { zh: '收银成功 {journal} 笔 · 微信账单 {bill} 笔 · 一致 {matched} 笔', en: 'Till: {journal} paid · WeChat bill: {bill} paid · {matched} agree' },
+  ranAt: { zh: '对账时间：{at}', en: 'Checked at {at}' },
+  colKind: { zh: '差异', en: 'Difference' },
+  colOrder: { zh: '商户订单号', en: 'Order number' },
+  colTill: { zh: '收银记录', en: 'Till' },
+  colWechat: { zh: '微信账单', en: 'WeChat bill' },
+  colAction: { zh: '处理方法', en: 'Action' },
+  refundNo: { zh: '退款单号 {n}', en: 'refund {n}' },
+  absent: { zh: '无', en: 'none' },
+  exported: { zh: '已下载 {file}', en: 'Downloaded {file}' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+
+export type ReconciliationTextKey = keyof typeof TEXTS;
+
+export function rx(key: ReconciliationTextKey, params?: Record<string, string | number>): string {
+  let text: string = TEXTS[key][i18n.lang];
+  if (params) for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, String(v));
+  return text;
+}
+
+export const kindLabel = (kind: ReconciliationKind): string => KIND_LABELS[kind][i18n.lang];
+export const kindAction = (kind: ReconciliationKind): string => KIND_ACTIONS[kind][i18n.lang];
