@@ -202,8 +202,9 @@ export function afterMicropay(row: PaymentRow, answer: Answer<PaidOrder>, ctx: C
     case 'business_error': {
       const entry = catalogueOf(ctx).own(answer.code, 'micropay');
       // The customer must act (NOTENOUGH, AUTHCODEEXPIRE…): the cashier is told at once; an order
-      // the wallet may have opened for it is then found by query and closed (README: closed loop).
-      if (entry?.class === 'C') return { ...failed(answer.code, ctx), step: 'query', next_at: ctx.now };
+      // WeChat may have opened for it is then found by query and closed (README: closed loop).
+      // Alipay makes no trade for a refused trade.pay, so there is nothing to close.
+      if (entry?.class === 'C') return row.wallet === 'wechat' ? { ...failed(answer.code, ctx), step: 'query', next_at: ctx.now } : failed(answer.code, ctx);
       // Refused before any order was made (PARAM_ERROR, SIGNERROR, NOAUTH…): nothing to close.
       if (entry?.class === 'M') return failed(answer.code, ctx);
       if (answer.code === 'USERPAYING') return open({ status: openStatus(row, 'user_paying') }, ctx.config.pollIntervalMs);

@@ -177,7 +177,8 @@ describe('payment JSON', () => {
     expect(p).toMatchObject({ status: 'succeeded', cash_fen: 200, coupon_fen: 50, settlement_fen: 220, bank_type: 'ICBC_CREDIT' });
     const list = await h.service.list({ date: '2026-11-28' });
     // The day's takings are what WeChat settles; coupons are shown apart.
-    expect(list.totals).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 250, coupon_fen: 50, settlement_fen: 220, refunded_fen: 0, net_fen: 220 });
+    expect(list.totals).toMatchObject({ count: 1, succeeded_count: 1, succeeded_fen: 250, coupon_fen: 50, settlement_fen: 220, refunded_fen: 0, net_fen: 220 });
+    expect(list.totals.by_wallet).toEqual([{ wallet: 'wechat', count: 1, succeeded_count: 1, succeeded_fen: 250, coupon_fen: 50, settlement_fen: 220, refunded_fen: 0, net_fen: 220 }]);
   });
 });
 
