@@ -18,6 +18,8 @@ import { isXmlText } from './wechat/xml.ts';
  */
 
 export const DEFAULT_API_BASE = 'https://api.mch.weixin.qq.com';
+/** WeChat's micropay page: call reverse no earlier than 15 s after the charge. */
+export const WECHAT_REVERSE_MIN_AGE_MS = 15_000;
 
 export type Mode = 'simulator' | 'live';
 
@@ -44,7 +46,7 @@ export type WechatSettings = Pick<WechatConfig, 'appid' | 'mch_id' | 'key' | 'si
   keyPemPath?: string;
 };
 
-export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'maxAmountFen' | 'timeZone' | 'body' | 'leaseMs'>;
+export type FlowSettings = Pick<FlowConfig, 'deadlineMs' | 'pollIntervalMs' | 'reverseMinAgeMs' | 'lateChargeWatchMs' | 'lateChargeCheckMs' | 'maxAmountFen' | 'timeZone' | 'body' | 'leaseMs'>;
 
 export interface Config {
   port: number;
@@ -99,6 +101,8 @@ export const CONFIG_DEFAULTS = {
   // What the official SDKs use (connect + read ≈ 10 s); the payment flow queries after it.
   gatewayTimeoutMs: 10_000,
   leaseMs: FLOW_DEFAULTS.leaseMs,
+  lateChargeWatchMs: FLOW_DEFAULTS.lateChargeWatchMs,
+  lateChargeCheckMs: FLOW_DEFAULTS.lateChargeCheckMs,
   maxAmountFen: FLOW_DEFAULTS.maxAmountFen,
   timeZone: FLOW_DEFAULTS.timeZone,
   body: FLOW_DEFAULTS.body,
@@ -179,11 +183,26 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
   const deadlineMs = integer(read, 'PAY_DEADLINE_MS', CONFIG_DEFAULTS.deadlineMs, 1_000, 600_000);
   const pollIntervalMs = integer(read, 'PAY_POLL_INTERVAL_MS', CONFIG_DEFAULTS.pollIntervalMs, 10, 60_000);
   const reverseMinAgeMs = integer(read, 'PAY_REVERSE_MIN_AGE_MS', CONFIG_DEFAULTS.reverseMinAgeMs, 0, 600_000);
+  // WeChat's micropay page: never reverse right after the charge, at least 15 s later. Tests and
+  // the simulator may go faster; a real merchant account is warned.
+  if (mode === 'live' && reverseMinAgeMs < WECHAT_REVERSE_MIN_AGE_MS) {
+    warnings.push(
+      `PAY_REVERSE_MIN_AGE_MS is ${reverseMinAgeMs} ms: WeChat Pay's docs forbid a reverse earlier than ${WECHAT_REVERSE_MIN_AGE_MS / 1000} s after the charge; use ${WECHAT_REVERSE_MIN_AGE_MS} or more with a merchant account`,
+    );
+  }
   const timeoutMs = integer(read, 'GATEWAY_TIMEOUT_MS', CONFIG_DEFAULTS.gatewayTimeoutMs, 100, 120_000);
   const maxAmountFen = integer(read, 'MAX_AMOUNT_FEN', CONFIG_DEFAULTS.maxAmountFen, 1, Number.MAX_SAFE_INTEGER);
   // A lease must outlast one gateway call on the main host and one on the backup host, or a
   // second instance could take a payment over while the first still waits for WeChat's answer.
   const leaseFloor = 2 * timeoutMs + 10_000;
+  // A payment the cashier was told did not go through is checked this long for a late charge (codes live about a minute).
+  const lateChargeWatchMs = integer(read, 'PAY_LATE_CHARGE_WATCH_MS', CONFIG_DEFAULTS.lateChargeWatchMs, 0, 86_400_000);
+  const lateChargeCheckMs = integer(read, 'PAY_LATE_CHARGE_CHECK_MS', CONFIG_DEFAULTS.lateChargeCheckMs, 10, 600_000);
+  if (mode === 'live' && lateChargeWatchMs < CONFIG_DEFAULTS.lateChargeWatchMs) {
+    warnings.push(
+      `PAY_LATE_CHARGE_WATCH_MS is ${lateChargeWatchMs} ms: a payment code can still be charged for about a minute and WeChat may take longer to show it; keep at least ${CONFIG_DEFAULTS.lateChargeWatchMs} so a late charge is found and given back`,
+    );
+  }
   const leaseMs = integer(read, 'PAY_LEASE_MS', Math.max(CONFIG_DEFAULTS.leaseMs, leaseFloor), 1_000, 3_600_000);
   if (leaseMs < leaseFloor) throw new ConfigError('PAY_LEASE_MS', `${leaseMs} is too short: at least 2 × GATEWAY_TIMEOUT_MS + 10000 = ${leaseFloor}`);
 
@@ -250,7 +269,7 @@ export function loadConfig(env: Env = process.env, simulator: SimulatorCredentia
     builtInSimulator: apiBase === undefined,
     wechat,
     alipay,
-    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, maxAmountFen, timeZone, body, leaseMs },
+    flow: { deadlineMs, pollIntervalMs, reverseMinAgeMs, lateChargeWatchMs, lateChargeCheckMs, maxAmountFen, timeZone, body, leaseMs },
     allowInsecureHttp,
     simulatorAcceptAnyCode,
     reconcileDaily,

@@ -74,8 +74,11 @@ export interface DayTotals {
   succeeded_count: number;
   succeeded_fen: number;
   refunded_fen: number;
+  /** settlement_fen − refunded_fen. */
   net_fen: number;
+  /** What coupons covered of the succeeded payments (shown apart). */
   coupon_fen?: number;
+  /** What WeChat settles to the shop for them: each payment's settlement_fen, or its amount when WeChat sent none. */
   settlement_fen?: number;
   /** The same sums per wallet (only wallets with payments that day). */
   by_wallet?: WalletTotals[];

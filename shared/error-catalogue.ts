@@ -30,7 +30,8 @@ const micropay: Table = {
   USERPAYING: e('U', '等待顾客在手机上输入支付密码。', 'Waiting for the customer to enter their payment password on the phone.'),
   AUTHCODEEXPIRE: e('C', '付款码已过期，请顾客刷新付款码后重新扫码。', 'The payment code has expired. Ask the customer to refresh it, then scan again.'),
   AUTH_CODE_ERROR: e('C', '付款码错误，请顾客刷新付款码后重新扫码。', 'The payment code is wrong. Ask the customer to refresh it, then scan again.'),
-  AUTH_CODE_INVALID: e('C', '不是有效的微信付款码，请扫描顾客微信里的付款码。', 'Not a valid WeChat payment code. Scan the payment code in the customer’s WeChat.'),
+  // WeChat's own text for it: "每个二维码仅限使用一次，请刷新再试" (a code already used, or one that has expired).
+  AUTH_CODE_INVALID: e('C', '付款码已使用或已过期，请顾客刷新付款码后重新扫码。', 'This payment code was already used or has expired. Ask the customer to refresh it, then scan again.'),
   NOTENOUGH: e('C', '顾客余额不足，请顾客在付款码页面更换银行卡后重新扫码。', 'Insufficient balance. Ask the customer to switch to another card on the payment code screen, then scan again.'),
   NOTSUPORTCARD: e('C', '不支持该卡，请顾客更换银行卡后重新扫码。', 'This card is not supported. Ask the customer to switch to another card, then scan again.'),
   BUYER_MISMATCH: e('C', '付款人与首次付款人不一致，请原付款人付款。', 'The payer differs from the first payer of this order. Ask the original payer to pay.'),
@@ -84,6 +85,9 @@ const refund: Table = {
   // refundquery's answer when WeChat has no record of the refund: it was never accepted.
   REFUNDNOTEXIST: e('R', '微信没有这笔退款记录，退款未受理，请用同一退款单重新提交。', 'WeChat has no record of this refund, so it was not accepted. Submit it again with the same refund.'),
   ERROR: e('F', '退款被拒绝，详见错误描述。', 'The refund was refused; see the details.'),
+  // This product's, for refunds WeChat leaves pending or answers with a code it does not document.
+  REFUND_PROCESSING_LONG: e('S', '退款已受理，但超过3个工作日仍在处理中，请在商户平台核对。', 'The refund was accepted but is still processing after 3 working days. Check it in the merchant platform.'),
+  REFUND_UNKNOWN_ERROR: e('F', '微信支付以未知错误拒绝了退款，多次重试无果，未退款。请在商户平台核对后再处理。', 'WeChat Pay refused the refund with an error it does not document, several times: nothing was refunded. Check it in the merchant platform.'),
   PARAM_ERROR: micropay.PARAM_ERROR!,
   SIGNERROR: micropay.SIGNERROR!,
   INVALID_REQUEST: micropay.INVALID_REQUEST!,
@@ -105,6 +109,8 @@ const local: Table = {
   REVERSED: e('S', '支付超时未完成，已撤销，顾客未被扣款。请顾客重新出示付款码。', 'The payment did not complete in time and was reversed: the customer was not charged. Scan a fresh code.'),
   CANCELED: e('S', '已取消收款，顾客未被扣款。', 'The payment was cancelled: the customer was not charged.'),
   LATE_PAYMENT: e('S', '撤销决定后顾客完成了支付，已按成功入账，请核对。', 'The customer paid after the reversal was decided. It is recorded as paid; please check it.'),
+  LATE_PAYMENT_RETURNING: e('S', '告知未收款后顾客仍被扣款，正在自动撤销退回顾客，请勿另行退款。', 'The customer was charged after the till said the payment did not go through: the charge is being reversed automatically. Do not refund it by hand.'),
+  LATE_PAYMENT_RETURNED: e('S', '告知未收款后顾客仍被扣款，该笔已自动撤销，款项已退回顾客。', 'The customer was charged after the till said the payment did not go through: the charge was reversed automatically and the money went back to the customer.'),
   WALLET_OFF: e('M', '本服务器未配置微信支付，无法查询这笔微信收款，请店长检查配置。', 'WeChat Pay is not configured on this server, so this WeChat payment cannot be checked. The manager must check the set-up.'),
   OUTCOME_UNKNOWN: e('U', '暂时无法确认支付结果，系统会继续自动确认。请勿重复收款，联系店长核对。', 'The outcome is not settled yet; the system keeps checking. Do not charge again; ask the manager to check.'),
 };

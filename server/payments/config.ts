@@ -24,6 +24,14 @@ export interface FlowConfig {
   /** First reverse retry delay; doubles each retry up to reverseBackoffMaxMs. */
   reverseBackoffMs?: number;
   reverseBackoffMaxMs?: number;
+  /**
+   * How long after submission a payment the cashier was told did not go through (WeChat had no
+   * such order, or the micropay failed) is still checked for a charge arriving late: a payment
+   * code lives about a minute, so 3 minutes covers it. A charge found is reversed automatically.
+   */
+  lateChargeWatchMs?: number;
+  /** Between two of those checks. */
+  lateChargeCheckMs?: number;
   /** Pace of background work on needs_attention payments and unsettled refunds. */
   attentionIntervalMs?: number;
   /** Row lease of the instance working on a payment; must outlast one gateway call with failover. */
@@ -52,6 +60,8 @@ export const FLOW_DEFAULTS: ResolvedFlowConfig = {
   reverseBackoffMs: 1_000,
   reverseBackoffMaxMs: 30_000,
   attentionIntervalMs: 60_000,
+  lateChargeWatchMs: 180_000,
+  lateChargeCheckMs: 10_000,
   leaseMs: 60_000,
   sweepIntervalMs: 5_000,
   respondWithinMs: 3_000,
@@ -62,13 +72,14 @@ export const FLOW_DEFAULTS: ResolvedFlowConfig = {
 export function resolveFlowConfig(config: Partial<FlowConfig>): ResolvedFlowConfig {
   const merged = { ...FLOW_DEFAULTS };
   for (const [k, v] of Object.entries(config)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
-  for (const k of ['deadlineMs', 'pollIntervalMs', 'reverseMinAgeMs', 'reverseBackoffMs', 'attentionIntervalMs', 'leaseMs', 'sweepIntervalMs'] as const) {
+  for (const k of ['deadlineMs', 'pollIntervalMs', 'reverseMinAgeMs', 'reverseBackoffMs', 'attentionIntervalMs', 'lateChargeWatchMs', 'lateChargeCheckMs', 'leaseMs', 'sweepIntervalMs'] as const) {
     const v = merged[k];
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`FlowConfig.${k} must be a non-negative number of ms, got ${v}`);
   }
   // A lease must outlive one gateway call on the main host plus one on the backup host.
   if (merged.gatewayTimeoutMs !== undefined) merged.leaseMs = Math.max(merged.leaseMs, 2 * merged.gatewayTimeoutMs + 10_000);
   if (merged.pollIntervalMs <= 0) throw new RangeError('FlowConfig.pollIntervalMs must be positive');
+  if (merged.lateChargeCheckMs <= 0) throw new RangeError('FlowConfig.lateChargeCheckMs must be positive');
   if (!Number.isSafeInteger(merged.maxAmountFen) || merged.maxAmountFen <= 0) throw new RangeError('FlowConfig.maxAmountFen must be a positive integer');
   return merged;
 }

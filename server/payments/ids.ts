@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomFillSync } from 'node:crypto';
-import { wechatTime } from './shop-time.ts';
+import { localStamp } from './shop-time.ts';
 
 /**
  * Server-made out_trade_no: shop-local timestamp + 12 random hex chars ("P20261128100000a1b2c3d4e5f6",
@@ -7,7 +7,7 @@ import { wechatTime } from './shop-time.ts';
  * changed, so every query and reverse names the same order.
  */
 export function newOutTradeNo(nowMs: number, timeZone: string): string {
-  return `P${wechatTime(nowMs, timeZone)}${randomHex6()}`;
+  return `P${localStamp(nowMs, timeZone)}${randomHex6()}`;
 }
 
 /** Random bytes drawn from a pool filled 4 KiB at a time: one call into OpenSSL per 682 payments, not per payment. */

@@ -1,6 +1,6 @@
-import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type PaymentList } from '../../shared/api.ts';
+import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type DayTotals, type PaymentList } from '../../shared/api.ts';
 import { parseYuan } from '../../shared/money.ts';
-import type { PaymentPageQuery, Store } from '../store/types.ts';
+import type { PaymentPageQuery, PaymentTotalsRow, Store } from '../store/types.ts';
 import { Refusal } from './errors.ts';
 import { isCalendarDate, localDayRange } from './shop-time.ts';
 import { paymentView } from './view.ts';
@@ -68,11 +68,17 @@ export async function listPayments(store: Store, timeZone: string, query: Paymen
   return {
     date,
     payments: shown.map(paymentView),
-    totals: {
-      ...totals,
-      net_fen: totals.succeeded_fen - totals.refunded_fen,
-      by_wallet: totals.by_wallet.map((w) => ({ ...w, net_fen: w.succeeded_fen - w.refunded_fen })),
-    },
+    totals: dayTotals(totals),
     next_cursor: more ? encodeCursor(shown[shown.length - 1]!) : null,
+  };
+}
+
+/** A day's sums as the API shows them (the payment list, the operator's summary). */
+export function dayTotals(totals: PaymentTotalsRow): DayTotals {
+  // The shop's takings are what the wallet settles (shop-funded coupons are not paid to it); coupons apart.
+  return {
+    ...totals,
+    net_fen: totals.settlement_fen - totals.refunded_fen,
+    by_wallet: totals.by_wallet.map((w) => ({ ...w, net_fen: w.settlement_fen - w.refunded_fen })),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The shop's local time (days, "today", and WeChat's times: docs/wechat-protocol.md;
- * default Asia/Shanghai). Intl's zone data, correct across DST for zones that have it.
+ * The shop's local time (SHOP_TIMEZONE, default Asia/Shanghai): days, "today", reports. Intl's
+ * zone data, correct across DST for zones that have it. Times sent to or read from WeChat are
+ * Beijing time whatever this zone is: server/wechat/beijing-time.ts.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -82,8 +83,8 @@ export function localParts(ms: number, timeZone: string): LocalParts {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-/** WeChat's `yyyyMMddHHmmss` in the shop's zone. */
-export function wechatTime(ms: number, timeZone: string): string {
+/** `yyyyMMddHHmmss` on the shop's wall clock (our own order numbers; never a time for WeChat). */
+export function localStamp(ms: number, timeZone: string): string {
   const p = localParts(ms, timeZone);
   return `${pad(p.year, 4)}${pad(p.month)}${pad(p.day)}${pad(p.hour)}${pad(p.minute)}${pad(p.second)}`;
 }

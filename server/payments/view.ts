@@ -18,6 +18,11 @@ export function paymentView(row: PaymentRow): Payment {
     terminal: row.terminal_id,
     auth_code_masked: row.auth_code_masked,
     cashier: row.cashier,
+    // WeChat's cash_fee, coupon_fee, settlement_total_fee and bank_type; null when it sent none.
+    cash_fen: row.cash_fen,
+    coupon_fen: row.coupon_fen,
+    settlement_fen: row.settlement_fen,
+    bank_type: row.bank_type,
   };
   if (row.error_code) p.error = { code: row.error_code, message: row.error_message ?? row.error_code };
   if (row.transaction_id) p.transaction_id = row.transaction_id;

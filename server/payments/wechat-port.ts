@@ -2,7 +2,7 @@ import type { ForMerchant, Gateway } from '../wechat/gateway.ts';
 import type { ResolvedFlowConfig } from './config.ts';
 import type { ShopLookup, WalletPort } from './port.ts';
 import type { Shop } from '../shops/shops.ts';
-import { wechatTime } from './shop-time.ts';
+import { beijingStamp } from '../wechat/beijing-time.ts';
 
 /**
  * WeChat Pay behind the flow's port: its answers are the flow's vocabulary, passed through. Every
@@ -24,9 +24,10 @@ export function wechatPort(gateway: Gateway, config: ResolvedFlowConfig, shopOf?
         body: wechatBody(shop?.name ?? config.body, row.description),
         device_info: row.terminal_id,
         attach: row.id,
-        time_start: wechatTime(row.created_at, config.timeZone),
-        // WeChat wants time_expire at least a minute after time_start.
-        time_expire: wechatTime(row.created_at + Math.max(config.deadlineMs, 60_000) + 60_000, config.timeZone),
+        // Beijing time whatever SHOP_TIMEZONE and TZ are: WeChat reads them as UTC+8 and answers
+        // PARAM_ERROR ("time_expire时间过短") when time_expire is less than a minute ahead of its now.
+        time_start: beijingStamp(row.created_at),
+        time_expire: beijingStamp(row.created_at + Math.max(config.deadlineMs, 60_000) + 60_000),
         ...(config.spbillCreateIp ? { spbill_create_ip: config.spbillCreateIp } : {}),
       });
     },

@@ -23,7 +23,7 @@ export interface SimRefund {
   refund_status: SimRefundStatus;
 }
 
-/** What GET /control/orders shows (server/simulator/README.md). A reverse tombstone has total_fee 0 and no code. */
+/** What GET /control/orders shows (server/simulator/README.md). */
 export interface SimOrder {
   out_trade_no: string;
   transaction_id: string;
@@ -36,7 +36,7 @@ export interface SimOrder {
   micropay_calls: number;
   created_at: string;
   paid_at?: string;
-  /** Extra: which test behaviour the order's code chose (absent for tombstones). */
+  /** Extra: which test behaviour the order's code chose. */
   behaviour?: Behaviour;
 }
 
@@ -483,30 +483,12 @@ export function createLedger(options: LedgerOptions) {
   }
 
   function reverse(q: { out_trade_no?: string; transaction_id?: string }): Answer {
-    let order = find(q);
+    const order = find(q);
     if (!order) {
       if (!q.out_trade_no) return err('INVALID_TRANSACTIONID', '无效transaction_id');
-      // A tombstone: a micropay that arrives later with this number must not charge anyone.
-      const created = now();
-      order = {
-        out_trade_no: q.out_trade_no,
-        transaction_id: '',
-        total_fee: 0,
-        trade_state: 'REVOKED',
-        auth_code: '',
-        body: '',
-        openid: '',
-        created_at: created,
-        revoked_at: created,
-        reversed_after_payment: false,
-        refunds: [],
-        reverse_calls: 1,
-        micropay_calls: 0,
-        query_calls: 0,
-      };
-      index(order);
-      touched.add(order);
-      return { ok: true, fields: { recall: 'N' } };
+      // WeChat's answer for a number it does not know. It blocks nothing: a micropay that arrives
+      // afterwards with this number is charged like any other (the case the POS must survive).
+      return err('ORDERNOTEXIST', '订单不存在');
     }
     order.reverse_calls += 1;
     if (order.behaviour === 'reverse_recall' && order.trade_state === 'USERPAYING' && !order.recall_answered) {

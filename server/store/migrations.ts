@@ -237,6 +237,18 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
+    // WeChat's cash_fee, coupon_fee, settlement_total_fee and bank_type of a paid order; NULL
+    // when WeChat sent none (a coupon-less answer has no coupon_fee, older ones no settlement).
+    sql: `
+      ALTER TABLE payments ADD COLUMN cash_fen INTEGER;
+      ALTER TABLE payments ADD COLUMN coupon_fen INTEGER;
+      ALTER TABLE payments ADD COLUMN settlement_fen INTEGER;
+      ALTER TABLE payments ADD COLUMN bank_type TEXT;
+    `,
+  },
+  {
+    version: 8,
     name: 'shops: terminals, payments, shifts and cashiers belong to one; a default shop for what exists',
     sql: `
       -- A shop of a chain or a service provider's sub-merchant. The default shop's NULL fields

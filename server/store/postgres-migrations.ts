@@ -13,7 +13,7 @@ import type { Migration } from './migrations.ts';
  * - refunded_fen is computed in each query (no view: a PostgreSQL view freezes `p.*` when it
  *   is created, so a later ADD COLUMN would silently be missing from it).
  *
- * Shops (migration 7): `ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'` is applied by
+ * Shops (migration 8): `ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default'` is applied by
  * PostgreSQL 11+ without rewriting the table; per-shop indexes lead with shop_id.
  */
 export const PG_MIGRATIONS: readonly Migration[] = [
@@ -224,8 +224,19 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 7,
+    name: 'what the customer paid in cash and coupons, what the shop is settled, and the bank',
+    // As SQLite's migration 7 (migrations.ts).
+    sql: `
+      ALTER TABLE payments ADD COLUMN cash_fen BIGINT;
+      ALTER TABLE payments ADD COLUMN coupon_fen BIGINT;
+      ALTER TABLE payments ADD COLUMN settlement_fen BIGINT;
+      ALTER TABLE payments ADD COLUMN bank_type TEXT;
+    `,
+  },
+  {
+    version: 8,
     name: 'shops: terminals, payments, shifts and cashiers belong to one; a default shop for what exists',
-    // As SQLite's migration 7 (migrations.ts); the terminals table is altered in place.
+    // As SQLite's migration 8 (migrations.ts); the terminals table is altered in place.
     sql: `
       CREATE TABLE shops (
         id               TEXT PRIMARY KEY,

@@ -94,7 +94,8 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'shop_id',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
+  'shop_id',
 ] as const;
 const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 const REFUND_COLUMNS = [
@@ -361,14 +362,16 @@ class PgStore implements PostgresStore {
     const shop = shopId === undefined ? sql`` : sql`AND p.shop_id = ${shopId}`;
     const payments = await sql`
       SELECT p.wallet AS wallet, COUNT(*)::bigint AS count, COUNT(*) FILTER (WHERE p.status = 'succeeded')::bigint AS succeeded_count,
-             COALESCE(SUM(p.amount_fen) FILTER (WHERE p.status = 'succeeded'), 0)::bigint AS succeeded_fen
+             COALESCE(SUM(p.amount_fen) FILTER (WHERE p.status = 'succeeded'), 0)::bigint AS succeeded_fen,
+             COALESCE(SUM(COALESCE(p.coupon_fen, 0)) FILTER (WHERE p.status = 'succeeded'), 0)::bigint AS coupon_fen,
+             COALESCE(SUM(COALESCE(p.settlement_fen, p.amount_fen)) FILTER (WHERE p.status = 'succeeded'), 0)::bigint AS settlement_fen
       FROM payments p WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop} GROUP BY p.wallet`;
     const refunds = await sql`
       SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0)::bigint AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
       WHERE r.status = 'succeeded' AND p.created_at >= ${fromMs} AND p.created_at < ${toMs} ${shop} GROUP BY p.wallet`;
     const n = (v: unknown): number => Number(v);
     return sumTotals(
-      payments.map((t) => ({ wallet: String(t.wallet), count: n(t.count), succeeded_count: n(t.succeeded_count), succeeded_fen: n(t.succeeded_fen) })),
+      payments.map((t) => ({ wallet: String(t.wallet), count: n(t.count), succeeded_count: n(t.succeeded_count), succeeded_fen: n(t.succeeded_fen), coupon_fen: n(t.coupon_fen), settlement_fen: n(t.settlement_fen) })),
       refunds.map((r) => ({ wallet: String(r.wallet), refunded_fen: n(r.refunded_fen) })),
     );
   }

@@ -188,8 +188,15 @@ const PAYMENT_COLUMNS = [
   'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
   'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
   'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'shop_id',
+  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
+  'shop_id',
 ] as const;
+/** A day's sums per wallet, for the whole journal (`totals`) or one shop (`shopTotals`). */
+const DAY_SUMS = `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
+    COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen,
+    COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(coupon_fen, 0) ELSE 0 END), 0) AS coupon_fen,
+    COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(settlement_fen, amount_fen) ELSE 0 END), 0) AS settlement_fen
+  FROM payments`;
 const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
 const REFUND_COLUMNS = [
@@ -242,6 +249,10 @@ function paymentFromDb(r: DbRow): PaymentRow {
     updated_at: num(r.updated_at),
     shift_id: optStr(r.shift_id),
     cashier: optStr(r.cashier),
+    cash_fen: optNum(r.cash_fen),
+    coupon_fen: optNum(r.coupon_fen),
+    settlement_fen: optNum(r.settlement_fen),
+    bank_type: optStr(r.bank_type),
     shop_id: str(r.shop_id ?? DEFAULT_SHOP_ID),
   };
 }
@@ -452,20 +463,12 @@ class SqliteStore implements Store {
       payment: db.prepare(`${paymentSelect} WHERE id = ?`),
       active: db.prepare(`${paymentSelect} WHERE terminal_id = ? AND status IN ('processing', 'user_paying') ORDER BY created_at LIMIT 1`),
       createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
-      totals: db.prepare(
-        `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
-           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
-         FROM payments WHERE created_at >= ? AND created_at < ? GROUP BY wallet`,
-      ),
+      totals: db.prepare(`${DAY_SUMS} WHERE created_at >= ? AND created_at < ? GROUP BY wallet`),
       refundedTotal: db.prepare(
         `SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0) AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
          WHERE r.status = 'succeeded' AND p.created_at >= ? AND p.created_at < ? GROUP BY p.wallet`,
       ),
-      shopTotals: db.prepare(
-        `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
-           COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount_fen ELSE 0 END), 0) AS succeeded_fen
-         FROM payments WHERE shop_id = ? AND created_at >= ? AND created_at < ? GROUP BY wallet`,
-      ),
+      shopTotals: db.prepare(`${DAY_SUMS} WHERE shop_id = ? AND created_at >= ? AND created_at < ? GROUP BY wallet`),
       shopRefundedTotal: db.prepare(
         `SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0) AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
          WHERE r.status = 'succeeded' AND p.shop_id = ? AND p.created_at >= ? AND p.created_at < ? GROUP BY p.wallet`,
@@ -642,7 +645,14 @@ class SqliteStore implements Store {
     const args = shopId === undefined ? [fromMs, toMs] : [shopId, fromMs, toMs];
     const totals = (shopId === undefined ? this.q.totals : this.q.shopTotals).all(...args) as DbRow[];
     const refunded = (shopId === undefined ? this.q.refundedTotal : this.q.shopRefundedTotal).all(...args) as DbRow[];
-    const payments = totals.map((r) => ({ wallet: str(r.wallet), count: num(r.count), succeeded_count: num(r.succeeded_count), succeeded_fen: num(r.succeeded_fen) }));
+    const payments = totals.map((r) => ({
+      wallet: str(r.wallet),
+      count: num(r.count),
+      succeeded_count: num(r.succeeded_count),
+      succeeded_fen: num(r.succeeded_fen),
+      coupon_fen: num(r.coupon_fen),
+      settlement_fen: num(r.settlement_fen),
+    }));
     const refunds = refunded.map((r) => ({ wallet: str(r.wallet), refunded_fen: num(r.refunded_fen) }));
     return sumTotals(payments, refunds);
   }

@@ -26,14 +26,24 @@ export type FlowStep =
   | 'query'
   /** Reverse decided (journaled before any reverse call). */
   | 'reverse'
-  /** Reverse acknowledged: one more query confirms nothing was paid meanwhile. */
+  /**
+   * Reverse acknowledged: one more query confirms nothing was paid meanwhile. With a final status
+   * (failed, canceled) the cashier already has the answer and the flow keeps checking in the
+   * background until the payment code can no longer be charged (FlowConfig.lateChargeWatchMs).
+   */
   | 'confirm'
   /** Only a person can settle it (e.g. the paid amount differs from the asked amount). */
   | 'manual'
   /** Final. */
   | 'done';
 
-export type ReverseReason = 'deadline' | 'cancel' | 'not_found';
+/**
+ * Why a reverse was decided: the deadline, the cashier's cancel, an order WeChat did not know;
+ * `close`: the micropay failed for the customer and the order is closed at WeChat (SUCCESS,
+ * CLOSED or REVOKED is the only end WeChat accepts); `late_charge`: a charge arrived after the
+ * cashier was told the payment did not go through, and is given back.
+ */
+export type ReverseReason = 'deadline' | 'cancel' | 'not_found' | 'close' | 'late_charge';
 
 export interface PaymentRow {
   id: string;
@@ -78,6 +88,15 @@ export interface PaymentRow {
   /** The cashier's shift the payment was taken in, and the cashier's name then (null: no cashiers). */
   shift_id: string | null;
   cashier: string | null;
+  /**
+   * A paid order's facts from WeChat (null when it sent none): what the customer paid from the
+   * wallet (cash_fee), what coupons covered (coupon_fee), what the shop is settled
+   * (settlement_total_fee: the amount less the shop-funded coupons) and the bank (bank_type).
+   */
+  cash_fen: number | null;
+  coupon_fen: number | null;
+  settlement_fen: number | null;
+  bank_type: string | null;
   /** The shop the payment was taken in (its terminal's shop then). */
   shop_id: string;
 }
@@ -93,7 +112,10 @@ export type PaymentPatch = Partial<
   event_code?: string;
 };
 
-export type NewPayment = Omit<PaymentRow, 'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'wallet' | 'cancel_action' | 'shop_id'> & {
+export type NewPayment = Omit<
+  PaymentRow,
+  'refunded_fen' | 'lease_owner' | 'lease_until' | 'shift_id' | 'cashier' | 'cash_fen' | 'coupon_fen' | 'settlement_fen' | 'bank_type' | 'wallet' | 'cancel_action' | 'shop_id'
+> & {
   /** Default 'wechat'. */
   wallet?: Wallet;
   cancel_action?: 'close' | 'refund' | null;
@@ -158,6 +180,10 @@ export interface WalletTotalsRow {
   count: number;
   succeeded_count: number;
   succeeded_fen: number;
+  /** What coupons covered of the succeeded payments. */
+  coupon_fen: number;
+  /** What the shop is settled for them: settlement_fen where WeChat sent it, the amount otherwise. */
+  settlement_fen: number;
   /** Succeeded refunds of the day's payments. */
   refunded_fen: number;
 }

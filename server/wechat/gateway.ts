@@ -60,7 +60,7 @@ export interface MicropayRequest extends ForMerchant {
   body: string;
   device_info?: string;
   attach?: string;
-  /** Shop-local `yyyyMMddHHmmss`. */
+  /** Beijing `yyyyMMddHHmmss` (server/wechat/beijing-time.ts), whatever the shop's zone. */
   time_start?: string;
   time_expire?: string;
   spbill_create_ip?: string;
@@ -71,11 +71,15 @@ export interface PaidOrder {
   out_trade_no: string;
   total_fee: number;
   cash_fee?: number;
-  /** Part of total_fee paid with coupons (fen). */
+  /** Part of total_fee paid with coupons (fen): coupon_fee, or the promotions' sum when only promotion_detail came. */
   coupon_fee?: number;
+  /** What the shop is settled: total_fee less the shop-funded (NO_CASH) coupons. */
+  settlement_total_fee?: number;
   /** The coupons used, rebuilt from coupon_count and the flat coupon_type_$n/coupon_id_$n/coupon_fee_$n fields. */
   coupons?: Coupon[];
   time_end?: string;
+  /** time_end read as Beijing time (epoch ms). */
+  paid_at?: number;
   openid?: string;
   bank_type?: string;
 }
@@ -120,6 +124,8 @@ export type RefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
 export interface RefundState {
   out_refund_no: string;
   refund_id?: string;
+  /** refund_success_time_$n read as Beijing time (epoch ms), once the refund succeeded. */
+  succeeded_at?: number;
   refund_fee: number;
   refund_status: RefundStatus;
 }

@@ -1,4 +1,5 @@
 import { parseFenText } from '../../shared/money.ts';
+import { parseBeijingTime } from './beijing-time.ts';
 import {
   GatewayError,
   type Coupon,
@@ -66,6 +67,12 @@ function fenText(fen: number, name: string): string {
 
 // ---- answers ---------------------------------------------------------------------------------
 
+/**
+ * A verified paid answer. Only what proves the payment is required (out_trade_no, transaction_id,
+ * total_fee); the rest is read leniently: a coupon field WeChat left out or wrote in another
+ * shape (promotion_detail instead of coupon_*, no coupon_id_$n) is left out here, never a reason
+ * to call a paid answer unknown.
+ */
 export function readPaidOrder(fields: XmlFields, out_trade_no: string): PaidOrder {
   const answered = required(fields, 'out_trade_no');
   if (answered !== out_trade_no) throw badResponse(`the answer is about order ${answered}, not ${out_trade_no}`);
@@ -74,16 +81,47 @@ export function readPaidOrder(fields: XmlFields, out_trade_no: string): PaidOrde
     out_trade_no: answered,
     total_fee: fen(fields, 'total_fee'),
   };
-  const cashFee = optionalFen(fields, 'cash_fee');
+  const cashFee = lenientFen(fields, 'cash_fee');
   if (cashFee !== undefined) order.cash_fee = cashFee;
-  const couponFee = optionalFen(fields, 'coupon_fee');
-  if (couponFee !== undefined) order.coupon_fee = couponFee;
+  const settlement = lenientFen(fields, 'settlement_total_fee');
+  if (settlement !== undefined) order.settlement_total_fee = settlement;
   const coupons = readCoupons(fields);
   if (coupons) order.coupons = coupons;
-  if (fields.time_end) order.time_end = fields.time_end;
+  const couponFee = lenientFen(fields, 'coupon_fee') ?? promotionsFen(fields.promotion_detail);
+  if (couponFee !== undefined) order.coupon_fee = couponFee;
+  if (fields.time_end) {
+    order.time_end = fields.time_end;
+    const paidAt = parseBeijingTime(fields.time_end);
+    if (paidAt !== undefined) order.paid_at = paidAt;
+  }
   if (fields.openid) order.openid = fields.openid;
   if (fields.bank_type) order.bank_type = fields.bank_type;
   return order;
+}
+
+/**
+ * The sum of promotion_detail's amounts (JSON `{"promotion_detail":[{"amount":100,…}]}`, the
+ * single-product discounts that replace coupon_* on some answers); undefined when absent or not
+ * in that shape.
+ */
+export function promotionsFen(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const list = (parsed as { promotion_detail?: unknown })?.promotion_detail ?? parsed;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  let sum = 0;
+  for (const item of list) {
+    const amount = (item as { amount?: unknown })?.amount;
+    const fen = typeof amount === 'number' ? amount : typeof amount === 'string' ? parseFenText(amount) : null;
+    if (fen === null || !Number.isSafeInteger(fen) || fen < 0) return undefined;
+    sum += fen;
+  }
+  return sum;
 }
 
 const TRADE_STATES: readonly TradeState[] = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'];
@@ -123,18 +161,26 @@ export function readRefundState(fields: XmlFields, out_refund_no: string): Refun
     const state: RefundState = { out_refund_no, refund_fee: fen(fields, `refund_fee_${n}`), refund_status: status as RefundStatus };
     const refundId = fields[`refund_id_${n}`];
     if (refundId) state.refund_id = refundId;
+    const succeededAt = parseBeijingTime(fields[`refund_success_time_${n}`] ?? '');
+    if (succeededAt !== undefined) state.succeeded_at = succeededAt;
     return state;
   }
   throw badResponse(`the answer lists no refund ${out_refund_no}`);
 }
 
-/** Rebuilds coupons from coupon_count and the indexed coupon_id_$n / coupon_fee_$n / coupon_type_$n fields. */
+/**
+ * Rebuilds coupons from coupon_count and the indexed coupon_id_$n / coupon_fee_$n / coupon_type_$n
+ * fields, leniently: a coupon without a readable fee is skipped, a missing id left empty, a count
+ * that is not a small number ignored (these fields never decide whether the order was paid).
+ */
 export function readCoupons(fields: XmlFields): Coupon[] | undefined {
-  if (fields.coupon_count === undefined || fields.coupon_count === '') return undefined;
-  const count = readCount(fields, 'coupon_count');
+  const countText = fields.coupon_count;
+  if (countText === undefined || !/^\d{1,3}$/.test(countText)) return undefined;
   const coupons: Coupon[] = [];
-  for (let n = 0; n < count; n++) {
-    const coupon: Coupon = { id: required(fields, `coupon_id_${n}`), fee: fen(fields, `coupon_fee_${n}`) };
+  for (let n = 0; n < Number(countText); n++) {
+    const fee = lenientFen(fields, `coupon_fee_${n}`);
+    if (fee === undefined) continue;
+    const coupon: Coupon = { id: fields[`coupon_id_${n}`] ?? '', fee };
     const type = fields[`coupon_type_${n}`];
     if (type) coupon.type = type;
     coupons.push(coupon);
@@ -160,8 +206,11 @@ function fen(fields: XmlFields, name: string): number {
   return value;
 }
 
-function optionalFen(fields: XmlFields, name: string): number | undefined {
-  return fields[name] === undefined || fields[name] === '' ? undefined : fen(fields, name);
+/** An optional amount: undefined when absent or not an integer of fen (never a reason to doubt the answer). */
+function lenientFen(fields: XmlFields, name: string): number | undefined {
+  const text = fields[name];
+  if (text === undefined || text === '') return undefined;
+  return parseFenText(text) ?? undefined;
 }
 
 // A list count bounds a loop over indexed fields: refuse anything but a small integer.

@@ -18,7 +18,8 @@ import { eventually } from '../support/eventually.ts';
  * The real server as a child process, killed with SIGKILL at three points of a payment and
  * restarted on the same journal (DATA_DIR, or DATABASE_URL on PostgreSQL). It talks to a
  * standalone simulator through a proxy that can hold requests, so "the request was journaled but never reached WeChat" and "killed during a
- * reverse" happen for certain, not by timing luck.
+ * reverse" happen for certain, not by timing luck. The held micropay is then delivered late: the
+ * gateway charges it (a reverse of an unknown number blocks nothing) and the server gives it back.
  */
 
 interface Held {
@@ -197,14 +198,28 @@ afterAll(async () => {
 });
 
 describe('SIGKILL at three points, restart on the same journal', () => {
-  it('(a) killed after journaling, before the micropay reached the gateway: canceled, and the late request charges nobody', async () => {
+  it('(a) killed after journaling, before the micropay reached the gateway: canceled; the late request charges, and the money goes back, flagged', async () => {
     const a = await finalOf(tokens[0]!, A.id);
     expect(a).toMatchObject({ id: A.id, amount_fen: A.amount_fen, status: 'canceled', out_trade_no: outTradeNo.a });
-    // The micropay held since the crash now reaches the gateway: the reverse left a tombstone.
+    expect(a.late_payment).toBeUndefined();
+    // WeChat had no order: the reverse answered ORDERNOTEXIST and blocked nothing.
+    expect(simulator.order(outTradeNo.a!)).toBeUndefined();
+    // The micropay held since the crash reaches the gateway now and charges the customer (the worst case).
     const held = proxy.held.find((h) => h.path === '/pay/micropay')!;
     lateAnswer = (await proxy.forward(held.path, held.body)).text;
-    expect(parseXml(lateAnswer)).toMatchObject({ result_code: 'FAIL', err_code: 'ORDERREVERSED' });
+    expect(parseXml(lateAnswer)).toMatchObject({ result_code: 'SUCCESS' });
+    expect(chargedFen(simulator.order(outTradeNo.a!))).toBe(A.amount_fen);
+    // The server still watches the payment: it finds the charge and reverses it, and says so.
+    const flagged = await until('A late charge given back', async () => {
+      const p = await paymentOf(tokens[0]!, A.id);
+      return p.late_payment && p.error?.code === 'LATE_PAYMENT_RETURNED' ? p : undefined;
+    });
+    expect(flagged).toMatchObject({ status: 'canceled', late_payment: true, transaction_id: simulator.order(outTradeNo.a!)!.transaction_id });
+    expect(simulator.order(outTradeNo.a!)!.trade_state).toBe('REVOKED');
     expect(chargedFen(simulator.order(outTradeNo.a!))).toBe(0);
+    // The cashier's history shows it.
+    const list = await api<{ payments: Payment[] }>('GET', '/api/payments', tokens[0]!);
+    expect(list.body.payments.find((p) => p.id === A.id)).toMatchObject({ late_payment: true, error: { code: 'LATE_PAYMENT_RETURNED' } });
   });
 
   it('(b) killed while user_paying, customer confirmed meanwhile: succeeded, charged once', async () => {
@@ -236,5 +251,6 @@ describe('SIGKILL at three points, restart on the same journal', () => {
       expect(charged).toBe(p!.status === 'succeeded' ? p!.amount_fen - p!.refunded_fen : 0);
     }
     for (const order of simulator.orders()) expect(order.micropay_calls).toBeLessThanOrEqual(1);
+    expect(journal.get(A.id)!.late_payment).toBe(true);
   });
 });

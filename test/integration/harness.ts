@@ -47,6 +47,8 @@ export const FAST_TIMINGS = {
   PAY_REVERSE_MIN_AGE_MS: '1000',
   PAY_POLL_INTERVAL_MS: '100',
   GATEWAY_TIMEOUT_MS: '1500',
+  // A payment told "not paid" is still watched for a late charge for the real 3 minutes, checked often.
+  PAY_LATE_CHARGE_CHECK_MS: '200',
 };
 
 export interface Answer<T = any> {

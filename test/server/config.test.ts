@@ -148,6 +148,20 @@ describe('loadConfig', () => {
     expect(trainingMode(loadConfig(env as Record<string, string>))).toBe(training);
   });
 
+  it('warns at start, in live mode only, when PAY_REVERSE_MIN_AGE_MS is below WeChat\'s 15 s', () => {
+    const early = loadConfig({ ...LIVE, PAY_REVERSE_MIN_AGE_MS: '5000' }, SIM);
+    expect(early.flow.reverseMinAgeMs).toBe(5_000);
+    expect(early.warnings.join('\n')).toMatch(/PAY_REVERSE_MIN_AGE_MS is 5000 ms: WeChat Pay's docs forbid a reverse earlier than 15 s/);
+    expect(loadConfig({ ...LIVE, PAY_REVERSE_MIN_AGE_MS: '15000' }, SIM).warnings.join('\n')).not.toMatch(/PAY_REVERSE_MIN_AGE_MS/);
+    expect(loadConfig(LIVE, SIM).warnings.join('\n')).not.toMatch(/PAY_REVERSE_MIN_AGE_MS/);
+    // The simulator and tests may reverse sooner: no warning there.
+    expect(loadConfig({ PAY_REVERSE_MIN_AGE_MS: '1000' }, SIM).warnings).toEqual([]);
+  });
+
+  it('keeps the 45 s deadline and the 2 s poll as defaults in live mode', () => {
+    expect(loadConfig(LIVE, SIM).flow).toMatchObject({ deadlineMs: 45_000, pollIntervalMs: 2_000, reverseMinAgeMs: 15_000 });
+  });
+
   it('warns that SIMULATOR_ACCEPT_ANY_CODE means nothing in live mode', () => {
     expect(loadConfig({ ...LIVE, SIMULATOR_ACCEPT_ANY_CODE: '1' }).warnings.join(' ')).toMatch(/SIMULATOR_ACCEPT_ANY_CODE is ignored/);
   });

@@ -44,7 +44,22 @@ export function newPayment(over: Partial<NewPayment> = {}, at = T0): NewPayment 
 
 /** A payment as the store reads it back (what the pure transitions see). */
 export function storedPayment(over: Partial<PaymentRow> = {}, at = T0): PaymentRow {
-  return { ...newPayment({}, at), wallet: 'wechat', cancel_action: null, refunded_fen: 0, lease_owner: null, lease_until: null, shift_id: null, cashier: null, shop_id: 'default', ...over };
+  return {
+    ...newPayment({}, at),
+    wallet: 'wechat',
+    cancel_action: null,
+    refunded_fen: 0,
+    lease_owner: null,
+    lease_until: null,
+    shift_id: null,
+    cashier: null,
+    cash_fen: null,
+    coupon_fen: null,
+    settlement_fen: null,
+    bank_type: null,
+    shop_id: 'default',
+    ...over,
+  };
 }
 
 /** A succeeded payment created at `created_at`. */

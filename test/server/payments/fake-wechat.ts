@@ -107,8 +107,9 @@ export class FakeWechat implements Gateway {
     this.calls.push({ op: 'reverse', out_trade_no: q.out_trade_no });
     return this.#answer('reverse', async () => {
       const order = this.orders.get(q.out_trade_no);
-      if (order) order.state = 'REVOKED';
-      else this.orders.set(q.out_trade_no, { total_fee: 0, state: 'REVOKED', transaction_id: this.#txid() });
+      // As WeChat: an order it does not know is not blocked, so a micropay arriving later still charges.
+      if (!order) return bizError('ORDERNOTEXIST');
+      order.state = 'REVOKED';
       return ok({ recall: false });
     });
   }

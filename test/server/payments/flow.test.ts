@@ -31,7 +31,7 @@ describe('micropay answers', () => {
     expect(await statusesOf(p.id)).toEqual(['processing/query', 'succeeded/done']);
   });
 
-  it('sends shop-local times, the terminal as device_info and the server-made out_trade_no', async () => {
+  it('sends Beijing times, the terminal as device_info and the server-made out_trade_no', async () => {
     const p = await h.create({ terminal: 'till-7', description: 'Coffee' });
     const req = h.wechat.lastMicropay!;
     expect(req.out_trade_no).toBe(p.out_trade_no);
@@ -43,6 +43,19 @@ describe('micropay answers', () => {
     expect(Number(req.time_expire)).toBeGreaterThan(Number(req.time_start));
   });
 
+  it.each(['America/New_York', 'Europe/Berlin'])('sends Beijing time_start/time_expire for a shop in %s', async (timeZone) => {
+    const far = new Harness({ ...h.config, timeZone });
+    try {
+      await far.create();
+      // 2026-11-28 02:00:00 UTC is 10:00 in Beijing (21:00 the day before in New York, 03:00 in Berlin).
+      expect(far.wechat.lastMicropay!.time_start).toBe('20261128100000');
+      // At least a minute past the deadline (itself at least a minute): WeChat refuses a time_expire under a minute ahead.
+      expect(far.wechat.lastMicropay!.time_expire).toBe('20261128100200');
+    } finally {
+      await far.close();
+    }
+  });
+
   it('flags needs_attention when the paid amount differs from the asked amount', async () => {
     h.wechat.once('micropay', ok({ transaction_id: 'tx1', out_trade_no: 'x', total_fee: 1 }));
     const p = await h.create({ amount_fen: 500 });
@@ -51,14 +64,54 @@ describe('micropay answers', () => {
     expect(p.transaction_id).toBe('tx1');
   });
 
-  it.each(['NOTENOUGH', 'AUTHCODEEXPIRE', 'TRADE_ERROR', 'SIGNERROR', 'NOAUTH'])('fails with %s and the catalogue message', async (code) => {
+  it.each(['SIGNERROR', 'NOAUTH', 'PARAM_ERROR'])('fails with %s, a refusal before any order was made: nothing to query or close', async (code) => {
     h.wechat.once('micropay', bizError(code));
     const p = await h.create();
     expect(p.status).toBe('failed');
     expect(p.error).toEqual({ code, message: errorMessage(code, 'en') });
+    await h.clock.advance(300_000);
     expect(h.wechat.count('orderQuery')).toBe(0);
     expect(h.wechat.count('reverse')).toBe(0);
+    expect((await h.store.payment(p.id))!.step).toBe('done');
   });
+
+  it.each(['NOTENOUGH', 'AUTHCODEEXPIRE', 'AUTH_CODE_INVALID', 'TRADE_ERROR'])(
+    'fails with %s at once; when WeChat has no order for it, one query ends the flow',
+    async (code) => {
+      h.wechat.once('micropay', bizError(code));
+      const p = await h.create();
+      expect(p.status).toBe('failed');
+      expect(p.error).toEqual({ code, message: errorMessage(code, 'en') });
+      await h.clock.advance(300_000);
+      expect(h.wechat.count('orderQuery')).toBe(1);
+      expect(h.wechat.count('reverse')).toBe(0);
+      const row = (await h.store.payment(p.id))!;
+      expect([row.status, row.step, row.error_code]).toEqual(['failed', 'done', code]);
+    },
+  );
+
+  it.each(['NOTENOUGH', 'TRADE_ERROR', 'NOTSUPORTCARD'])(
+    'fails with %s at once and closes the order WeChat opened with a reverse, not before the minimum age',
+    async (code) => {
+      h.wechat.once('micropay', async (fallback) => {
+        await fallback();
+        return bizError(code);
+      });
+      h.wechat.micropayMode = 'userpaying';
+      const p = await h.create();
+      h.wechat.setState(p.out_trade_no, 'PAYERROR');
+      expect(p.status).toBe('failed');
+      await h.clock.advance(14_000);
+      expect(h.wechat.count('reverse')).toBe(0);
+      await h.clock.advance(2_000);
+      expect(h.wechat.count('reverse')).toBe(1);
+      await h.clock.advance(1_000);
+      expect(h.wechat.orders.get(p.out_trade_no)!.state).toBe('REVOKED');
+      const row = (await h.store.payment(p.id))!;
+      expect([row.status, row.step, row.error_code, row.late_payment]).toEqual(['failed', 'done', code, false]);
+      expect((await h.payment(p.id)).error?.code).toBe(code);
+    },
+  );
 
   it('waits for the password on USERPAYING, polling orderquery until paid', async () => {
     h.wechat.micropayMode = 'userpaying';
@@ -145,16 +198,28 @@ describe('micropay answers', () => {
 
 describe('order query answers', () => {
   it.each([
-    ['PAYERROR', 'failed', 'PAYERROR'],
     ['CLOSED', 'canceled', 'ORDERCLOSED'],
     ['REVOKED', 'canceled', 'REVERSED'],
-  ] as const)('maps %s to %s', async (state, status, code) => {
+  ] as const)('maps %s to %s, already closed at WeChat', async (state, status, code) => {
     h.wechat.micropayMode = 'userpaying';
     const p = await h.create();
     h.wechat.setState(p.out_trade_no, state);
     const done = await h.until(p.id, [status]);
     expect(done.error?.code).toBe(code);
+    await h.clock.advance(300_000);
     expect(h.wechat.count('reverse')).toBe(0);
+  });
+
+  it('maps PAYERROR to failed at once, then reverses so the order ends REVOKED (closed loop)', async () => {
+    h.wechat.micropayMode = 'userpaying';
+    const p = await h.create();
+    h.wechat.setState(p.out_trade_no, 'PAYERROR');
+    const done = await h.until(p.id, ['failed']);
+    expect(done.error?.code).toBe('PAYERROR');
+    await h.clock.advance(30_000);
+    expect(h.wechat.count('reverse')).toBe(1);
+    expect(h.wechat.orders.get(p.out_trade_no)!.state).toBe('REVOKED');
+    expect((await h.store.payment(p.id))!).toMatchObject({ status: 'failed', step: 'done', error_code: 'PAYERROR' });
   });
 
   it('keeps polling through ACCEPT and query SYSTEMERROR', async () => {
@@ -167,15 +232,48 @@ describe('order query answers', () => {
     expect((await h.until(p.id, ['succeeded'])).status).toBe('succeeded');
   });
 
-  it('reverses when WeChat has no order after a timed-out send, so a delayed request cannot charge', async () => {
+  it('ends canceled when WeChat has no order after a timed-out send, and keeps checking until the code is dead', async () => {
     h.wechat.once('micropay', new GatewayError('timeout', 'lost on the way'));
     const p = await h.create();
     const done = await h.until(p.id, ['canceled']);
     expect(done.error?.code).toBe('REVERSED');
     const reverse = h.wechat.calls.find((c) => c.op === 'reverse')!;
     expect(reverse.out_trade_no).toBe(p.out_trade_no);
-    // The delayed request arriving now is refused: the out_trade_no is closed.
-    expect((await h.wechat.micropay({ ...h.wechat.lastMicropay! })).kind).toBe('business_error');
+    // WeChat answered ORDERNOTEXIST to the reverse: nothing is blocked, so the flow watches on.
+    expect((await h.store.payment(p.id))!.step).toBe('confirm');
+    const queriesBefore = h.wechat.count('orderQuery');
+    await h.clock.advance(60_000);
+    expect(h.wechat.count('orderQuery')).toBeGreaterThan(queriesBefore + 3);
+    // 3 minutes after submission the code can no longer be charged: the flow ends.
+    await h.clock.advance(180_000);
+    const row = (await h.store.payment(p.id))!;
+    expect([row.status, row.step, row.late_payment]).toEqual(['canceled', 'done', false]);
+    const last = h.wechat.count('orderQuery');
+    await h.clock.advance(600_000);
+    expect(h.wechat.count('orderQuery')).toBe(last);
+  });
+
+  it('gives back a charge that lands after the cashier was told canceled, and flags it late', async () => {
+    h.wechat.once('micropay', new GatewayError('timeout', 'lost on the way'));
+    const p = await h.create();
+    expect((await h.until(p.id, ['canceled'])).late_payment).toBeUndefined();
+    // The delayed micropay reaches WeChat now and charges the customer (the worst case).
+    const late = await h.wechat.micropay({ ...h.wechat.lastMicropay! });
+    expect(late.kind).toBe('ok');
+    await h.clock.advance(15_000);
+    expect(h.wechat.orders.get(p.out_trade_no)!.state).toBe('REVOKED');
+    const after = await h.payment(p.id);
+    expect(after).toMatchObject({ status: 'canceled', late_payment: true, error: { code: 'LATE_PAYMENT_RETURNED' } });
+    expect(after.transaction_id).toBeDefined();
+    expect((await h.store.payment(p.id))!.step).toBe('done');
+    expect(h.lines.some((l) => l.includes('LATE_PAYMENT_RETURNING'))).toBe(true);
+  });
+
+  it('refuses a cancel on a payment already told canceled while it is watched', async () => {
+    h.wechat.once('micropay', new GatewayError('timeout', 'lost on the way'));
+    const p = await h.create();
+    await h.until(p.id, ['canceled']);
+    await expect(h.service.cancel(p.id)).rejects.toMatchObject({ code: 'NOT_CANCELABLE' });
   });
 });
 

@@ -76,7 +76,7 @@ describe('listPayments', () => {
     expect(page.payments).toHaveLength(50);
     expect(page.payments[0]!.id).toBe('p004999'); // newest first
     expect(rowsRead).toEqual({ paymentsPage: 51, paymentTotals: 1 });
-    expect(page.totals).toEqual({ count: 5_000, succeeded_count: 4_500, succeeded_fen: expect.any(Number), refunded_fen: 0, net_fen: expect.any(Number), by_wallet: [expect.objectContaining({ wallet: 'wechat', count: 5_000 })] });
+    expect(page.totals).toEqual({ count: 5_000, succeeded_count: 4_500, succeeded_fen: expect.any(Number), coupon_fen: 0, settlement_fen: expect.any(Number), refunded_fen: 0, net_fen: expect.any(Number), by_wallet: [expect.objectContaining({ wallet: 'wechat', count: 5_000 })] });
     const succeededFen = Array.from({ length: 5_000 }, (_, i) => (i % 10 === 0 ? 0 : 100 + (i % 7))).reduce((a, b) => a + b, 0);
     expect(page.totals.succeeded_fen).toBe(succeededFen);
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { openSqliteStore } from '../../../server/store/sqlite.ts';
-import { GatewayError } from '../../../server/wechat/gateway.ts';
+import { GatewayError, type PaidOrder } from '../../../server/wechat/gateway.ts';
 import { bizError } from './fake-wechat.ts';
 import { Harness, openStore } from './harness.ts';
 import { eventually } from '../../support/eventually.ts';
@@ -159,7 +159,26 @@ describe('payment JSON', () => {
       terminal: 'till-1',
       auth_code_masked: expect.stringMatching(/^\d{4}\*{10}\d{4}$/),
       cashier: null,
+      // The fake's paid answer has no cash_fee, coupon_fee, settlement_total_fee or bank_type.
+      cash_fen: null,
+      coupon_fen: null,
+      settlement_fen: null,
+      bank_type: null,
     });
+  });
+
+  it('carries what WeChat says the customer paid with: cash, coupon, settlement and bank', async () => {
+    h.wechat.once('micropay', async (fallback) => {
+      const answer = await fallback();
+      if (answer.kind !== 'ok') return answer;
+      return { ...answer, value: { ...(answer.value as PaidOrder), cash_fee: 200, coupon_fee: 50, settlement_total_fee: 220, bank_type: 'ICBC_CREDIT' } };
+    });
+    const p = await h.create({ amount_fen: 250 });
+    expect(p).toMatchObject({ status: 'succeeded', cash_fen: 200, coupon_fen: 50, settlement_fen: 220, bank_type: 'ICBC_CREDIT' });
+    const list = await h.service.list({ date: '2026-11-28' });
+    // The day's takings are what WeChat settles; coupons are shown apart.
+    expect(list.totals).toMatchObject({ count: 1, succeeded_count: 1, succeeded_fen: 250, coupon_fen: 50, settlement_fen: 220, refunded_fen: 0, net_fen: 220 });
+    expect(list.totals.by_wallet).toEqual([{ wallet: 'wechat', count: 1, succeeded_count: 1, succeeded_fen: 250, coupon_fen: 50, settlement_fen: 220, refunded_fen: 0, net_fen: 220 }]);
   });
 });
 
@@ -181,14 +200,16 @@ describe('list by shop-local day', () => {
       count: 2,
       succeeded_count: 1,
       succeeded_fen: 300,
+      coupon_fen: 0,
+      settlement_fen: 300,
       refunded_fen: 0,
       net_fen: 300,
-      by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 300, refunded_fen: 0, net_fen: 300 }],
+      by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 300, coupon_fen: 0, settlement_fen: 300, refunded_fen: 0, net_fen: 300 }],
     });
     expect(day29.next_cursor).toBeNull();
 
     await h.service.refund(late.id, { id: 'r-late', amount_fen: 400 });
-    expect((await h.service.list({ date: '2026-11-28' })).totals).toMatchObject({ count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 400, net_fen: 600 });
+    expect((await h.service.list({ date: '2026-11-28' })).totals).toMatchObject({ count: 1, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 400, net_fen: 600 });
   });
 
   it('answers INVALID_DATE for a day that does not exist', async () => {
@@ -272,6 +293,30 @@ describe('refunds', () => {
     expect((await h.service.refund(p.id, { id: 'r2', amount_fen: 1000 })).status).toBe('succeeded');
   });
 
+  it('gives up on an err_code WeChat does not document after 3 sends: failed, the amount free again', async () => {
+    const odd = new Harness({ ...h.config, sweepIntervalMs: 600_000 });
+    try {
+      const p = await odd.create({ amount_fen: 1000 });
+      odd.wechat.once('refund', bizError('SOMETHING_NEW'), bizError('SOMETHING_NEW'), bizError('SOMETHING_NEW'), bizError('SOMETHING_NEW'));
+      const first = odd.service.refund(p.id, { id: 'odd', amount_fen: 600 });
+      // Re-sent with the same out_refund_no while the cashier waits (WeChat refunds once), then refused.
+      await odd.clock.advance(5_000);
+      const r = await first;
+      expect(r).toMatchObject({ status: 'failed', error: { code: 'REFUND_UNKNOWN_ERROR' } });
+      expect(r.error!.message).toContain('SOMETHING_NEW');
+      const sends = () => odd.wechat.calls.filter((c) => c.op === 'refund' && c.out_refund_no === 'odd').length;
+      expect(sends()).toBe(3);
+      odd.service.resume();
+      await odd.clock.advance(24 * 3_600_000);
+      expect(sends()).toBe(3);
+      const fine = odd.service.refund(p.id, { id: 'fine', amount_fen: 1000 });
+      await odd.clock.advance(5_000);
+      expect((await fine).status).toBe('succeeded');
+    } finally {
+      await odd.close();
+    }
+  }, 60_000);
+
   it('fails a refund that refundquery reports closed', async () => {
     const p = await h.create({ amount_fen: 1000 });
     h.wechat.refundOutcome = 'REFUNDCLOSE';
@@ -279,6 +324,39 @@ describe('refunds', () => {
     expect(r).toMatchObject({ status: 'failed', error: { code: 'REFUNDCLOSE' } });
     expect((await h.payment(p.id)).refunded_fen).toBe(0);
   });
+});
+
+describe('a refund WeChat keeps PROCESSING', () => {
+  it('is asked on a backoff, not every minute, and flagged once older than 3 working days', async () => {
+    const slow = new Harness({ ...h.config, sweepIntervalMs: 600_000 });
+    try {
+      // The manual clock starts on Saturday 2026-11-28, 10:00 in Beijing: 3 working days end Wednesday 10:00.
+      const p = await slow.create({ amount_fen: 1000 });
+      slow.wechat.refundOutcome = 'PROCESSING';
+      const pending = slow.service.refund(p.id, { id: 'bank', amount_fen: 300 });
+      await slow.clock.advance(5_000);
+      expect((await pending).status).toBe('processing');
+      slow.service.resume();
+      await slow.clock.advance(4 * 86_400_000 - 3_600_000); // Wednesday 09:00
+      await slow.service.idle();
+      expect(await slow.store.refund('bank')).toMatchObject({ status: 'processing', error_code: null });
+      await slow.clock.advance(2 * 3_600_000); // Wednesday 11:00
+      await slow.service.idle();
+      const flagged = (await slow.service.refunds(p.id))![0]!;
+      expect(flagged).toMatchObject({ status: 'processing', error: { code: 'REFUND_PROCESSING_LONG' } });
+      // Four days at a one-minute pace would be 5,700 queries; the backoff asks about once an hour.
+      const queries = slow.wechat.count('refundQuery');
+      expect(queries).toBeGreaterThan(20);
+      expect(queries).toBeLessThan(150);
+      // It still settles when WeChat says so, and the flag goes.
+      slow.wechat.refunds.get('bank')!.status = 'SUCCESS';
+      await slow.clock.advance(2 * 3_600_000);
+      await slow.service.idle();
+      expect(await slow.store.refund('bank')).toMatchObject({ status: 'succeeded', error_code: null });
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
 });
 
 describe('payment log lines', () => {

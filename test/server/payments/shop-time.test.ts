@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate, localDate, localDayRange, wechatTime } from '../../../server/payments/shop-time.ts';
+import { isCalendarDate, localDate, localDayRange, localStamp } from '../../../server/payments/shop-time.ts';
 
 describe('shop-local time', () => {
-  it('formats WeChat times in the shop zone', () => {
+  it('formats our order numbers\' timestamps in the shop zone', () => {
     const t = Date.UTC(2026, 10, 28, 16, 30, 5); // 00:30:05 next day in Shanghai
-    expect(wechatTime(t, 'Asia/Shanghai')).toBe('20261129003005');
-    expect(wechatTime(t, 'UTC')).toBe('20261128163005');
+    expect(localStamp(t, 'Asia/Shanghai')).toBe('20261129003005');
+    expect(localStamp(t, 'UTC')).toBe('20261128163005');
     expect(localDate(t, 'Asia/Shanghai')).toBe('2026-11-29');
   });
 

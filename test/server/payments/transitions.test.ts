@@ -47,7 +47,12 @@ const unknown = <T,>(code: 'GATEWAY_TIMEOUT' | 'NETWORK' | 'BAD_SIGNATURE' | 'BA
 const config = <T,>(code: string, detail = 'set WECHAT_CERT_PEM'): Answer<T> => ({ kind: 'config', code, detail });
 const trade = (trade_state: TradeState, paid?: PaidOrder): Answer<OrderState> => ok({ trade_state, ...(paid ? { paid } : {}) });
 
+/** A paid answer without cash_fee, coupon_fee, settlement_total_fee or bank_type: each stored as null. */
+const NO_FACTS: PaymentPatch = { cash_fen: null, coupon_fen: null, settlement_fen: null, bank_type: null };
+const WATCH_END = T0 + FLOW_DEFAULTS.lateChargeWatchMs;
+const CHECK = FLOW_DEFAULTS.lateChargeCheckMs;
 const succeeded = (late = false): PaymentPatch => ({
+  ...NO_FACTS,
   status: 'succeeded',
   step: 'done',
   transaction_id: '4200000001',
@@ -75,10 +80,11 @@ describe('afterMicropay', () => {
       row(),
       ok(order(999)),
       EARLY,
-      { status: 'needs_attention', step: 'manual', transaction_id: '4200000001', error_code: 'AMOUNT_MISMATCH', error_message: expect.stringContaining('999 ≠ 1000 fen') },
+      { ...NO_FACTS, status: 'needs_attention', step: 'manual', transaction_id: '4200000001', error_code: 'AMOUNT_MISMATCH', error_message: expect.stringContaining('999 ≠ 1000 fen') },
     ],
-    ['a customer error (NOTENOUGH) → failed with that code', row(), err('NOTENOUGH'), EARLY, failed('NOTENOUGH')],
-    ['an expired code (AUTHCODEEXPIRE) → failed', row(), err('AUTHCODEEXPIRE'), EARLY, failed('AUTHCODEEXPIRE')],
+    // Failed for the cashier at once; a query then finds the order WeChat may have opened, to close it.
+    ['a customer error (NOTENOUGH) → failed with that code, then a query to close the order', row(), err('NOTENOUGH'), EARLY, { ...failed('NOTENOUGH'), step: 'query', next_at: EARLY }],
+    ['an expired code (AUTHCODEEXPIRE) → failed, then a query to close the order', row(), err('AUTHCODEEXPIRE'), EARLY, { ...failed('AUTHCODEEXPIRE'), step: 'query', next_at: EARLY }],
     ['a merchant error (SIGNERROR) → failed', row(), err('SIGNERROR'), EARLY, failed('SIGNERROR')],
     ['USERPAYING → user_paying, query after the poll interval', row(), err('USERPAYING'), EARLY, { status: 'user_paying', next_at: EARLY + POLL }],
     ['USERPAYING on a needs_attention payment keeps needs_attention', row({ status: 'needs_attention' }), err('USERPAYING'), EARLY, { status: 'needs_attention', next_at: EARLY + POLL }],
@@ -117,7 +123,13 @@ describe('afterQuery', () => {
     ['REFUND (paid, then refunded) → succeeded', row(), trade('REFUND', order()), EARLY, succeeded()],
     ['SUCCESS without the paid fields → still open', row(), trade('SUCCESS'), EARLY, { next_at: EARLY + POLL }],
     ['SUCCESS while confirming a reverse → succeeded, late', confirming(), trade('SUCCESS', order()), LATER, succeeded(true)],
-    ['PAYERROR → failed', row({ status: 'user_paying' }), trade('PAYERROR'), EARLY, failed('PAYERROR')],
+    [
+      'PAYERROR → failed, and a reverse closes the order, not before the earliest reverse',
+      row({ status: 'user_paying' }),
+      trade('PAYERROR'),
+      EARLY,
+      { ...failed('PAYERROR'), step: 'reverse', reverse_reason: 'close', reverse_decided_at: EARLY, next_at: REVERSE_AFTER },
+    ],
     ['REVOKED → canceled REVERSED', reversing(), trade('REVOKED'), LATER, canceled('REVERSED')],
     ['REVOKED after the cashier canceled → canceled CANCELED', reversing({ cancel_requested: true, reverse_reason: 'cancel' }), trade('REVOKED'), LATER, canceled('CANCELED')],
     ['CLOSED without a reverse of ours → canceled ORDERCLOSED', row(), trade('CLOSED'), EARLY, canceled('ORDERCLOSED')],
@@ -146,8 +158,31 @@ describe('afterQuery', () => {
       reverseDecided('not_found', EARLY, EARLY + POLL),
     ],
     ['ORDERNOTEXIST past the earliest reverse → reverse at once', row(), err('ORDERNOTEXIST'), LATER, reverseDecided('not_found', LATER, LATER)],
-    ['ORDERNOTEXIST on a needs_attention payment → canceled REVERSED', row({ status: 'needs_attention' }), err('ORDERNOTEXIST'), EARLY, canceled('REVERSED')],
-    ['ORDERNOTEXIST while confirming → canceled REVERSED', confirming(), err('ORDERNOTEXIST'), LATER, canceled('REVERSED')],
+    [
+      'ORDERNOTEXIST on a needs_attention payment → canceled REVERSED, watched for a late charge',
+      row({ status: 'needs_attention' }),
+      err('ORDERNOTEXIST'),
+      EARLY,
+      { ...canceled('REVERSED'), step: 'confirm', next_at: EARLY + CHECK },
+    ],
+    ['ORDERNOTEXIST while confirming → canceled REVERSED, watched for a late charge', confirming(), err('ORDERNOTEXIST'), LATER, { ...canceled('REVERSED'), step: 'confirm', next_at: LATER + CHECK }],
+    ['ORDERNOTEXIST while confirming, once the code is dead → canceled REVERSED, done', confirming(), err('ORDERNOTEXIST'), WATCH_END, canceled('REVERSED')],
+    ['a watched payment still unknown to WeChat → checked again', confirming({ status: 'canceled' }), err('ORDERNOTEXIST'), LATER, { step: 'confirm', next_at: LATER + CHECK }],
+    ['a watched payment unknown to WeChat once the code is dead → done', confirming({ status: 'canceled' }), err('ORDERNOTEXIST'), WATCH_END, { step: 'done' }],
+    [
+      'a watched payment found paid → the charge is reversed, flagged late',
+      confirming({ status: 'canceled' }),
+      trade('SUCCESS', order()),
+      LATER,
+      { ...NO_FACTS, late_payment: true, transaction_id: '4200000001', error_code: 'LATE_PAYMENT_RETURNING', error_message: MESSAGE, step: 'reverse', reverse_reason: 'late_charge', reverse_decided_at: LATER, reverse_attempts: 0, next_at: LATER },
+    ],
+    [
+      'a late charge reversed and confirmed REVOKED → canceled LATE_PAYMENT_RETURNED',
+      confirming({ status: 'canceled', reverse_reason: 'late_charge', late_payment: true }),
+      trade('REVOKED'),
+      LATER,
+      { status: 'canceled', step: 'done', error_code: 'LATE_PAYMENT_RETURNED', error_message: MESSAGE },
+    ],
     ['SYSTEMERROR → poll', row(), err('SYSTEMERROR'), EARLY, { next_at: EARLY + POLL }],
     ['no answer → the reason on the payment, poll', row(), unknown('NETWORK'), EARLY, { event_code: 'NETWORK', error_code: 'NETWORK', error_message: MESSAGE, next_at: EARLY + POLL }],
     ['NOTPAY in step reverse before the earliest reverse → query again until then', reversing(), trade('NOTPAY'), EARLY, { next_at: EARLY + POLL }],

@@ -94,9 +94,19 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
           lease_until: T0 + 60_000,
         });
         const created = await store.insertPayment(written);
-        const expected = { ...written, refunded_fen: 0, shift_id: null, cashier: null, shop_id: 'default' };
+        const expected = { ...written, refunded_fen: 0, shift_id: null, cashier: null, cash_fen: null, coupon_fen: null, settlement_fen: null, bank_type: null, shop_id: 'default' };
         expect(created).toEqual({ kind: 'created', payment: expected });
         expect(await store.payment('p1')).toEqual(expected);
+      });
+
+      it('keeps what WeChat says the customer paid with: cash, coupons, settlement and bank, null when it sent none', async () => {
+        await store.insertPayment(newPayment());
+        expect(await store.payment('p1')).toMatchObject({ cash_fen: null, coupon_fen: null, settlement_fen: null, bank_type: null });
+        const t = await store.transitionPayment('p1', () => ({ status: 'succeeded', step: 'done', cash_fen: 80, coupon_fen: 20, settlement_fen: 90, bank_type: 'CMB_DEBIT' }));
+        expect(t?.after).toMatchObject({ cash_fen: 80, coupon_fen: 20, settlement_fen: 90, bank_type: 'CMB_DEBIT' });
+        expect(await store.payment('p1')).toMatchObject({ cash_fen: 80, coupon_fen: 20, settlement_fen: 90, bank_type: 'CMB_DEBIT' });
+        store = await db.reopen();
+        expect(await store.payment('p1')).toMatchObject({ cash_fen: 80, coupon_fen: 20, settlement_fen: 90, bank_type: 'CMB_DEBIT' });
       });
 
       it('keeps the largest whole number of fen JavaScript holds exactly', async () => {
@@ -199,11 +209,22 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
           count: 2,
           succeeded_count: 1,
           succeeded_fen: 1000,
+          coupon_fen: 0,
+          settlement_fen: 1000,
           refunded_fen: 250,
-          by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 250 }],
+          by_wallet: [{ wallet: 'wechat', count: 2, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 250 }],
         });
-        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, refunded_fen: 0, by_wallet: [] });
+        expect(await store.paymentTotals(T0 + 100, T0 + 200)).toEqual({ count: 0, succeeded_count: 0, succeeded_fen: 0, coupon_fen: 0, settlement_fen: 0, refunded_fen: 0, by_wallet: [] });
         expect((await store.refund('r1'))?.terminal_id).toBe('y');
+      });
+
+      it('sums settlement (the amount where WeChat sent none) and coupons apart, of succeeded payments only', async () => {
+        await store.insertPayment(newPayment({ id: 'a', terminal_id: 'x', created_at: T0, amount_fen: 1000, status: 'succeeded', step: 'done' }));
+        await store.transitionPayment('a', () => ({ cash_fen: 700, coupon_fen: 300, settlement_fen: 800 }));
+        await store.insertPayment(newPayment({ id: 'b', terminal_id: 'y', created_at: T0 + 1, amount_fen: 500, status: 'succeeded', step: 'done' }));
+        await store.insertPayment(newPayment({ id: 'c', terminal_id: 'z', created_at: T0 + 2, amount_fen: 300, status: 'failed', step: 'done' }));
+        await store.transitionPayment('c', () => ({ coupon_fen: 100, settlement_fen: 200 }));
+        expect(await store.paymentTotals(T0, T0 + 10)).toMatchObject({ count: 3, succeeded_count: 2, succeeded_fen: 1500, coupon_fen: 300, settlement_fen: 1300, refunded_fen: 0 });
       });
 
       it('records each payment’s wallet (WeChat by default), gives its refunds the same wallet and splits totals and groups by wallet', async () => {
@@ -220,8 +241,8 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect((await store.payment('b'))?.cancel_action).toBe('refund');
         expect((await store.payment('w'))?.cancel_action).toBeNull();
         expect((await store.paymentTotals(T0, T0 + 10)).by_wallet).toEqual([
-          { wallet: 'wechat', count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 0 },
-          { wallet: 'alipay', count: 2, succeeded_count: 1, succeeded_fen: 600, refunded_fen: 100 },
+          { wallet: 'wechat', count: 1, succeeded_count: 1, succeeded_fen: 1000, coupon_fen: 0, settlement_fen: 1000, refunded_fen: 0 },
+          { wallet: 'alipay', count: 2, succeeded_count: 1, succeeded_fen: 600, coupon_fen: 0, settlement_fen: 600, refunded_fen: 100 },
         ]);
         const groups = await store.paymentGroups({ fromMs: T0, toMs: T0 + 10 });
         expect(groups.filter((g) => g.wallet === 'alipay').reduce((n, g) => n + g.succeeded_fen, 0)).toBe(600);

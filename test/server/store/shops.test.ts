@@ -111,20 +111,16 @@ describe.each(STORES)('%s', (_name, open) => {
   it("sums one shop's day per wallet, and the whole journal's across shops", async () => {
     await twoShops();
     await store.insertPayment(settledPayment('pb-ali', T0 + 4, { terminal_id: 'tb', amount_fen: 500, shop_id: 's-b', wallet: 'alipay', auth_code_masked: '28**************1234' }));
-    const line = (wallet: string, count: number, succeeded_fen: number, refunded_fen: number) => ({ wallet, count, succeeded_count: count, succeeded_fen, refunded_fen });
+    // No coupons here: each payment is settled its amount.
+    const sums = (count: number, succeeded_fen: number, refunded_fen: number) => ({ count, succeeded_count: count, succeeded_fen, coupon_fen: 0, settlement_fen: succeeded_fen, refunded_fen });
+    const line = (wallet: string, count: number, succeeded_fen: number, refunded_fen: number) => ({ wallet, ...sums(count, succeeded_fen, refunded_fen) });
     expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 's-b')).toEqual({
-      count: 2,
-      succeeded_count: 2,
-      succeeded_fen: 2500,
-      refunded_fen: 200,
+      ...sums(2, 2500, 200),
       by_wallet: [line('wechat', 1, 2000, 200), line('alipay', 1, 500, 0)],
     });
-    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 'default')).toEqual({ count: 1, succeeded_count: 1, succeeded_fen: 1000, refunded_fen: 100, by_wallet: [line('wechat', 1, 1000, 100)] });
+    expect(await store.paymentTotals(DAY.fromMs, DAY.toMs, 'default')).toEqual({ ...sums(1, 1000, 100), by_wallet: [line('wechat', 1, 1000, 100)] });
     expect(await store.paymentTotals(DAY.fromMs, DAY.toMs)).toEqual({
-      count: 3,
-      succeeded_count: 3,
-      succeeded_fen: 3500,
-      refunded_fen: 300,
+      ...sums(3, 3500, 300),
       by_wallet: [line('wechat', 2, 3000, 300), line('alipay', 1, 500, 0)],
     });
   });
@@ -148,7 +144,7 @@ describe.each(STORES)('%s', (_name, open) => {
 });
 
 /** The migration that brings shops (same number on both stores). */
-const SHOPS_MIGRATION = 7;
+const SHOPS_MIGRATION = 8;
 
 describe(`migration ${SHOPS_MIGRATION}: shops`, () => {
   const before = MIGRATIONS.filter((m) => m.version < SHOPS_MIGRATION);

@@ -134,6 +134,8 @@ describe('a verified answer', () => {
       cash_fee: 1200,
       coupon_fee: 34,
       time_end: '20261128100000',
+      // time_end is Beijing time: 10:00 there is 02:00 UTC.
+      paid_at: Date.UTC(2026, 10, 28, 2, 0, 0),
       openid: 'oUpF8uN95-Ptaags6E_roPHg7AG0',
       bank_type: 'CMC',
     });

@@ -78,11 +78,44 @@ describe('readCoupons', () => {
     ).toEqual([{ id: 'a', fee: 1 }, { id: 'b', fee: 2, type: 'NO_CASH' }, { id: 'c', fee: 3 }]);
   });
 
-  it('refuses a count with missing indexed fields, or a count that is not one', () => {
-    expect(malformed(() => readCoupons({ coupon_count: '2', coupon_id_0: 'a', coupon_fee_0: '1' }))).toMatch(/coupon_id_1/);
-    malformed(() => readCoupons({ coupon_count: '1', coupon_id_0: 'a', coupon_fee_0: 'ten' }));
-    malformed(() => readCoupons({ coupon_count: '99999999' }));
-    malformed(() => readCoupons({ coupon_count: 'two' }));
+  it('reads leniently: a coupon without a fee is skipped, a missing id left empty, a count that is not one ignored', () => {
+    expect(readCoupons({ coupon_count: '2', coupon_id_0: 'a', coupon_fee_0: '1' })).toEqual([{ id: 'a', fee: 1 }]);
+    expect(readCoupons({ coupon_count: '1', coupon_fee_0: '5' })).toEqual([{ id: '', fee: 5 }]);
+    expect(readCoupons({ coupon_count: '1', coupon_id_0: 'a', coupon_fee_0: 'ten' })).toEqual([]);
+    expect(readCoupons({ coupon_count: '99999999' })).toBeUndefined();
+    expect(readCoupons({ coupon_count: 'two' })).toBeUndefined();
+  });
+});
+
+describe('coupons and settlement on a paid answer', () => {
+  it('reads cash_fee, coupon_fee, settlement_total_fee, bank_type and time_end (Beijing)', () => {
+    const order = readPaidOrder(
+      { ...PAID, cash_fee: '80', coupon_fee: '20', settlement_total_fee: '90', bank_type: 'CMB_DEBIT', time_end: '20261128100005', coupon_count: '1', coupon_id_0: 'c1', coupon_fee_0: '20', coupon_type_0: 'NO_CASH' },
+      'T1',
+    );
+    expect(order).toMatchObject({ cash_fee: 80, coupon_fee: 20, settlement_total_fee: 90, bank_type: 'CMB_DEBIT', coupons: [{ id: 'c1', fee: 20, type: 'NO_CASH' }] });
+    expect(order.paid_at).toBe(Date.UTC(2026, 10, 28, 2, 0, 5));
+  });
+
+  it('takes the coupon amount from promotion_detail when no coupon_* fields came', () => {
+    const promotion = JSON.stringify({ promotion_detail: [{ promotion_id: '109519', name: '单品惠-6', scope: 'SINGLE', type: 'DISCOUNT', amount: 5, activity_id: '931386', wxpay_contribute: 0, merchant_contribute: 5, other_contribute: 0 }, { promotion_id: '109520', amount: 3 }] });
+    const order = readPaidOrder({ ...PAID, cash_fee: '92', settlement_total_fee: '92', promotion_detail: promotion }, 'T1');
+    expect(order).toMatchObject({ cash_fee: 92, coupon_fee: 8, settlement_total_fee: 92 });
+    expect(order.coupons).toBeUndefined();
+  });
+
+  it.each([
+    ['a missing coupon_id_0', { coupon_count: '1', coupon_fee_0: '10', coupon_fee: '10' }],
+    ['promotion_detail that is not JSON', { promotion_detail: '{not json' }],
+    ['promotion_detail of another shape', { promotion_detail: '{"promotion_detail":"none"}' }],
+    ['a coupon_fee that is not an amount', { coupon_fee: '1.5' }],
+    ['a cash_fee that is not an amount', { cash_fee: 'ninety' }],
+    ['a settlement_total_fee that is not an amount', { settlement_total_fee: '' }],
+    ['a coupon_count that is not a count', { coupon_count: 'x' }],
+    ['a time_end that is not a time', { time_end: '2026-13-45' }],
+  ])('never turns a verified paid answer into unknown for %s', (_what, extra) => {
+    const order = readPaidOrder({ ...PAID, ...extra }, 'T1');
+    expect(order).toMatchObject({ transaction_id: '4200000001', total_fee: 100 });
   });
 });
 
