@@ -5,7 +5,6 @@ import type { AlipayGateway } from '../alipay/gateway.ts';
 import type { Gateway } from '../wechat/gateway.ts';
 import type { PaymentRow, Store } from '../store/types.ts';
 import type { Logger } from '../log.ts';
-import type { Shop } from '../shops/shops.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { resolveFlowConfig, type FlowConfig } from './config.ts';
 import { PaymentFlow, type FlowDeps } from './flow.ts';
@@ -15,7 +14,7 @@ import { Refusal } from './errors.ts';
 import { paymentRequest, refundRequest } from './validate.ts';
 import type { Attribution, PaymentService } from './service.ts';
 import { alipayPort } from './alipay-port.ts';
-import type { WalletPorts } from './port.ts';
+import type { ShopLookup, WalletPorts } from './port.ts';
 import { wechatPort } from './wechat-port.ts';
 import { listPayments } from './list.ts';
 import { requestCancel } from './transitions.ts';
@@ -42,7 +41,7 @@ export interface PaymentServiceDeps {
    */
   instanceId?: string;
   /** A payment's shop (its name, and its sub-merchant in service-provider mode); absent: the server's configuration only. */
-  shopOf?: (shopId: string) => Promise<Shop | undefined>;
+  shopOf?: ShopLookup;
 }
 
 /** The service plus what tests and operators use to look inside. */
