@@ -10,6 +10,7 @@ import { controlGuard } from './control-guard.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
 import { nonceStr } from './ids.ts';
 import { createLedger, type Answer, type SimOrder } from './ledger.ts';
+import { SIMULATOR_DEFAULTS } from './defaults.ts';
 import { memoryLedgerStore, sqliteLedgerStore } from './ledger-store.ts';
 import { phonePage } from './phone.ts';
 import { isAlipayBehaviour, isBehaviour, testCodeList, type AlipayBehaviour, type Behaviour } from './test-codes.ts';
@@ -26,11 +27,7 @@ export type { SimOrder, SimRefund, SimTradeState } from './ledger.ts';
  */
 
 /** Credentials the simulator accepts when WECHAT_APPID / WECHAT_MCH_ID / WECHAT_API_KEY are unset. */
-export const SIMULATOR_DEFAULTS = {
-  appid: 'wx00000000sim00000',
-  mch_id: '1900000109',
-  key: 'micropayPosSimulatorKey000000000',
-} as const;
+export { SIMULATOR_DEFAULTS };
 
 export interface SimulatorOptions {
   appid?: string;

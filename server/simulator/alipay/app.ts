@@ -10,6 +10,7 @@ import { renderBill, type BillPeriod } from './bill.ts';
 import { controlRoutes } from './control.ts';
 import { simulatorKey } from './keys.ts';
 import { createAlipayLedger, type SimAlipayTrade, type SimAnswer } from './ledger.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from '../defaults.ts';
 
 export type { SimAlipayTrade, SimAlipayStatus } from './ledger.ts';
 
@@ -23,11 +24,7 @@ export type { SimAlipayTrade, SimAlipayStatus } from './ledger.ts';
  */
 
 /** What the simulator accepts when ALIPAY_APP_ID is unset, and the merchant it plays. */
-export const ALIPAY_SIMULATOR_DEFAULTS = {
-  appId: '2021000100000001',
-  /** The merchant's PID (2088 + 12 digits); bills are under `<pid>0156`. */
-  pid: '2088000000000042',
-} as const;
+export { ALIPAY_SIMULATOR_DEFAULTS };
 
 export interface AlipaySimulatorOptions {
   /** Default: ALIPAY_APP_ID, else ALIPAY_SIMULATOR_DEFAULTS.appId. */
