@@ -7,7 +7,7 @@ import { responseKey } from '../../alipay/operations.ts';
 import { rsa2Sign, rsa2Verify, signContent } from '../../alipay/sign.ts';
 import { beijingDateTime } from '../time.ts';
 import { renderBill, type BillPeriod } from './bill.ts';
-import { controlRoutes } from './control.ts';
+import { alipayControlRoutes } from './control.ts';
 import { simulatorKey } from './keys.ts';
 import { createAlipayLedger, type SimAlipayTrade, type SimAnswer } from './ledger.ts';
 import { ALIPAY_SIMULATOR_DEFAULTS } from '../defaults.ts';
@@ -304,7 +304,7 @@ export function createAlipaySimulator(options: AlipaySimulatorOptions = {}): Ali
   const limit = bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => c.text(`request body over ${MAX_REQUEST_BYTES} bytes`, 413) });
   app.on(['GET', 'POST'], '/alipay/gateway.do', limit, gateway);
   app.get('/alipay/downloadBillFile.resource', downloadBill);
-  app.route('/control/alipay', controlRoutes(ledger));
+  app.route('/control/alipay', alipayControlRoutes(ledger));
 
   return {
     app,
