@@ -4,9 +4,8 @@ import { resolve } from 'node:path';
 import { FLOW_DEFAULTS, type FlowConfig } from './payments/config.ts';
 import { PRODUCTION_GATEWAY } from './alipay/client.ts';
 import { loadPrivateKey, loadPublicKey } from './alipay/keys.ts';
-import { ALIPAY_SIMULATOR_DEFAULTS } from './simulator/alipay/app.ts';
 import type { Wallet } from '../shared/payment-code.ts';
-import { SIMULATOR_DEFAULTS } from './simulator/app.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS, SIMULATOR_DEFAULTS } from './simulator/defaults.ts';
 import type { WechatConfig } from './wechat/client.ts';
 import { isSignType, type SignType } from './wechat/sign.ts';
 import { isXmlText } from './wechat/xml.ts';
@@ -74,7 +73,7 @@ export interface Config {
   warnings: string[];
 }
 
-/** The simulator's credentials (server/simulator/app.ts SIMULATOR_DEFAULTS), used when none are set. */
+/** The simulator's credentials (server/simulator/defaults.ts), used when none are set. */
 export interface SimulatorCredentials {
   appid: string;
   mch_id: string;

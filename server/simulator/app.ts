@@ -7,9 +7,11 @@ import { MAX_XML_BYTES, parseXml, toXml, XmlError, type XmlFields } from '../wec
 import { createAlipaySimulator, type AlipaySimulator } from './alipay/app.ts';
 import { barcodeSvg, type Symbology } from './barcode.ts';
 import { controlGuard } from './control-guard.ts';
+import { controlRoutes } from './control-routes.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
 import { nonceStr } from './ids.ts';
 import { createLedger, type Answer, type SimOrder } from './ledger.ts';
+import { SIMULATOR_DEFAULTS } from './defaults.ts';
 import { memoryLedgerStore, sqliteLedgerStore } from './ledger-store.ts';
 import { phonePage } from './phone.ts';
 import { isAlipayBehaviour, isBehaviour, testCodeList, type AlipayBehaviour, type Behaviour } from './test-codes.ts';
@@ -26,11 +28,7 @@ export type { SimOrder, SimRefund, SimTradeState } from './ledger.ts';
  */
 
 /** Credentials the simulator accepts when WECHAT_APPID / WECHAT_MCH_ID / WECHAT_API_KEY are unset. */
-export const SIMULATOR_DEFAULTS = {
-  appid: 'wx00000000sim00000',
-  mch_id: '1900000109',
-  key: 'micropayPosSimulatorKey000000000',
-} as const;
+export { SIMULATOR_DEFAULTS };
 
 export interface SimulatorOptions {
   appid?: string;
@@ -265,51 +263,23 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   // ---- control (JSON) ----
   app.use('/control/*', controlGuard(options.controlToken ? { token: options.controlToken } : {}));
-  const notFound = (c: Context, out_trade_no: string) =>
-    c.json({ error: { code: 'NOT_FOUND', message: `no order ${out_trade_no}` } }, 404);
-
-  app.get('/control/orders', (c) => {
-    // Extra filter for the phone page: the order charged with one full code.
-    const code = c.req.query('auth_code');
-    if (code === undefined) return c.json(ledger.orders());
-    const order = ledger.orderForCode(code);
-    return c.json(order ? [order] : []);
-  });
-  app.get('/control/orders/:out_trade_no', (c) => {
-    const order = ledger.order(c.req.param('out_trade_no'));
-    return order ? c.json(order) : notFound(c, c.req.param('out_trade_no'));
-  });
-  const decide = (action: 'confirm' | 'decline') => (c: Context) => {
-    const outTradeNo = c.req.param('out_trade_no')!;
-    const order = ledger.order(outTradeNo);
-    if (!order) return notFound(c, outTradeNo);
-    if (!ledger[action](outTradeNo)) {
-      return c.json({ error: { code: 'NOT_WAITING', message: `order ${outTradeNo} is ${order.trade_state}, not waiting for the password` } }, 409);
-    }
-    return c.json(ledger.order(outTradeNo));
-  };
-  app.post('/control/orders/:out_trade_no/confirm', decide('confirm'));
-  app.post('/control/orders/:out_trade_no/decline', decide('decline'));
-  app.post('/control/codes', async (c) => {
-    let behaviour: unknown = 'success';
-    const text = await c.req.text();
-    if (text.trim()) {
-      try {
-        behaviour = (JSON.parse(text) as { behaviour?: unknown }).behaviour ?? 'success';
-      } catch {
-        return c.json({ error: { code: 'INVALID_JSON', message: 'the body must be JSON like {"behaviour":"password"}' } }, 400);
-      }
-    }
-    if (!isBehaviour(behaviour)) {
-      return c.json({ error: { code: 'UNKNOWN_BEHAVIOUR', message: `behaviour must be one of: ${testCodeList().map((b) => b.behaviour).join(', ')}` } }, 400);
-    }
-    return c.json({ code: ledger.issueCode(behaviour), behaviour });
-  });
-  app.get('/control/behaviours', (c) => c.json(testCodeList()));
-  app.post('/control/reset', (c) => {
-    ledger.reset();
-    return c.json({ ok: true });
-  });
+  app.route(
+    '/control',
+    controlRoutes({
+      noun: 'order',
+      waitingFor: 'the password',
+      orders: () => ledger.orders(),
+      orderForCode: (code) => ledger.orderForCode(code),
+      order: (outTradeNo) => ledger.order(outTradeNo),
+      state: (order) => order.trade_state,
+      confirm: (outTradeNo) => ledger.confirm(outTradeNo),
+      decline: (outTradeNo) => ledger.decline(outTradeNo),
+      isBehaviour,
+      behaviours: testCodeList,
+      issueCode: (behaviour) => ledger.issueCode(behaviour),
+      reset: () => ledger.reset(),
+    }),
+  );
 
   const alipay = createAlipaySimulator({
     now,

@@ -7,9 +7,10 @@ import { responseKey } from '../../alipay/operations.ts';
 import { rsa2Sign, rsa2Verify, signContent } from '../../alipay/sign.ts';
 import { beijingDateTime } from '../time.ts';
 import { renderBill, type BillPeriod } from './bill.ts';
-import { controlRoutes } from './control.ts';
+import { alipayControlRoutes } from './control.ts';
 import { simulatorKey } from './keys.ts';
 import { createAlipayLedger, type SimAlipayTrade, type SimAnswer } from './ledger.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from '../defaults.ts';
 
 export type { SimAlipayTrade, SimAlipayStatus } from './ledger.ts';
 
@@ -23,11 +24,7 @@ export type { SimAlipayTrade, SimAlipayStatus } from './ledger.ts';
  */
 
 /** What the simulator accepts when ALIPAY_APP_ID is unset, and the merchant it plays. */
-export const ALIPAY_SIMULATOR_DEFAULTS = {
-  appId: '2021000100000001',
-  /** The merchant's PID (2088 + 12 digits); bills are under `<pid>0156`. */
-  pid: '2088000000000042',
-} as const;
+export { ALIPAY_SIMULATOR_DEFAULTS };
 
 export interface AlipaySimulatorOptions {
   /** Default: ALIPAY_APP_ID, else ALIPAY_SIMULATOR_DEFAULTS.appId. */
@@ -307,7 +304,7 @@ export function createAlipaySimulator(options: AlipaySimulatorOptions = {}): Ali
   const limit = bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: (c) => c.text(`request body over ${MAX_REQUEST_BYTES} bytes`, 413) });
   app.on(['GET', 'POST'], '/alipay/gateway.do', limit, gateway);
   app.get('/alipay/downloadBillFile.resource', downloadBill);
-  app.route('/control/alipay', controlRoutes(ledger));
+  app.route('/control/alipay', alipayControlRoutes(ledger));
 
   return {
     app,
