@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createDelays } from './delays.ts';
 import { gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -100,22 +101,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     codeTtlMs: options.codeTtlMs ?? 180_000,
   });
 
-  // Delayed answers (latency, 'slow'): close() lets them all go at once instead of leaving requests hanging.
-  const pending = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
-  const wait = (ms: number) =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const entry = {
-            timer: setTimeout(() => entry.done(), ms),
-            done: () => {
-              clearTimeout(entry.timer);
-              pending.delete(entry);
-              resolve();
-            },
-          };
-          pending.add(entry);
-        });
+  const { wait, releaseAll } = createDelays();
 
   const xml = (c: Context, body: string) => c.body(body, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
   const failXml = (msg: string, extra: Record<string, string> = {}) => toXml({ return_code: 'FAIL', return_msg: msg, ...extra });
@@ -322,7 +308,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       alipay.reset();
     },
     close: () => {
-      for (const entry of [...pending]) entry.done();
+      releaseAll();
       ledger.close();
       alipay.close();
     },

@@ -693,14 +693,20 @@ class SqliteStore implements Store {
   }
 
   async claimPayments(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<PaymentRow[]> {
+    return this.claimDue(this.q.dueIds, this.q.lease, (id) => this.paymentNow(id)!, { owner, now, leaseMs, dueBy, limit });
+  }
+
+  /** One transaction: the due ids whose lease is free, each leased to `owner` unless another took it first. */
+  private claimDue<Row>(
+    due: Database.Statement,
+    lease: Database.Statement,
+    read: (id: string) => Row,
+    c: { owner: string; now: number; leaseMs: number; dueBy: number; limit: number },
+  ): Row[] {
     return this.db
       .transaction(() => {
-        const ids = this.q.dueIds.pluck().all({ owner, now, dueBy, limit }) as string[];
-        const claimed: PaymentRow[] = [];
-        for (const id of ids) {
-          if (this.q.lease.run({ id, owner, now, until: now + leaseMs }).changes === 1) claimed.push(this.paymentNow(id)!);
-        }
-        return claimed;
+        const ids = due.pluck().all({ owner: c.owner, now: c.now, dueBy: c.dueBy, limit: c.limit }) as string[];
+        return ids.filter((id) => lease.run({ id, owner: c.owner, now: c.now, until: c.now + c.leaseMs }).changes === 1).map(read);
       })
       .immediate();
   }
@@ -757,16 +763,7 @@ class SqliteStore implements Store {
   }
 
   async claimRefunds(owner: string, now: number, leaseMs: number, dueBy: number, limit: number): Promise<RefundRow[]> {
-    return this.db
-      .transaction(() => {
-        const ids = this.q.dueRefundIds.pluck().all({ owner, now, dueBy, limit }) as string[];
-        const claimed: RefundRow[] = [];
-        for (const id of ids) {
-          if (this.q.leaseRefund.run({ id, owner, now, until: now + leaseMs }).changes === 1) claimed.push(this.refundNow(id)!);
-        }
-        return claimed;
-      })
-      .immediate();
+    return this.claimDue(this.q.dueRefundIds, this.q.leaseRefund, (id) => this.refundNow(id)!, { owner, now, leaseMs, dueBy, limit });
   }
 
   async createTerminal(t: TerminalRow, token: TerminalTokenRow, code: PairingCodeRow): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createDelays } from '../delays.ts';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { parseYuan } from '../../../shared/money.ts';
@@ -101,22 +102,7 @@ export function createAlipaySimulator(options: AlipaySimulatorOptions = {}): Ali
     codeTtlMs: options.codeTtlMs ?? 180_000,
   });
 
-  // Delayed answers (latency, 'slow'): close() lets them all go at once instead of leaving requests hanging.
-  const pending = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
-  const wait = (ms: number) =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const entry = {
-            timer: setTimeout(() => entry.done(), ms),
-            done: () => {
-              clearTimeout(entry.timer);
-              pending.delete(entry);
-              resolve();
-            },
-          };
-          pending.add(entry);
-        });
+  const { wait, releaseAll } = createDelays();
 
   /** Alipay escapes "/" in its JSON; the signature covers the text exactly as sent. */
   const json = (value: unknown) => JSON.stringify(value).replaceAll('/', '\\/');
@@ -315,7 +301,7 @@ export function createAlipaySimulator(options: AlipaySimulatorOptions = {}): Ali
     issueCode: ledger.issueCode,
     reset: ledger.reset,
     close: () => {
-      for (const entry of [...pending]) entry.done();
+      releaseAll();
     },
   };
 }
