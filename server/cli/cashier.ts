@@ -1,9 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { Cashiers, CashierError } from '../shifts/cashiers.ts';
-import { openStore } from '../store/open.ts';
-import type { Store } from '../store/types.ts';
+import { openJournal } from './journal.ts';
 import { TerminalRegistry } from '../terminals/registry.ts';
 import { ShopDirectory } from '../shops/shops.ts';
 import { takeOptions } from './options.ts';
@@ -43,24 +41,9 @@ export async function runCashierCli(args: readonly string[], io: CliIo): Promise
   if (command === 'list' && rest.length > 0) return usage('"list" takes no argument.');
   if (command === 'remove' && rest.join(' ').trim() === '') return usage('"remove" needs the cashier’s name or id.');
 
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`Configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-
-  let store: Store;
-  try {
-    store = await openStore(config);
-  } catch (error) {
-    io.err(`Could not open the journal: ${(error as Error).message}`);
-    return 1;
-  }
+  const opened = await openJournal(io);
+  if (typeof opened === 'number') return opened;
+  const { config, store } = opened;
   const terminals = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
   const shop = options.shop === undefined ? undefined : await new ShopDirectory({ store, defaults: { name: config.flow.body, timeZone: config.flow.timeZone } }).find(options.shop);
   if (options.shop !== undefined && !shop) {

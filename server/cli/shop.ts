@@ -1,9 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { DataDirError, isStorageFailure, journalCause } from '../store/data-dir.ts';
-import { openStore } from '../store/open.ts';
-import type { Store } from '../store/types.ts';
+import { isStorageFailure, journalCause } from '../store/data-dir.ts';
+import { openJournal } from './journal.ts';
 import { ShopDirectory, ShopError, type NewShop } from '../shops/shops.ts';
 import { takeOptions } from './options.ts';
 import type { CliIo } from './terminal.ts';
@@ -44,23 +42,9 @@ export async function runShopCli(args: readonly string[], io: CliIo): Promise<nu
   if (command === 'add' && name === '') return usage('"add" needs a shop name.');
   if (command === 'list' && name !== '') return usage('"list" takes no argument.');
 
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`Configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-  let store: Store;
-  try {
-    store = await openStore(config);
-  } catch (error) {
-    io.err(error instanceof DataDirError ? error.message : `Could not open the journal: ${(error as Error).message}`);
-    return 1;
-  }
+  const opened = await openJournal(io);
+  if (typeof opened === 'number') return opened;
+  const { config, store } = opened;
   const shops = new ShopDirectory({ store, defaults: { name: config.flow.body, timeZone: config.flow.timeZone } });
   try {
     if (command === 'add') {

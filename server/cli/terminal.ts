@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig, PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
-import { DataDirError, isStorageFailure, journalCause } from '../store/data-dir.ts';
-import { openStore } from '../store/open.ts';
-import { DEFAULT_SHOP_ID, type Store } from '../store/types.ts';
+import { PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
+import { isStorageFailure, journalCause } from '../store/data-dir.ts';
+import { openJournal } from './journal.ts';
+import { DEFAULT_SHOP_ID } from '../store/types.ts';
 import { TerminalError, TerminalRegistry, type IssuedPairing } from '../terminals/registry.ts';
 import { ShopDirectory } from '../shops/shops.ts';
 import { takeOptions } from './options.ts';
@@ -69,28 +69,9 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
   if (role === 'operator' && shopAsked !== undefined) return usage('An operator token belongs to the chain, not to a shop: leave out "--shop".');
   if (command === 'pin' && !PIN_FORMAT.test(argument)) return usage('The PIN must be 4 to 12 digits.');
 
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`Configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
-
-  let store: Store;
-  try {
-    store = await openStore(config);
-  } catch (error) {
-    if (error instanceof DataDirError) {
-      io.err(error.message);
-      return 1;
-    }
-    io.err(`Could not open the journal: ${(error as Error).message}`);
-    return 1;
-  }
+  const opened = await openJournal(io);
+  if (typeof opened === 'number') return opened;
+  const { config, store } = opened;
   const registry = new TerminalRegistry({ store, ...(config.managerPin ? { envPin: config.managerPin } : {}) });
   const shops = new ShopDirectory({ store, defaults: { name: config.flow.body, timeZone: config.flow.timeZone } });
   /** The shop --shop names (by id or name), or the default shop. */

@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { DataDirError } from '../store/data-dir.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import type { CliIo } from './terminal.ts';
+
+/**
+ * The configuration and the journal a command works on, or the exit code after saying why not:
+ * 2 for a configuration error (the user's to fix), 1 when the journal cannot be opened.
+ */
+export async function openJournal(io: Pick<CliIo, 'env' | 'err'>): Promise<{ config: Config; store: Store } | number> {
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`Configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    return { config, store: await openStore(config) };
+  } catch (error) {
+    io.err(error instanceof DataDirError ? error.message : `Could not open the journal: ${(error as Error).message}`);
+    return 1;
+  }
+}
