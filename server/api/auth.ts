@@ -10,10 +10,8 @@ const BEARER = /^Bearer\s+([A-Za-z0-9_-]+)\s*$/i;
 
 /** What an owner terminal may do besides reading. */
 const OWNER_WRITES = new Set(['POST /api/terminal/unpair']);
-/** The chain's routes, an operator token's only ones (besides who it is). */
+/** The chain's routes, an operator token's only ones. */
 export const OPERATOR_PREFIX = '/api/operator/';
-const OPERATOR_ALSO = new Set(['GET /api/terminal']);
-
 /**
  * Every API route but pairing and health: a paired terminal's token, else 401. An owner terminal
  * (the owner's report link) only reads: it never takes a payment, cancels, refunds, opens or
@@ -31,9 +29,8 @@ export function terminalAuth(terminals: TerminalRegistry, shops: ShopDirectory |
     c.set('terminal', terminal);
     c.set('shop', shops ? await shops.require(shopOf(terminal)) : { id: DEFAULT_SHOP_ID, ...defaults });
     const method = c.req.method;
-    const route = `${method} ${c.req.path}`;
     const operator = terminal.role === 'operator';
-    if (operator !== c.req.path.startsWith(OPERATOR_PREFIX) && !(operator && OPERATOR_ALSO.has(route))) {
+    if (operator !== c.req.path.startsWith(OPERATOR_PREFIX)) {
       return errorResponse(
         c,
         403,
@@ -41,7 +38,7 @@ export function terminalAuth(terminals: TerminalRegistry, shops: ShopDirectory |
         operator ? 'This is an operator token: it reads the chain summary (/api/operator/summary) and no shop’s payments.' : 'Only an operator token reads the chain summary.',
       );
     }
-    if (terminal.role === 'owner' && method !== 'GET' && method !== 'HEAD' && !OWNER_WRITES.has(route)) {
+    if (terminal.role === 'owner' && method !== 'GET' && method !== 'HEAD' && !OWNER_WRITES.has(`${method} ${c.req.path}`)) {
       return errorResponse(c, 403, 'READ_ONLY_TERMINAL', 'This device is the owner’s read-only link: it shows the report and the history, and takes no payments, refunds or shifts.');
     }
     await next();

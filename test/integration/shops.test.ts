@@ -179,7 +179,7 @@ const B_CASES: Record<string, () => Promise<Answer & { asked?: string }>> = {
 };
 
 /** The routes an operator token may call: who it is, and the chain's routes. */
-const OPERATOR_ROUTES = new Set(['GET /api/terminal', 'GET /api/operator/summary']);
+const OPERATOR_ROUTES = new Set(['GET /api/operator/summary']);
 /** Open routes (no token): they show no shop's data. */
 const OPEN_ROUTES = new Set(['GET /api/health', 'POST /api/pair']);
 
