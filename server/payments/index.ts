@@ -235,9 +235,10 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentServiceHa
     }
   }
 
-  const runRefund = (refundId: string, untilMs: number): Promise<void> => {
-    const running = refundsRunning.get(refundId);
-    if (running) return running;
+  const runRefund = async (refundId: string, untilMs: number): Promise<void> => {
+    // A drive already under way (the sweep's, with a shorter wait of its own) is waited for, then
+    // this caller's wait goes on: a cashier's refund is not answered "processing" because the sweep got there first.
+    for (let running = refundsRunning.get(refundId); running; running = refundsRunning.get(refundId)) await running;
     const task = driveRefund(refundId, untilMs)
       .catch((error: unknown) => log.error('refund flow stopped; the recovery sweep will pick it up again', { id: refundId, error }))
       .finally(() => refundsRunning.delete(refundId));
