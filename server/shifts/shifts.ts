@@ -25,7 +25,7 @@ import { DEFAULT_SHOP_ID, type CashierRow, type ShiftRow, type Store } from '../
 
 export type ShiftStore = Pick<
   Store,
-  'openShift' | 'openShiftOf' | 'shift' | 'closeShift' | 'shiftsOpenedBetween' | 'hasCashiers' | 'paymentGroups' | 'refundGroups' | 'openPaymentsOfShift' | 'listTerminals'
+  'openShift' | 'openShiftOf' | 'shiftStatus' | 'shift' | 'closeShift' | 'shiftsOpenedBetween' | 'hasCashiers' | 'paymentGroups' | 'refundGroups' | 'openPaymentsOfShift' | 'listTerminals'
 >;
 
 export interface ShiftsOptions {
@@ -78,9 +78,10 @@ export class Shifts {
    * shift is open here.
    */
   async attribution(terminalId: string): Promise<Attribution | undefined> {
-    const open = await this.#store.openShiftOf(terminalId);
+    // One read per payment (the shift and the shop's cashiers together): it is on every payment's path.
+    const { open, hasCashiers } = await this.#store.shiftStatus(terminalId, this.#shopId);
     if (open) return { shift_id: open.id, cashier: open.cashier_name };
-    if (await this.#store.hasCashiers(this.#shopId)) throw new Refusal('SHIFT_REQUIRED', 'No shift is open on this terminal: a cashier signs in with their PIN first.');
+    if (hasCashiers) throw new Refusal('SHIFT_REQUIRED', 'No shift is open on this terminal: a cashier signs in with their PIN first.');
     return undefined;
   }
 

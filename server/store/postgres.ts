@@ -667,6 +667,13 @@ class PgStore implements PostgresStore {
     return r && shiftFromDb(r);
   }
 
+  async shiftStatus(terminalId: string, shopId: string): Promise<{ open: ShiftRow | undefined; hasCashiers: boolean }> {
+    const [r] = await this.#sql`
+      SELECT s.*, EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL AND shop_id = ${shopId}) AS has_cashiers
+      FROM (SELECT 1) one LEFT JOIN shifts s ON s.terminal_id = ${terminalId} AND s.closed_at IS NULL`;
+    return { open: r!.id === null ? undefined : shiftFromDb(r!), hasCashiers: r!.has_cashiers === true };
+  }
+
   async shift(id: string): Promise<ShiftRow | undefined> {
     const [r] = await this.#sql`SELECT * FROM shifts WHERE id = ${id}`;
     return r && shiftFromDb(r);

@@ -402,6 +402,10 @@ function shopDayStatements(db: Database.Database) {
       'INSERT INTO shifts (id, terminal_id, cashier_id, cashier_name, opened_at, shop_id) VALUES (@id, @terminal_id, @cashier_id, @cashier_name, @opened_at, @shop_id)',
     ),
     openShiftOf: db.prepare('SELECT * FROM shifts WHERE terminal_id = ? AND closed_at IS NULL'),
+    shiftStatus: db.prepare(
+      `SELECT s.*, EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL AND shop_id = @shopId) AS has_cashiers
+       FROM (SELECT 1) LEFT JOIN shifts s ON s.terminal_id = @terminalId AND s.closed_at IS NULL`,
+    ),
     shift: db.prepare('SELECT * FROM shifts WHERE id = ?'),
     closeShift: db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL'),
     shiftsOpenedBetween: db.prepare('SELECT * FROM shifts WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id'),
@@ -474,7 +478,7 @@ class SqliteStore implements Store {
          WHERE r.status = 'succeeded' AND p.shop_id = ? AND p.created_at >= ? AND p.created_at < ? GROUP BY p.wallet`,
       ),
       insertPayment: db.prepare(
-        `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')})`,
+        `INSERT INTO payments (${PAYMENT_COLUMNS.join(', ')}) VALUES (${PAYMENT_COLUMNS.map((c) => '@' + c).join(', ')}) ON CONFLICT DO NOTHING`,
       ),
       insertEvent: db.prepare(
         'INSERT INTO payment_events (payment_id, at, from_status, to_status, from_step, to_step, error_code) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -574,17 +578,26 @@ class SqliteStore implements Store {
   }
 
   private insertPaymentNow(p: NewPayment): InsertPaymentResult {
-    const existing = this.paymentNow(p.id);
-    if (existing) return { kind: 'exists', payment: existing };
-    const active = (this.q.active.get(p.terminal_id) as DbRow | undefined) ?? undefined;
-    if (active) return { kind: 'terminal_busy', active: paymentFromDb(active) };
-    // A shift closed between the route's look-up and this insert: the payment must not land in it.
-    if (p.shift_id && this.q.shiftClosedAt.get(p.shift_id) !== null) return { kind: 'shift_closed' };
+    if (p.shift_id) {
+      // A retry is answered as journaled even when its shift has closed since; a shift closed
+      // between the route's look-up and this insert must not get the new payment.
+      const existing = this.paymentNow(p.id);
+      if (existing) return { kind: 'exists', payment: existing };
+      if (this.q.shiftClosedAt.get(p.shift_id) !== null) return { kind: 'shift_closed' };
+    }
     const values: Record<string, SqlValue> = {};
     for (const c of PAYMENT_COLUMNS) values[c] = toSql(c, (p as Record<string, unknown>)[c]);
     values.wallet ??= 'wechat';
     values.shop_id ??= DEFAULT_SHOP_ID;
-    this.q.insertPayment.run(values);
+    // Inserted first, read only when a unique index says no (a taken id, a busy terminal): the
+    // usual new payment costs no read, inside the same IMMEDIATE transaction as before.
+    if (this.q.insertPayment.run(values).changes === 0) {
+      const existing = this.paymentNow(p.id);
+      if (existing) return { kind: 'exists', payment: existing };
+      const active = this.q.active.get(p.terminal_id) as DbRow | undefined;
+      if (active) return { kind: 'terminal_busy', active: paymentFromDb(active) };
+      throw new Error(`payment ${p.id} was not inserted: its out_trade_no ${p.out_trade_no} is taken`);
+    }
     this.q.insertEvent.run(p.id, p.created_at, null, p.status, null, p.step, p.error_code ?? null);
     // The row is exactly what was written (a new payment has no refunds): no need to read it back.
     return { kind: 'created', payment: paymentFromDb({ ...values, refunded_fen: 0 }) };
@@ -915,6 +928,11 @@ class SqliteStore implements Store {
   async openShiftOf(terminalId: string): Promise<ShiftRow | undefined> {
     const r = this.d.openShiftOf.get(terminalId) as DbRow | undefined;
     return r && shiftFromDb(r);
+  }
+
+  async shiftStatus(terminalId: string, shopId: string): Promise<{ open: ShiftRow | undefined; hasCashiers: boolean }> {
+    const r = this.d.shiftStatus.get({ terminalId, shopId }) as DbRow;
+    return { open: r.id === null ? undefined : shiftFromDb(r), hasCashiers: r.has_cashiers === 1 };
   }
 
   async shift(id: string): Promise<ShiftRow | undefined> {

@@ -488,6 +488,11 @@ export interface Store {
   openShift(shift: Omit<ShiftRow, 'closed_at' | 'closed_by'>): Promise<OpenShiftResult>;
   /** The terminal's open shift, if any. */
   openShiftOf(terminalId: string): Promise<ShiftRow | undefined>;
+  /**
+   * One read for what every payment asks: the terminal's open shift, and whether its shop has
+   * cashiers (openShiftOf and hasCashiers together).
+   */
+  shiftStatus(terminalId: string, shopId: string): Promise<{ open: ShiftRow | undefined; hasCashiers: boolean }>;
   shift(id: string): Promise<ShiftRow | undefined>;
   /** Atomic: closes the shift unless its terminal has a payment in progress. */
   closeShift(id: string, at: number, closedBy: string): Promise<CloseShiftResult>;

@@ -64,6 +64,15 @@ describe('shifts', () => {
     expect((await store.openShiftOf('t1'))?.id).toBe('s1');
   });
 
+  it("reads a terminal's open shift and its shop's cashiers in one answer, as openShiftOf and hasCashiers do", async () => {
+    expect(await store.shiftStatus('t1', 'default')).toEqual({ open: undefined, hasCashiers: true });
+    await store.openShift(shift('s1'));
+    expect(await store.shiftStatus('t1', 'default')).toEqual({ open: await store.openShiftOf('t1'), hasCashiers: true });
+    await store.closeShift('s1', T0 + 1, 't1');
+    await store.removeCashier('c1', T0 + 2);
+    expect(await store.shiftStatus('t1', 'default')).toEqual({ open: undefined, hasCashiers: false });
+  });
+
   it('does not close a shift over a payment in progress on its terminal, and closes once it settled', async () => {
     await store.openShift(shift('s1'));
     await store.insertPayment(settledPayment('p1', T0, { status: 'user_paying', step: 'query', shift_id: 's1', cashier: 'Wang' }));

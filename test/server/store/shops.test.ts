@@ -135,9 +135,11 @@ describe.each(STORES)('%s', (_name, open) => {
     expect(await store.hasCashiers('s-b')).toBe(true);
     expect(await store.createShop(shopRow('s-c', 'Branch C'))).toBe(true);
     expect(await store.hasCashiers('s-c')).toBe(false);
+    expect(await store.shiftStatus('tb', 's-c')).toEqual({ open: undefined, hasCashiers: false });
     await store.openShift({ id: 'sh-b', terminal_id: 'tb', cashier_id: 'c-b', cashier_name: 'Wang', opened_at: T0, shop_id: 's-b' });
     await store.openShift({ id: 'sh-a', terminal_id: 'ta', cashier_id: 'c-a', cashier_name: 'Wang', opened_at: T0 });
     expect((await store.shift('sh-b'))?.shop_id).toBe('s-b');
+    expect(await store.shiftStatus('tb', 's-b')).toMatchObject({ open: { id: 'sh-b', shop_id: 's-b' }, hasCashiers: true });
     expect((await store.shiftsOpenedBetween(DAY.fromMs, DAY.toMs, 's-b')).map((s) => s.id)).toEqual(['sh-b']);
     expect((await store.shiftsOpenedBetween(DAY.fromMs, DAY.toMs, 'default')).map((s) => s.id)).toEqual(['sh-a']);
   });
