@@ -44,6 +44,14 @@ export class ManualClock implements Clock {
     });
   }
 
+  after(ms: number, fn: () => void): () => void {
+    const timer: Timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, resolve: fn };
+    this.#timers.push(timer);
+    return () => {
+      this.#timers = this.#timers.filter((t) => t !== timer);
+    };
+  }
+
   /** Sleeps still waiting. */
   get pending(): number {
     return this.#timers.length;
