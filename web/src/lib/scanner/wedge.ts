@@ -25,7 +25,7 @@
  * Why it never leaks: no key of a burst reaches the page before the burst is judged, and a burst
  * judged a scan is never released. Why it is fast: a WeChat code is accepted on its last digit, a
  * terminated burst on its terminator; only a code without terminator waits (40 ms idle from a fast
- * scanner, 130 ms for a slow scanner's Alipay code).
+ * scanner, one slow gap of 130 ms for a slow scanner's Alipay code).
  * Retract-after-delivery was rejected: the amount would flicker with scan digits for up to 1.7 s
  * on a slow scanner, and an Enter could fire before the retraction.
  *
@@ -310,7 +310,9 @@ export class KeyboardWedge {
     const last = this.#lastAt();
     let deadline = this.#allFast ? last + this.timing.fastGapMs : -Infinity;
     const text = this.#codeText();
-    if (this.#allSlow && (isPaymentCodePrefix(text) || this.#wechatSuffixLead() > 0)) deadline = Math.max(deadline, last + this.timing.slowGapMs);
+    // A fast burst that already is a whole (Alipay) code does not wait a slow gap: a fast scanner does not slow down mid-code.
+    const whole = this.#allFast && isCompletePaymentCode(text);
+    if (this.#allSlow && !whole && (isPaymentCodePrefix(text) || this.#wechatSuffixLead() > 0)) deadline = Math.max(deadline, last + this.timing.slowGapMs);
     // A burst that can no longer grow is settled on the next turn.
     this.#deadline = Math.max(deadline, last);
     const set = this.#opts.setTimer;
