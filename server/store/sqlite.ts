@@ -170,6 +170,7 @@ function sqliteStore(db: Database.Database, walSync: WalSync | undefined, checkp
     ...sqliteReconciliations(ctx),
     ...sqliteShops(ctx),
     async close(): Promise<void> {
+      ctx.writes.flush();
       await walSync?.close();
       await checkpointer?.close();
       if (db.open) db.close();

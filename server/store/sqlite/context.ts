@@ -2,11 +2,13 @@ import type Database from 'better-sqlite3';
 import type { WalSync } from '../wal-sync.ts';
 import type { PaymentRow, RefundRow } from '../types.ts';
 import { paymentFromDb, refundFromDb, type DbRow } from './rows.ts';
+import { writeBatch } from './write-batch.ts';
 
 /**
  * What the per-table parts of the SQLite journal share: the connection, the durability wait of
  * the inserts, the cached UPDATE statements, the row reads several parts need, and the one lease
- * helper the recovery sweeps of payments and refunds claim their due rows with.
+ * helper the recovery sweeps of payments and refunds claim their due rows with, and the batch
+ * that commits payments' writes of one event-loop turn together (write-batch.ts).
  */
 export function sqliteContext(
   db: Database.Database,
@@ -69,7 +71,7 @@ export function sqliteContext(
       .immediate();
   }
 
-  return { db, shared, sync, durable, update, paymentNow, refundNow, claimDue };
+  return { db, shared, sync, durable, update, paymentNow, refundNow, claimDue, writes: writeBatch(db) };
 }
 
 export type SqliteContext = ReturnType<typeof sqliteContext>;

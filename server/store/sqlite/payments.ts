@@ -27,7 +27,7 @@ const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 
 /** The payments table: inserts, reads, transitions with their events, totals, pages, and the leases of the recovery sweep. */
 export function sqlitePayments(ctx: SqliteContext) {
-  const { db, shared, durable, update, paymentNow, claimDue } = ctx;
+  const { db, shared, durable, update, paymentNow, claimDue, writes } = ctx;
   const paymentSelect = 'SELECT * FROM payments_v';
   const q = {
     createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
@@ -63,8 +63,6 @@ export function sqlitePayments(ctx: SqliteContext) {
   const pages = new Map<string, Database.Statement>();
   /** The hot transactions, wrapped once (better-sqlite3 builds several functions per wrap). */
   const tx = {
-    insertPayment: db.transaction((p: NewPayment) => insertPaymentNow(p)),
-    transitionPayment: db.transaction((id: string, decide: (current: PaymentRow) => PaymentPatch | undefined) => transitionPaymentNow(id, decide)),
     claimPayment: db.transaction((id: string, owner: string, now: number, leaseMs: number) =>
       q.lease.run({ id, owner, now, until: now + leaseMs }).changes === 1 ? paymentNow(id) : undefined,
     ),
@@ -118,12 +116,13 @@ export function sqlitePayments(ctx: SqliteContext) {
   return {
     async insertPayment(p: NewPayment): Promise<InsertPaymentResult> {
       let result: InsertPaymentResult;
+      // Committed with the other payments' writes of this event-loop turn (write-batch.ts).
       try {
-        result = tx.insertPayment.immediate(p);
+        result = await writes.run(() => insertPaymentNow(p));
       } catch (e) {
         // Another process won the race between our read and our insert: the unique indexes said no.
         if (!isUniqueViolation(e)) throw e;
-        result = tx.insertPayment.immediate(p);
+        result = await writes.run(() => insertPaymentNow(p));
       }
       // Also for 'exists': the row we answer about may be another request's commit still in flight.
       return durable(result);
@@ -197,7 +196,7 @@ export function sqlitePayments(ctx: SqliteContext) {
     },
 
     async transitionPayment(id: string, decide: (current: PaymentRow) => PaymentPatch | undefined): Promise<Transition | undefined> {
-      return tx.transitionPayment.immediate(id, decide);
+      return writes.run(() => transitionPaymentNow(id, decide));
     },
 
     async paymentEvents(id: string): Promise<PaymentEvent[]> {
