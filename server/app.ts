@@ -7,13 +7,12 @@ import type { Writable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context, type Next } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { createApi } from './api/index.ts';
 import type { PinCheckLimits } from './api/manager-pin.ts';
 import { publicOrigin, trainingWallets, walletModes, type Config } from './config.ts';
 import { createAlipayClient, type AlipayClient } from './alipay/client.ts';
 import { simulatorKey } from './simulator/alipay/keys.ts';
-import { contentSecurityPolicy, refusePlainHttpFromNetwork } from './http-security.ts';
+import { refusePlainHttpFromNetwork, securityHeaders } from './http-security.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createPaymentService } from './payments/index.ts';
 import type { PaymentService } from './payments/service.ts';
@@ -177,10 +176,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
     const app = new Hono();
     if (config.mode === 'live' && !config.tls && !config.allowInsecureHttp) app.use(refusePlainHttpFromNetwork());
-    // nosniff, frame and referrer policies for every answer. No HSTS: a shop may serve plain
-    // HTTP on a host name that once had HTTPS, and HSTS would lock its tablets out of it.
-    app.use(secureHeaders({ strictTransportSecurity: false }));
-    app.use(contentSecurityPolicy());
+    // nosniff, frame and referrer policies and the CSP for every answer (no HSTS: http-security.ts).
+    app.use(securityHeaders());
     app.route(
       '/',
       createApi({

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { fromThisMachine } from './loopback.ts';
 
@@ -22,10 +23,43 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function contentSecurityPolicy(): MiddlewareHandler {
-  return async function setContentSecurityPolicy(c, next) {
+/**
+ * What hono's secureHeaders() sets by default, less HSTS: a shop may serve plain HTTP on a host
+ * name that once had HTTPS, and HSTS would lock its tablets out of it.
+ */
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ['cross-origin-resource-policy', 'same-origin'],
+  ['cross-origin-opener-policy', 'same-origin'],
+  ['origin-agent-cluster', '?1'],
+  ['referrer-policy', 'no-referrer'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-dns-prefetch-control', 'off'],
+  ['x-download-options', 'noopen'],
+  ['x-frame-options', 'SAMEORIGIN'],
+  ['x-permitted-cross-domain-policies', 'none'],
+  ['x-xss-protection', '0'],
+];
+
+/**
+ * nosniff, frame and referrer policies for every answer, and the CSP for all but the simulator's
+ * pages. Served by Node (the Node adapter passes its ServerResponse as `outgoing`), they go on the
+ * ServerResponse before the handler runs and Node merges them into the answer's head: setting
+ * them on a finished Response instead turned its plain header object into a web Headers object,
+ * ten validated set() calls and a conversion back, on every API answer. Without Node (app.request
+ * in tests) they are set on the Response.
+ */
+export function securityHeaders(): MiddlewareHandler {
+  return async function setSecurityHeaders(c, next) {
+    const csp = !c.req.path.startsWith('/simulator/');
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing && !outgoing.headersSent) {
+      for (const [name, value] of SECURITY_HEADERS) outgoing.setHeader(name, value);
+      if (csp) outgoing.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+      return next();
+    }
     await next();
-    if (!c.req.path.startsWith('/simulator/')) c.res.headers.set('content-security-policy', CONTENT_SECURITY_POLICY);
+    for (const [name, value] of SECURITY_HEADERS) c.res.headers.set(name, value);
+    if (csp) c.res.headers.set('content-security-policy', CONTENT_SECURITY_POLICY);
   };
 }
 
