@@ -167,8 +167,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       shopOf: (id) => shops.get(id),
     });
     cleanups.push(() => service.close());
-    // Reconciliation reads the bill with the same client and the journal the flow writes.
-    const reconciler = new Reconciler({ store, gateway });
+    // Reconciliation reads the bills with the same clients and the journal the flow writes, shop by shop.
+    const reconciler = new Reconciler({ store, gateway, ...(alipay ? { alipay: alipay.client } : {}), shops });
     const terminals = new TerminalRegistry({
       store,
       ...(config.managerPin ? { envPin: config.managerPin } : {}),
@@ -251,7 +251,7 @@ function shopDays(build: (shop: Shop) => ShopDay): (shop: Shop) => ShopDay {
 }
 
 /** The Alipay client the configuration asks for: the merchant's keys, or the simulator's test keys (the built-in simulator when no gateway is set). */
-function alipayClient(config: Config, simulatorBase: string | undefined): { client: AlipayClient; gateway: string } | undefined {
+export function alipayClient(config: Config, simulatorBase: string | undefined): { client: AlipayClient; gateway: string } | undefined {
   const a = config.alipay;
   if (a.mode === 'off') return undefined;
   const gateway = a.gateway ?? `${simulatorBase!}/alipay/gateway.do`;

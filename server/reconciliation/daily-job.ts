@@ -1,16 +1,20 @@
 import type { ReconciliationResult } from '../../shared/api.ts';
+import { DEFAULT_SHOP_ID } from '../store/types.ts';
 import { addDays, beijingDate, beijingDayRange, beijingHour } from './bill-day.ts';
 
 /**
- * Reconciles yesterday (Beijing) every day once WeChat has published the bill (from 10:00
- * Beijing time). A run that finds no bill yet or fails is tried again every `retryMs` until one
- * is compared; then the job sleeps until 10:00 the next day. A day that was already compared
- * (by the job before a restart, `npm run reconcile` or the manager) is not run again.
+ * Reconciles yesterday (Beijing) for every shop every day once the wallets have published their
+ * bills (from 10:00 Beijing time). A wallet whose run finds no bill yet (with payments waiting
+ * for it) or fails is tried again every `retryMs`, alone, until it is compared; then the job
+ * sleeps until 10:00 the next day. A shop's day that was already compared (by the job before a
+ * restart, `npm run reconcile` or the manager) is not run again.
  */
 export interface DailyJobDeps {
   reconciler: {
-    run(date: string): Promise<ReconciliationResult>;
-    latest(date: string): Promise<ReconciliationResult | undefined>;
+    run(date: string, shopId?: string, options?: { pendingOnly?: boolean }): Promise<ReconciliationResult>;
+    latest(date: string, shopId?: string): Promise<ReconciliationResult | undefined>;
+    /** Every shop (absent: the default shop only). */
+    shopIds?(): Promise<string[]>;
   };
   log: { info(message: string, fields?: Record<string, unknown>): void; warn(message: string, fields?: Record<string, unknown>): void; error(message: string, fields?: Record<string, unknown>): void };
   now?: () => number;
@@ -34,6 +38,13 @@ export interface DailyJob {
   stop(): void;
 }
 
+/** Nothing left to try for the day: every wallet compared, or idle (no bill and nothing of it in the journal). */
+function isSettled(result: ReconciliationResult): boolean {
+  const compared = (status: string) => status === 'matched' || status === 'differences';
+  if (!result.wallets) return compared(result.status);
+  return result.wallets.every((w) => compared(w.status) || (w.status === 'no_bill' && w.counts.journal === 0));
+}
+
 export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
   const now = deps.now ?? Date.now;
   const retryMs = deps.retryMs ?? DEFAULT_RETRY_MS;
@@ -53,16 +64,20 @@ export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
     const at = now();
     if (beijingHour(at) < BILL_READY_HOUR) return untilReady(at);
     const date = addDays(beijingDate(at), -1);
-    const done = await deps.reconciler.latest(date);
-    if (done && (done.status === 'matched' || done.status === 'differences')) return untilReady(at);
-    const result = await deps.reconciler.run(date);
-    if (result.status === 'matched') deps.log.info('reconciliation: the journal matches the bill', { date, ...result.counts });
-    else if (result.status === 'differences') deps.log.warn('reconciliation: differences with the bill', { date, differences: result.differences.length, ...result.counts });
-    else {
-      deps.log.warn('reconciliation: no comparison yet, trying again later', { date, status: result.status, reason: result.error, retry_in_ms: retryMs });
-      return retryMs;
+    let waiting = false;
+    for (const shop of (await deps.reconciler.shopIds?.()) ?? [DEFAULT_SHOP_ID]) {
+      const done = await deps.reconciler.latest(date, shop);
+      if (done && isSettled(done)) continue;
+      const result = await deps.reconciler.run(date, shop, { pendingOnly: true });
+      const fields = { date, shop, ...result.counts };
+      if (result.status === 'matched') deps.log.info('reconciliation: the journal matches the bills', fields);
+      else if (result.status === 'differences') deps.log.warn('reconciliation: differences with the bills', { ...fields, differences: result.differences.length });
+      if (!isSettled(result)) {
+        deps.log.warn('reconciliation: no comparison yet, trying again later', { date, shop, status: result.status, reason: result.error, retry_in_ms: retryMs });
+        waiting = true;
+      }
     }
-    return untilReady(now());
+    return waiting ? retryMs : untilReady(now());
   }
 
   async function tick(): Promise<number> {

@@ -264,4 +264,18 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX cashiers_active_name ON cashiers (shop_id, lower(name)) WHERE removed_at IS NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'reconciliation runs per shop and wallet; a difference can be missing at Alipay',
+    // As SQLite's migration 9 (migrations.ts); the differences' kind check is altered in place.
+    sql: `
+      ALTER TABLE reconciliations ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE reconciliations ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      DROP INDEX reconciliations_day;
+      CREATE INDEX reconciliations_day ON reconciliations (bill_date, shop_id, wallet, run_at);
+      ALTER TABLE reconciliation_differences DROP CONSTRAINT reconciliation_differences_kind_check;
+      ALTER TABLE reconciliation_differences ADD CONSTRAINT reconciliation_differences_kind_check
+        CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'missing_at_alipay', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'));
+    `,
+  },
 ];

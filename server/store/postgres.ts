@@ -31,6 +31,7 @@ import type {
   StoredReconciliation,
 } from './types.ts';
 import { DEFAULT_SHOP_ID } from './types.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 import type { Migration } from './migrations.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
 import { sumTotals } from './totals.ts';
@@ -821,7 +822,7 @@ class PgStore implements PostgresStore {
 
   async saveReconciliation({ run, differences }: StoredReconciliation): Promise<void> {
     await this.#sql.begin(async (tx) => {
-      await tx`INSERT INTO reconciliations ${tx(run as unknown as Row, 'id', 'bill_date', 'status', 'run_at', 'journal_count', 'bill_count', 'matched_count', 'error')}`;
+      await tx`INSERT INTO reconciliations ${tx(run as unknown as Row, 'id', 'bill_date', 'shop_id', 'wallet', 'status', 'run_at', 'journal_count', 'bill_count', 'matched_count', 'error')}`;
       if (differences.length === 0) return;
       const rows = differences.map((d, seq) => ({ ...d, run_id: run.id, seq }));
       for (let i = 0; i < rows.length; i += 1000) {
@@ -830,8 +831,8 @@ class PgStore implements PostgresStore {
     });
   }
 
-  async latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined> {
-    const [run] = await this.#sql`SELECT * FROM reconciliations WHERE bill_date = ${billDate} ORDER BY run_at DESC, id DESC LIMIT 1`;
+  async latestReconciliation(billDate: string, shopId = DEFAULT_SHOP_ID, wallet: Wallet = 'wechat'): Promise<StoredReconciliation | undefined> {
+    const [run] = await this.#sql`SELECT * FROM reconciliations WHERE bill_date = ${billDate} AND shop_id = ${shopId} AND wallet = ${wallet} ORDER BY run_at DESC, id DESC LIMIT 1`;
     if (!run) return undefined;
     const rows = await this.#sql`SELECT * FROM reconciliation_differences WHERE run_id = ${run.id} ORDER BY seq`;
     const differences = rows.map(({ run_id: _r, seq: _s, ...d }) => d as unknown as ReconciliationDifferenceRow);

@@ -380,14 +380,14 @@ function shopDayStatements(db: Database.Database) {
   const refundPage = page.replace(/\b(created_at|id)\b/g, 'r.$1');
   return {
     insertReconciliation: db.prepare(
-      `INSERT INTO reconciliations (id, bill_date, status, run_at, journal_count, bill_count, matched_count, error)
-       VALUES (@id, @bill_date, @status, @run_at, @journal_count, @bill_count, @matched_count, @error)`,
+      `INSERT INTO reconciliations (id, bill_date, shop_id, wallet, status, run_at, journal_count, bill_count, matched_count, error)
+       VALUES (@id, @bill_date, @shop_id, @wallet, @status, @run_at, @journal_count, @bill_count, @matched_count, @error)`,
     ),
     insertDifference: db.prepare(
       `INSERT INTO reconciliation_differences (run_id, seq, kind, out_trade_no, out_refund_no, payment_id, transaction_id, journal_fen, bill_fen, journal_status, bill_status)
        VALUES (@run_id, @seq, @kind, @out_trade_no, @out_refund_no, @payment_id, @transaction_id, @journal_fen, @bill_fen, @journal_status, @bill_status)`,
     ),
-    latestReconciliation: db.prepare('SELECT * FROM reconciliations WHERE bill_date = ? ORDER BY run_at DESC, id DESC LIMIT 1'),
+    latestReconciliation: db.prepare('SELECT * FROM reconciliations WHERE bill_date = ? AND shop_id = ? AND wallet = ? ORDER BY run_at DESC, id DESC LIMIT 1'),
     differencesOf: db.prepare('SELECT * FROM reconciliation_differences WHERE run_id = ? ORDER BY seq'),
     insertCashier: db.prepare(
       'INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at, shop_id) VALUES (@id, @name, @pin_hash, @created_at, @removed_at, @shop_id)',
@@ -998,8 +998,8 @@ class SqliteStore implements Store {
     await this.walSync?.sync();
   }
 
-  async latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined> {
-    const run = this.d.latestReconciliation.get(billDate) as ReconciliationRunRow | undefined;
+  async latestReconciliation(billDate: string, shopId = DEFAULT_SHOP_ID, wallet: Wallet = 'wechat'): Promise<StoredReconciliation | undefined> {
+    const run = this.d.latestReconciliation.get(billDate, shopId, wallet) as ReconciliationRunRow | undefined;
     if (!run) return undefined;
     const differences = (this.d.differencesOf.all(run.id) as (ReconciliationDifferenceRow & { run_id?: string; seq?: number })[]).map(({ run_id: _r, seq: _s, ...d }) => d);
     return { run: { ...run }, differences };
