@@ -11,7 +11,7 @@ import { controlGuard } from './control-guard.ts';
 import { controlRoutes } from './control-routes.ts';
 import { renderBill, selectRecords, type BillType } from './bill.ts';
 import { nonceStr } from './ids.ts';
-import { createLedger, type Answer, type SimOrder } from './ledger.ts';
+import { createLedger, type Answer, type SimOrder } from './ledger/index.ts';
 import { SIMULATOR_DEFAULTS } from './defaults.ts';
 import { memoryLedgerStore, sqliteLedgerStore } from './ledger-store.ts';
 import { phonePage } from './phone.ts';
@@ -19,7 +19,7 @@ import { isAlipayBehaviour, isBehaviour, testCodeList, type AlipayBehaviour, typ
 import { beijingDay } from './time.ts';
 import { isReturnFail, validateByOrder, validateDownloadBill, validateEnvelope, validateMicropay, validateRefund, validateRefundQuery, type Refusal } from './validate.ts';
 
-export type { SimOrder, SimRefund, SimTradeState } from './ledger.ts';
+export type { SimOrder, SimRefund, SimTradeState } from './ledger/index.ts';
 
 /**
  * A WeChat Pay v2 gateway at WeChat's own paths, for development, tests, demos and cashier

@@ -1,5 +1,5 @@
 import { formatYuan } from '../../shared/money.ts';
-import type { BillRecord } from './ledger.ts';
+import type { BillRecord } from './ledger/index.ts';
 import { beijingDateTime } from './time.ts';
 
 /**

@@ -6,7 +6,7 @@ import { parseBill } from '../../../server/wechat/bill.ts';
 import type { BillQuery } from '../../../server/wechat/client.ts';
 import { GatewayError, type Outcome } from '../../../server/wechat/gateway.ts';
 import { renderBill } from '../../../server/simulator/bill.ts';
-import type { BillRecord } from '../../../server/simulator/ledger.ts';
+import type { BillRecord } from '../../../server/simulator/ledger/index.ts';
 import { newPayment } from '../../support/journal-rows.ts';
 
 /** 2026-11-29 12:00 Beijing. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { couponFen } from '../../../server/simulator/ledger.ts';
+import { couponFen } from '../../../server/simulator/ledger/index.ts';
 import { harness } from './helpers.ts';
 
 /**

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SIMULATOR_DEFAULTS } from '../../../server/simulator/app.ts';
-import type { SimOrder } from '../../../server/simulator/ledger.ts';
+import type { SimOrder } from '../../../server/simulator/ledger/index.ts';
 import { BEHAVIOURS, behaviourOf, testCodeList, testCodeMarkdown } from '../../../server/simulator/test-codes.ts';
 import { barsOf, decodeCode128C } from './code128.ts';
 import { harness } from './helpers.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LEDGER_MAX_ORDERS } from '../../../server/simulator/ledger.ts';
+import { LEDGER_MAX_ORDERS } from '../../../server/simulator/ledger/index.ts';
 import { LedgerInUseError } from '../../../server/simulator/ledger-store.ts';
 import { makeTestCode } from '../../../server/simulator/test-codes.ts';
 import { harness } from './helpers.ts';
