@@ -26,7 +26,7 @@ export function reconciliationRoutes(reconciler: Reconciler, pin: ManagerPinGuar
 
   const latest = async (c: Context<ApiEnv>) => {
     const date = checked(c.req.query('date'));
-    await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation');
+    await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation', c.get('shop').id);
     const result = await reconciler.latest(date, c.get('shop').id);
     if (!result) fail(404, 'NOT_FOUND', `No reconciliation for ${date} yet: run one (POST /api/reconciliations).`);
     return result;
@@ -35,7 +35,7 @@ export function reconciliationRoutes(reconciler: Reconciler, pin: ManagerPinGuar
   return new Hono<ApiEnv>()
     .post('/reconciliations', async (c) => {
       const date = checked((await jsonBody(c)).date);
-      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation');
+      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation', c.get('shop').id);
       return c.json(await reconciler.run(date, c.get('shop').id));
     })
     .get('/reconciliations', async (c) => c.json(await latest(c)))
