@@ -31,7 +31,7 @@ import { Exports } from './exports/index.ts';
 import { Reports } from './reports/report.ts';
 import { Cashiers } from './shifts/cashiers.ts';
 import { Shifts } from './shifts/shifts.ts';
-import { startDailyReconciliation } from './reconciliation/daily-job.ts';
+import { RECONCILE_CLAIM_MS, startDailyReconciliation } from './reconciliation/daily-job.ts';
 import { Reconciler } from './reconciliation/reconciler.ts';
 import { ShopDirectory, type Shop } from './shops/shops.ts';
 import type { ShopDay } from './api/context.ts';
@@ -215,7 +215,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cleanups.push(...cleanups.splice(cleanups.indexOf(closeHttp), 1));
     service.resume();
     if (config.reconcileDaily) {
-      const daily = startDailyReconciliation({ reconciler, log });
+      const daily = startDailyReconciliation({
+        reconciler,
+        log,
+        // One instance of a chain reconciles each shop's day; a dead one's claim lapses after the lease.
+        claim: (date, shop) => store.claimReconciliation(date, shop, config.instanceId, Date.now(), Date.now() + RECONCILE_CLAIM_MS),
+      });
       cleanups.push(() => daily.stop());
     }
 

@@ -319,4 +319,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE reconciliation_differences_rebuilt RENAME TO reconciliation_differences;
     `,
   },
+  {
+    version: 10,
+    name: 'reconciliation claims: one instance reconciles a shop\'s day at a time',
+    sql: `
+      -- The daily job's lease on (day, shop): the instance that holds it downloads and compares,
+      -- the others leave it until it expires (a dead instance's claim lapses).
+      CREATE TABLE reconciliation_claims (
+        bill_date TEXT NOT NULL,
+        shop_id   TEXT NOT NULL,
+        owner     TEXT NOT NULL,
+        until     INTEGER NOT NULL,
+        PRIMARY KEY (bill_date, shop_id)
+      );
+    `,
+  },
 ];

@@ -278,4 +278,20 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'missing_at_alipay', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'));
     `,
   },
+  {
+    version: 10,
+    name: 'reconciliation claims: one instance reconciles a shop\'s day at a time',
+    // As SQLite's migration 10 (migrations.ts).
+    sql: `
+      -- The daily job's lease on (day, shop): the instance that holds it downloads and compares,
+      -- the others leave it until it expires (a dead instance's claim lapses).
+      CREATE TABLE reconciliation_claims (
+        bill_date TEXT NOT NULL,
+        shop_id   TEXT NOT NULL,
+        owner     TEXT NOT NULL,
+        until     BIGINT NOT NULL,
+        PRIMARY KEY (bill_date, shop_id)
+      );
+    `,
+  },
 ];

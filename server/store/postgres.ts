@@ -831,6 +831,15 @@ class PgStore implements PostgresStore {
     });
   }
 
+  async claimReconciliation(billDate: string, shopId: string, owner: string, now: number, until: number): Promise<boolean> {
+    const rows = await this.#sql`
+      INSERT INTO reconciliation_claims (bill_date, shop_id, owner, until) VALUES (${billDate}, ${shopId}, ${owner}, ${until})
+      ON CONFLICT (bill_date, shop_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+      WHERE reconciliation_claims.until <= ${now} OR reconciliation_claims.owner = excluded.owner
+      RETURNING owner`;
+    return rows.length === 1;
+  }
+
   async latestReconciliation(billDate: string, shopId = DEFAULT_SHOP_ID, wallet: Wallet = 'wechat'): Promise<StoredReconciliation | undefined> {
     const [run] = await this.#sql`SELECT * FROM reconciliations WHERE bill_date = ${billDate} AND shop_id = ${shopId} AND wallet = ${wallet} ORDER BY run_at DESC, id DESC LIMIT 1`;
     if (!run) return undefined;

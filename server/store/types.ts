@@ -511,6 +511,12 @@ export interface Store {
   saveReconciliation(result: StoredReconciliation): Promise<void>;
   /** The latest run of a day for one shop and wallet (default: the default shop's WeChat bill). */
   latestReconciliation(billDate: string, shopId?: string, wallet?: Wallet): Promise<StoredReconciliation | undefined>;
+  /**
+   * Takes the lease on reconciling a shop's day until `until` (ms): true when there was none, it
+   * had lapsed (`until` of the holder <= now) or `owner` already held it; false while another
+   * instance holds it. Atomic across instances (the daily job on a chain).
+   */
+  claimReconciliation(billDate: string, shopId: string, owner: string, now: number, until: number): Promise<boolean>;
   // Shops (server/shops/)
   /** Refused (false) when a shop has the same name (case-insensitive) or id. */
   createShop(shop: ShopRow): Promise<boolean>;

@@ -16,6 +16,11 @@ export function sqliteReconciliations(ctx: SqliteContext) {
     ),
     latestReconciliation: db.prepare('SELECT * FROM reconciliations WHERE bill_date = ? AND shop_id = ? AND wallet = ? ORDER BY run_at DESC, id DESC LIMIT 1'),
     differencesOf: db.prepare('SELECT * FROM reconciliation_differences WHERE run_id = ? ORDER BY seq'),
+    claim: db.prepare(
+      `INSERT INTO reconciliation_claims (bill_date, shop_id, owner, until) VALUES (@billDate, @shopId, @owner, @until)
+       ON CONFLICT (bill_date, shop_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+       WHERE reconciliation_claims.until <= @now OR reconciliation_claims.owner = excluded.owner`,
+    ),
   };
 
   return {
@@ -27,6 +32,12 @@ export function sqliteReconciliations(ctx: SqliteContext) {
         })
         .immediate();
       await sync();
+    },
+
+    async claimReconciliation(billDate: string, shopId: string, owner: string, now: number, until: number): Promise<boolean> {
+      const claimed = q.claim.run({ billDate, shopId, owner, now, until }).changes === 1;
+      await sync();
+      return claimed;
     },
 
     async latestReconciliation(billDate: string, shopId = DEFAULT_SHOP_ID, wallet: Wallet = 'wechat'): Promise<StoredReconciliation | undefined> {

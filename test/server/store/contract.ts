@@ -67,6 +67,21 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect(await store.latestReconciliation('2026-11-28', 'shop2', 'alipay')).toBeUndefined();
       });
 
+      it("gives a shop's day to one instance at a time, until its lease lapses", async () => {
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-1', T0, T0 + 600_000)).toBe(true);
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-2', T0 + 1, T0 + 600_001)).toBe(false);
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-1', T0 + 2, T0 + 600_002)).toBe(true); // the holder renews
+        expect(await store.claimReconciliation('2026-11-28', 'shop-b', 'pos-2', T0 + 3, T0 + 600_003)).toBe(true); // another shop
+        expect(await store.claimReconciliation('2026-11-29', 'default', 'pos-2', T0 + 4, T0 + 600_004)).toBe(true); // another day
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-2', T0 + 600_001, T0 + 1_200_000)).toBe(false);
+        expect(await (await db.reopen()).claimReconciliation('2026-11-28', 'default', 'pos-2', T0 + 600_002, T0 + 1_200_000)).toBe(true); // lapsed
+      });
+
+      it('lets exactly one of several instances claiming at once have the day', async () => {
+        const answers = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => store.claimReconciliation('2026-11-27', 'default', owner, T0, T0 + 600_000)));
+        expect(answers.filter(Boolean)).toHaveLength(1);
+      });
+
       it('has no run for a day never reconciled, and refuses a kind outside the six', async () => {
         expect(await store.latestReconciliation('2026-11-27')).toBeUndefined();
         await expect(store.saveReconciliation({ run: run(), differences: [difference({ kind: 'other' as never })] })).rejects.toThrow();
