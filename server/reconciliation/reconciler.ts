@@ -59,11 +59,6 @@ export class Reconciler {
     this.#now = deps.now ?? Date.now;
   }
 
-  /** The wallets whose bills are compared, WeChat first. */
-  get wallets(): Wallet[] {
-    return this.#wallets.map((w) => w.wallet);
-  }
-
   /** Every shop's id, the default shop first (the daily job reconciles each). */
   async shopIds(): Promise<string[]> {
     const ids = (await this.#shops?.list())?.map((s) => s.id) ?? [];
