@@ -1,6 +1,7 @@
 import type { ReconciliationResult } from '../../shared/api.ts';
 import { DEFAULT_SHOP_ID } from '../store/types.ts';
 import { addDays, beijingDate, beijingDayRange, beijingHour } from './bill-day.ts';
+import { isSettledResult } from './result.ts';
 
 /**
  * Reconciles yesterday (Beijing) for every shop every day once the wallets have published their
@@ -44,13 +45,6 @@ export interface DailyJob {
   stop(): void;
 }
 
-/** Nothing left to try for the day: every wallet compared, or idle (no bill and nothing of it in the journal). */
-function isSettled(result: ReconciliationResult): boolean {
-  const compared = (status: string) => status === 'matched' || status === 'differences';
-  if (!result.wallets) return compared(result.status);
-  return result.wallets.every((w) => compared(w.status) || (w.status === 'no_bill' && w.counts.journal === 0));
-}
-
 export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
   const now = deps.now ?? Date.now;
   const retryMs = deps.retryMs ?? DEFAULT_RETRY_MS;
@@ -73,7 +67,7 @@ export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
     let waiting = false;
     for (const shop of (await deps.reconciler.shopIds?.()) ?? [DEFAULT_SHOP_ID]) {
       const done = await deps.reconciler.latest(date, shop);
-      if (done && isSettled(done)) continue;
+      if (done && isSettledResult(done)) continue;
       if (deps.claim && !(await deps.claim(date, shop))) {
         // Another instance is on it: look again at the next try, when its run is stored or its claim lapsed.
         waiting = true;
@@ -83,7 +77,7 @@ export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
       const fields = { date, shop, ...result.counts };
       if (result.status === 'matched') deps.log.info('reconciliation: the journal matches the bills', fields);
       else if (result.status === 'differences') deps.log.warn('reconciliation: differences with the bills', { ...fields, differences: result.differences.length });
-      if (!isSettled(result)) {
+      if (!isSettledResult(result)) {
         deps.log.warn('reconciliation: no comparison yet, trying again later', { date, shop, status: result.status, reason: result.error, retry_in_ms: retryMs });
         waiting = true;
       }

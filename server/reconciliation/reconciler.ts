@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ReconciliationDifference, ReconciliationResult, WalletReconciliation } from '../../shared/api.ts';
+import type { ReconciliationDifference, ReconciliationResult } from '../../shared/api.ts';
 import type { Wallet } from '../../shared/payment-code.ts';
 import { ShopError, type Shop } from '../shops/shops.ts';
 import { DEFAULT_SHOP_ID, type PaymentRow, type ReconciliationDifferenceRow, type RefundWithPayment, type Store, type StoredReconciliation } from '../store/types.ts';
 import { alipayBills, type AlipayBillClient } from './alipay-bills.ts';
 import { addDays, beijingDate, beijingDayRange, isBillDate, monthsBefore } from './bill-day.ts';
 import { compareDay, type JournalPayment, type JournalRefund } from './compare.ts';
+import { combine, isSettled } from './result.ts';
 import { wechatBills, type ShopBillLine, type WalletBills, type WechatBillGateway } from './wallet-bills.ts';
 
 /**
@@ -202,43 +203,6 @@ export class Reconciler {
   }
 }
 
-/** A wallet found no bill while the shop took nothing in it that day: nothing to compare, nothing to wait for. */
-const isIdle = ({ run }: StoredReconciliation) => run.status === 'no_bill' && run.journal_count === 0;
-/** A wallet's day needs no new run: it was compared, or there is nothing to compare. */
-export const isSettled = (stored: StoredReconciliation) => stored.run.status === 'matched' || stored.run.status === 'differences' || isIdle(stored);
-
-/**
- * The day as a whole, from each wallet's latest run: differences when any wallet has some (they
- * need the manager), else error, else no_bill, else matched. A wallet that is idle (no bill, and
- * nothing of it in the journal) does not hold the day at no_bill unless every wallet is.
- */
-export function combine(date: string, shopId: string, runs: readonly StoredReconciliation[]): ReconciliationResult {
-  const active = runs.filter((r) => !isIdle(r));
-  const judged = active.length > 0 ? active : runs;
-  const has = (status: string) => judged.some((r) => r.run.status === status);
-  const status = has('differences') ? 'differences' : has('error') ? 'error' : has('no_bill') ? 'no_bill' : 'matched';
-  const sum = (field: 'journal_count' | 'bill_count' | 'matched_count') => runs.reduce((n, r) => n + r.run[field], 0);
-  const wallets: WalletReconciliation[] = runs.map(({ run, differences }) => ({
-    wallet: run.wallet,
-    status: run.status,
-    counts: { journal: run.journal_count, bill: run.bill_count, matched: run.matched_count },
-    differences: differences.length,
-    run_at: new Date(run.run_at).toISOString(),
-    ...(run.error !== null ? { error: run.error } : {}),
-  }));
-  const errors = runs.flatMap((r) => (r.run.error !== null ? [r.run.error] : []));
-  return {
-    date,
-    shop: shopId,
-    status,
-    counts: { journal: sum('journal_count'), bill: sum('bill_count'), matched: sum('matched_count') },
-    differences: runs.flatMap((r) => r.differences.map((d) => toDifference(d, r.run.wallet))),
-    wallets,
-    run_at: new Date(Math.max(...runs.map((r) => r.run.run_at))).toISOString(),
-    ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
-  };
-}
-
 const journalPayment = (p: PaymentRow): JournalPayment => ({ id: p.id, out_trade_no: p.out_trade_no, amount_fen: p.amount_fen, status: p.status, transaction_id: p.transaction_id });
 const journalRefund = (r: RefundWithPayment): JournalRefund => ({ id: r.id, out_trade_no: r.payment.out_trade_no, amount_fen: r.amount_fen, status: r.status, refund_id: r.refund_id });
 
@@ -266,14 +230,3 @@ function toRow(d: ReconciliationDifference): ReconciliationDifferenceRow {
   };
 }
 
-function toDifference(d: ReconciliationDifferenceRow, wallet: Wallet): ReconciliationDifference {
-  const out: ReconciliationDifference = { kind: d.kind, wallet, out_trade_no: d.out_trade_no };
-  if (d.out_refund_no !== null) out.out_refund_no = d.out_refund_no;
-  if (d.payment_id !== null) out.payment_id = d.payment_id;
-  if (d.transaction_id !== null) out.transaction_id = d.transaction_id;
-  out.journal_fen = d.journal_fen;
-  out.bill_fen = d.bill_fen;
-  out.journal_status = d.journal_status;
-  out.bill_status = d.bill_status;
-  return out;
-}
