@@ -84,7 +84,9 @@ describe('Reconciler', () => {
       gateway: {
         async downloadBill(q) {
           asked.push(q);
-          return answers.get(q.bill_date) ?? { kind: 'rejected', message: 'No Bill Exist', fields: { error_code: '20002' } };
+          const answer = answers.get(q.bill_date) ?? { kind: 'rejected', message: 'No Bill Exist', fields: { error_code: '20002' } };
+          if (answer instanceof Error) throw answer;
+          return answer;
         },
       },
     });
