@@ -1,20 +1,7 @@
 import type { ChronologicalPage, JournalScope, PaymentGroupRow, PaymentRow, RefundGroupRow, RefundWithPayment } from '../types.ts';
+import { OPEN_STATUSES, pageParams, QUARTER_MS, WALLET_SQL } from '../columns.ts';
 import type { PgContext } from './context.ts';
 import { paymentFromDb, REFUNDED, refundFromDb } from './rows.ts';
-
-/** The wallet of a group: the payment's (a refund's group is its payment's). */
-const WALLET_SQL = 'wallet';
-const QUARTER_MS = 15 * 60_000;
-const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
-
-/** No `after`: start at the range's first millisecond (every id sorts after ''). */
-const pageParams = (p: ChronologicalPage) => ({
-  from: p.fromMs,
-  to: p.toMs,
-  afterAt: p.after?.created_at ?? p.fromMs,
-  afterId: p.after?.id ?? '',
-  limit: p.limit,
-});
 
 /** The journal read for shifts, exports and reports: quarter-hour groups and chronological pages (server/shifts/, server/exports/, server/reports/). */
 export function pgJournal(ctx: PgContext) {

@@ -1,18 +1,9 @@
 import type postgres from 'postgres';
 import { sumTotals } from '../totals.ts';
-import {
-  DEFAULT_SHOP_ID,
-  type InsertPaymentResult,
-  type NewPayment,
-  type PaymentEvent,
-  type PaymentPageQuery,
-  type PaymentPatch,
-  type PaymentRow,
-  type PaymentTotalsRow,
-  type Transition,
-} from '../types.ts';
+import { DEFAULT_SHOP_ID, type InsertPaymentResult, type NewPayment, type PaymentEvent, type PaymentPageQuery, type PaymentPatch, type PaymentRow, type PaymentTotalsRow, type Transition } from '../types.ts';
+import { PAYMENT_COLUMN_SET, PAYMENT_COLUMNS } from '../columns.ts';
 import type { PgContext } from './context.ts';
-import { ASYNC_COMMIT, PAYMENT_COLUMN_SET, PAYMENT_COLUMNS, patchValues, paymentFromDb, REFUNDED, UNFINISHED_PAYMENT, type Row } from './rows.ts';
+import { ASYNC_COMMIT, patchValues, paymentFromDb, REFUNDED, UNFINISHED_PAYMENT, type Row } from './rows.ts';
 
 /** The pool, or one transaction's connection. */
 type Query = postgres.Sql | postgres.TransactionSql;

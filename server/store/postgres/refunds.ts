@@ -1,6 +1,7 @@
 import type { InsertRefundResult, NewRefund, RefundPatch, RefundRow } from '../types.ts';
+import { REFUND_COLUMN_SET, REFUND_COLUMNS } from '../columns.ts';
 import type { PgContext } from './context.ts';
-import { patchValues, paymentFromDb, REFUND_COLUMN_SET, REFUND_COLUMNS, REFUNDED, refundFromDb, type Row } from './rows.ts';
+import { patchValues, paymentFromDb, REFUNDED, refundFromDb, type Row } from './rows.ts';
 
 /** The refunds table: the insert that reserves the amount under the payment's row lock, reads, transitions, and the leases of the recovery sweep. */
 export function pgRefunds(ctx: PgContext) {

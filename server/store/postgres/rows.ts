@@ -5,20 +5,6 @@ import type { PaymentRow, RefundRow } from '../types.ts';
 /** A row or a set of column values, as the driver reads and serialises them. */
 export type Row = Record<string, any>;
 
-export const PAYMENT_COLUMNS = [
-  'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
-  'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
-  'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
-  'shop_id',
-] as const;
-export const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
-export const REFUND_COLUMNS = [
-  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet',
-] as const;
-export const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
-
 /**
  * A condition that is always true and makes the statement's transaction commit without waiting
  * for the WAL flush (SET LOCAL synchronous_commit = off, from inside the one statement). In the
