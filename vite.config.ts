@@ -14,9 +14,9 @@ export default defineConfig({
       injectRegister: false,
       includeAssets: ['icons/*.png'],
       manifest: {
-        name: '微信收银 WeChat POS',
-        short_name: '微信收银',
-        description: 'WeChat Pay payment-code checkout for the shop counter',
+        name: '扫码收银 Scan & Pay POS',
+        short_name: '扫码收银',
+        description: 'WeChat Pay and Alipay payment-code checkout for the shop counter',
         start_url: '/',
         scope: '/',
         display: 'standalone',

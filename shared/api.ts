@@ -132,11 +132,29 @@ export const PAGE_LIMIT_MAX = 200;
 /** How a wallet is reached: a real gateway, a simulator (training: no money moves), or not at all. */
 export type WalletMode = 'live' | 'simulator' | 'off';
 
+export type WalletModes = { wechat: WalletMode; alipay: WalletMode };
+
+/** Each wallet's mode, also from an older server that reported WeChat Pay's alone in `mode`. */
+export function walletModes(setup: { mode: 'simulator' | 'live'; wallets?: WalletModes | undefined }): WalletModes {
+  return setup.wallets ?? { wechat: setup.mode, alipay: 'off' };
+}
+
+/**
+ * The wallets that take payments but move no money (simulated), and whether that is all of them.
+ * One wallet can be live while the other trains: the till must then say which one trains, not
+ * call itself live or training as a whole.
+ */
+export function trainingWallets(modes: WalletModes): { wallets: ('wechat' | 'alipay')[]; all: boolean } {
+  const on = (['wechat', 'alipay'] as const).filter((w) => modes[w] !== 'off');
+  const wallets = on.filter((w) => modes[w] === 'simulator');
+  return { wallets, all: wallets.length > 0 && wallets.length === on.length };
+}
+
 export interface Health {
   ok: boolean;
   /** WeChat Pay's mode (as before wallets were reported). */
   mode: 'simulator' | 'live';
-  wallets: { wechat: WalletMode; alipay: WalletMode };
+  wallets: WalletModes;
   /** Why not ok (503: the journal cannot take a durable write). */
   reason?: string;
 }
@@ -151,7 +169,7 @@ export interface TerminalDetails {
   terminal: TerminalInfo;
   mode: 'simulator' | 'live';
   /** Each wallet's mode (absent from older servers: WeChat Pay in `mode`, no Alipay). */
-  wallets?: { wechat: WalletMode; alipay: WalletMode };
+  wallets?: WalletModes;
   shop_name?: string;
   time_zone: string;
   max_amount_fen: number;

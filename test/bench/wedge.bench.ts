@@ -26,6 +26,7 @@ import {
   scanStream,
   typedStream,
   VirtualClock,
+  alipayCode,
   wechatCode,
   type Layout,
   type Terminator,
@@ -181,39 +182,41 @@ const ms = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(1));
 
 export async function run(): Promise<void> {
   const random = rng(20261128);
-  const cases: ScanCase[] = [];
-  for (const speed of SPEEDS)
-    for (const terminator of TERMINATORS)
-      for (const layout of LAYOUTS) for (let i = 0; i < CODES_PER_CELL; i++) cases.push(scanCase(wechatCode(random), speed, layout, terminator, random));
-
   const groups: [string, (c: ScanCase) => string][] = [
     ['speed', (c) => `${c.speed} ms/key`],
     ['layout', (c) => c.layout],
     ['terminator', (c) => c.terminator],
   ];
-  const results = cases.map((c) => ({ c, ours: runOurs(c.stream), theirs: runOnscan(c.stream) }));
+  for (const [wallet, makeCode] of [['WeChat', wechatCode], ['Alipay', alipayCode]] as const) {
+    const cases: ScanCase[] = [];
+    for (const speed of SPEEDS)
+      for (const terminator of TERMINATORS)
+        for (const layout of LAYOUTS) for (let i = 0; i < CODES_PER_CELL; i++) cases.push(scanCase(makeCode(random), speed, layout, terminator, random));
+    const results = cases.map((c) => ({ c, ours: runOurs(c.stream), theirs: runOnscan(c.stream) }));
 
-  console.log(`WeChat payment codes: ${cases.length} scans (${CODES_PER_CELL} per speed × terminator × layout, gaps ±${JITTER * 100}% jitter)`);
-  for (const [name, key] of groups) {
-    const rows = new Map<string, { ours: Tally; theirs: Tally }>();
-    for (const r of results) {
-      const k = key(r.c);
-      const row = rows.get(k) ?? { ours: tally(), theirs: tally() };
-      judgeScan(r.c, r.ours, true, row.ours);
-      judgeScan(r.c, r.theirs, false, row.theirs);
-      rows.set(k, row);
+    console.log(`${wallet} payment codes: ${cases.length} scans (${CODES_PER_CELL} per speed × terminator × layout, gaps ±${JITTER * 100}% jitter)`);
+    // Alipay's table by speed only: layouts and terminators behave as for WeChat codes.
+    for (const [name, key] of wallet === 'WeChat' ? groups : groups.slice(0, 1)) {
+      const rows = new Map<string, { ours: Tally; theirs: Tally }>();
+      for (const r of results) {
+        const k = key(r.c);
+        const row = rows.get(k) ?? { ours: tally(), theirs: tally() };
+        judgeScan(r.c, r.ours, true, row.ours);
+        judgeScan(r.c, r.theirs, false, row.theirs);
+        rows.set(k, row);
+      }
+      console.table(
+        [...rows].map(([k, { ours, theirs }]) => ({
+          [name]: k,
+          'captured ours': pct(ours.captured, ours.n),
+          'captured onscan': pct(theirs.captured, theirs.n),
+          'keys leaked ours': pct(ours.leakedKeys, ours.scanKeys),
+          'keys leaked onscan': pct(theirs.leakedKeys, theirs.scanKeys),
+          'latency ours p50/max ms': `${ms(quantile(ours.latencies, 0.5))} / ${ms(Math.max(...ours.latencies))}`,
+          'latency onscan p50/max ms': theirs.latencies.length ? `${ms(quantile(theirs.latencies, 0.5))} / ${ms(Math.max(...theirs.latencies))}` : '—',
+        })),
+      );
     }
-    console.table(
-      [...rows].map(([k, { ours, theirs }]) => ({
-        [name]: k,
-        'captured ours': pct(ours.captured, ours.n),
-        'captured onscan': pct(theirs.captured, theirs.n),
-        'keys leaked ours': pct(ours.leakedKeys, ours.scanKeys),
-        'keys leaked onscan': pct(theirs.leakedKeys, theirs.scanKeys),
-        'latency ours p50/max ms': `${ms(quantile(ours.latencies, 0.5))} / ${ms(Math.max(...ours.latencies))}`,
-        'latency onscan p50/max ms': theirs.latencies.length ? `${ms(quantile(theirs.latencies, 0.5))} / ${ms(Math.max(...theirs.latencies))}` : '—',
-      })),
-    );
   }
 
   // Other barcodes a cashier may scan by mistake (USB scanners, terminated): must arrive as scans.

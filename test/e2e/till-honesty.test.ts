@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { makeTestCode } from '../../server/simulator/test-codes.ts';
+import { makeAlipayTestCode, makeTestCode } from '../../server/simulator/test-codes.ts';
 import type { Payment } from '../../shared/api.ts';
 import { usePosAndBrowser } from './support/use-pos.ts';
 import type { Terminal } from './support/pos-server.ts';
@@ -69,6 +69,33 @@ describe('training mode', { timeout: 120_000 }, () => {
     expect(await page.getAttribute('[data-testid=watermark]', 'data-text')).toBe(lang === 'zh' ? '训练 · 未扣款' : 'TRAINING · NO MONEY');
     await shot(page, `training-success-${lang}`);
     await expectAccessible(page, 'success');
+    await close();
+  });
+
+  it('names the wallet that trains when the other is live, and marks only that wallet’s sale as training', async () => {
+    const { page, close } = await till('zh');
+    // The server here simulates both wallets; the app is told WeChat Pay is live, as a shop trying Alipay before going live would see.
+    const liveWeChat = { mode: 'live', wallets: { wechat: 'live', alipay: 'simulator' } };
+    await page.route(/\/api\/(health|terminal)$/, async (route) => {
+      const answer = await route.fetch();
+      await route.fulfill({ response: answer, json: { ...(await answer.json()), ...liveWeChat } });
+    });
+    await page.reload();
+    const banner = await page.waitForSelector('[data-testid=training-banner][data-wallets=alipay]');
+    expect(await banner.textContent()).toContain('支付宝为训练模式 · 不会真实扣款');
+    await shot(page, 'training-alipay-only-zh');
+    await expectAccessible(page, 'checkout with one wallet training');
+
+    await keyAmount(page, '6');
+    await wedgeScan(page, makeTestCode('success'));
+    await waitForStatus(page, 'result', 'succeeded');
+    expect(await page.$('[data-testid=watermark]')).toBeNull();
+    await page.click('text=下一笔');
+    await keyAmount(page, '7');
+    await wedgeScan(page, makeAlipayTestCode('success'));
+    await waitForStatus(page, 'result', 'succeeded');
+    expect(await page.getAttribute('[data-testid=wallet]', 'data-wallet')).toBe('alipay');
+    expect(await page.getAttribute('[data-testid=watermark]', 'data-text')).toBe('训练 · 未扣款');
     await close();
   });
 

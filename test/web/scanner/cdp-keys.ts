@@ -58,6 +58,11 @@ export const HOLDABLE_TIMERS = `(() => {
  * USB reports are timed), all queued at once, page timers held until every key is delivered.
  */
 export async function burst(cdp: CDPSession, keys: readonly KeyDef[], gapMs = 3): Promise<void> {
+  // A key pressed before the page existed gets event.timeStamp 0 (no press time): a long slow burst
+  // on a fresh page waits until the page is old enough for all of its keys to carry one.
+  const { result } = (await cdp.send('Runtime.evaluate', { expression: 'performance.timeOrigin' })) as { result: { value: number } };
+  const tooEarly = result.value + 50 - (Date.now() - keys.length * gapMs - 200);
+  if (tooEarly > 0) await new Promise((resolve) => setTimeout(resolve, tooEarly));
   const base = Date.now() / 1000 - (keys.length * gapMs) / 1000 - 0.2;
   await cdp.send('Runtime.evaluate', { expression: 'window.__holdTimers = true' });
   try {

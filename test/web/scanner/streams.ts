@@ -208,6 +208,14 @@ export function wechatCode(random: () => number): string {
   return s;
 }
 
+/** An Alipay payment code: 25–30, then digits, 16–24 long. */
+export function alipayCode(random: () => number): string {
+  let s = String(25 + Math.floor(random() * 6));
+  const length = 16 + Math.floor(random() * 9);
+  while (s.length < length) s += String(Math.floor(random() * 10));
+  return s;
+}
+
 /** Replay a stream into a keydown handler on the virtual clock; returns the events as dispatched. */
 export function play(stream: readonly TimedKey[], clock: VirtualClock, handle: (e: FakeKeyEvent) => void, settleMs = 1000): FakeKeyEvent[] {
   const events: FakeKeyEvent[] = [];

@@ -107,6 +107,41 @@ describe('keyboard wedge: other barcodes', () => {
   });
 });
 
+describe('keyboard wedge: Alipay payment codes', () => {
+  const ALIPAY_CODES = ['2812345678901234', '280012345678901234', '301234567890123456789012'];
+  const alipayMatrix = ALIPAY_CODES.flatMap((code) => SPEEDS.flatMap((speed) => TERMINATORS.map((terminator) => ({ code, speed, terminator }))));
+
+  it.each(alipayMatrix)('captures the $code.length-digit code $code at $speed ms/key ending with $terminator, once and whole', ({ code, speed, terminator }) => {
+    const h = wedgeHarness();
+    const stream = scanStream({ code, start: 1000, gapMs: speed, jitter: 0.1, terminator, random: rng(speed) });
+    const events = h.play(stream);
+    expect(h.out.scans.map((s) => s.code)).toEqual([code]);
+    expect(h.out.human).toEqual([]);
+    expect(events.every((e) => e.defaultPrevented && e.propagationStopped)).toBe(true);
+  });
+
+  it('accepts a slow scanner’s unterminated Alipay code one slow gap after its last digit, its length not being known before', () => {
+    const h = wedgeHarness();
+    const stream = scanStream({ code: ALIPAY_CODES[1]!, start: 0, gapMs: 90, terminator: 'none' });
+    h.play(stream);
+    expect(h.out.scans.map((s) => s.end)).toEqual(['idle']);
+    const wait = h.out.scans[0]!.emittedAt - stream.at(-1)!.at;
+    expect(wait).toBeGreaterThan(WEDGE_DEFAULTS.fastGapMs);
+    expect(wait).toBeLessThanOrEqual(WEDGE_DEFAULTS.slowGapMs + 1);
+  });
+
+  it.each([
+    ['25', [120]],
+    ['30.5', [110, 125, 100]],
+    ['288', [100, 100]],
+  ])('keeps an amount %j that starts like an Alipay code as typing', (text, gaps) => {
+    const h = wedgeHarness();
+    h.play(typedStream(text, 0, gaps));
+    expect(h.out.scans).toEqual([]);
+    expect(h.typedText()).toBe(text);
+  });
+});
+
 describe('keyboard wedge: a person typing', () => {
   const slowGaps = [120, 250, 180, 140, 210, 160];
   it.each([
@@ -134,14 +169,17 @@ describe('keyboard wedge: a person typing', () => {
     expect(h.typedText()).toBe(CODE);
   });
 
-  it('shows a typed key after at most one fast gap, or one slow gap when it could start a WeChat code', () => {
+  it('shows a typed key after at most one fast gap, or one slow gap when it could start a payment code', () => {
     const h = wedgeHarness();
-    const stream = typedStream('2.5', 0, [300, 300]);
+    const stream = typedStream('9.5', 0, [300, 300]);
     h.play(stream);
     h.out.human.forEach((k) => expect(k.emittedAt - k.at).toBeLessThanOrEqual(WEDGE_DEFAULTS.fastGapMs + 1));
-    const one = wedgeHarness();
-    one.play(typedStream('1', 0, []));
-    expect(one.out.human[0]!.emittedAt).toBeLessThanOrEqual(WEDGE_DEFAULTS.slowGapMs + 1);
+    for (const first of ['1', '2', '3']) {
+      const one = wedgeHarness();
+      one.play(typedStream(first, 0, []));
+      expect(one.out.human[0]!.emittedAt).toBeGreaterThan(WEDGE_DEFAULTS.fastGapMs);
+      expect(one.out.human[0]!.emittedAt).toBeLessThanOrEqual(WEDGE_DEFAULTS.slowGapMs + 1);
+    }
   });
 
   it('releases a held "1" at once when the next key rules out a WeChat code', () => {

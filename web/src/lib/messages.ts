@@ -1,9 +1,10 @@
 /** Every text the cashier sees, in Chinese and English. Keys are grouped by screen. */
 export const MESSAGES = {
-  'app.title': { zh: '微信收银', en: 'WeChat POS' },
+  'app.title': { zh: '扫码收银', en: 'Scan & Pay POS' },
   'app.loadFailed': { zh: '此页面无法加载，请检查网络后刷新。', en: 'This screen could not be loaded. Check the network, then reload.' },
   'app.skip': { zh: '跳到主要内容', en: 'Skip to content' },
   'training.banner': { zh: '训练模式 · 不会真实扣款', en: 'Training mode · no real money' },
+  'training.bannerWallets': { zh: '{wallets}为训练模式 · 不会真实扣款', en: 'Training mode for {wallets} · no real money' },
   'training.watermark': { zh: '训练 · 未扣款', en: 'TRAINING · NO MONEY' },
   'nav.checkout': { zh: '收款', en: 'Checkout' },
   'nav.history': { zh: '今日流水', en: 'History' },

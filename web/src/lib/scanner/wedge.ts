@@ -9,19 +9,23 @@
  *   scanner sends arrives (Backspace, arrows, Ctrl/Alt combos, auto-repeat), or a terminator ends
  *   a burst too short to be a code. The held keys go to onHumanKey at once, in order, marked
  *   `deferred` (the app applies them itself). Cost: a typed key shows ≤ 40 ms late, and a key that
- *   could start a WeChat code ('1', then 0–5, then digits) shows ≤ slowGapMs (130 ms) after the
- *   person's last key, or at once when the next key rules the code out ('.', '7' after '1', …).
+ *   could start a payment code ('1' then 0–5 for WeChat, '2' then 5–9 or '30' for Alipay, then
+ *   digits) shows ≤ slowGapMs (130 ms) after the person's last key, or at once when the next key
+ *   rules the code out ('.', '7' after '1', …).
  * - A USB scanner: a burst whose keys all come ≤ 40 ms apart, ended by Enter / Tab / CR(+LF) with
  *   ≥ minLength characters, or ended by silence with ≥ minLengthUnterminated characters.
- * - A WeChat payment code from any scanner, even a slow Bluetooth/Zebra one at 80–100 ms/key: a
- *   digit run that can still become `^1[0-5]\d{16}$` is held while its keys come ≤ slowGapMs apart
- *   (amounts are ≤ 9 digits, so such a run is never the amount) and is accepted the moment its
- *   18th digit arrives — no terminator needed and no wait after the last key. The terminator that
- *   follows (Enter, Tab, CR+LF) is swallowed.
+ * - A payment code from any scanner, even a slow Bluetooth/Zebra one at 80–100 ms/key: a digit
+ *   run that can still become a WeChat (`^1[0-5]\d{16}$`) or Alipay (`^(2[5-9]|30)\d{14,22}$`)
+ *   code is held while its keys come ≤ slowGapMs apart (amounts are ≤ 9 digits, so such a run is
+ *   never the amount). A WeChat code is accepted the moment its 18th digit arrives — no
+ *   terminator needed and no wait after the last key; an Alipay code (16–24 digits, so its end is
+ *   not known in advance) on its terminator or one slow gap after its last digit. The terminator
+ *   that follows a scan (Enter, Tab, CR+LF) is swallowed.
  *
  * Why it never leaks: no key of a burst reaches the page before the burst is judged, and a burst
  * judged a scan is never released. Why it is fast: a WeChat code is accepted on its last digit, a
- * terminated burst on its terminator; only a non-WeChat code without terminator waits (40 ms idle).
+ * terminated burst on its terminator; only a code without terminator waits (40 ms idle from a fast
+ * scanner, one slow gap of 130 ms for a slow scanner's Alipay code).
  * Retract-after-delivery was rejected: the amount would flicker with scan digits for up to 1.7 s
  * on a slow scanner, and an Enter could fire before the retraction.
  *
@@ -32,7 +36,7 @@
  * and a key arriving after a deadline settles it first.
  */
 import { humanKeyValue, isModifierOnly, isTerminator, scanCharacter } from './keymap.ts';
-import { isCompleteWechatCode, isWechatPrefix, WECHAT_CODE_LENGTH } from './code-shape.ts';
+import { isCompletePaymentCode, isCompleteWechatCode, isPaymentCodePrefix, WECHAT_CODE_LENGTH } from './code-shape.ts';
 import type { HumanKey, KeyInput } from './types.ts';
 
 export interface WedgeScan {
@@ -47,7 +51,7 @@ export interface WedgeScan {
 export interface WedgeTiming {
   /** Largest gap between two keys of a USB scanner burst. */
   fastGapMs: number;
-  /** Largest gap between two digits of a slow scanner's WeChat code. */
+  /** Largest gap between two digits of a slow scanner's payment code. */
   slowGapMs: number;
   /** Shortest burst ended by a terminator that counts as a scan. */
   minLength: number;
@@ -167,7 +171,7 @@ export class KeyboardWedge {
     }
     const gap = t - this.#lastAt();
     const code = this.#codeText();
-    const complete = isCompleteWechatCode(code) && (this.#allFast || this.#allSlow) && gap <= this.timing.slowGapMs;
+    const complete = isCompletePaymentCode(code) && (this.#allFast || this.#allSlow) && gap <= this.timing.slowGapMs;
     const fastBurst = this.#allFast && gap <= this.timing.fastGapMs;
     if (complete || (fastBurst && this.#held.length >= this.timing.minLength)) {
       this.#emitScanSplit('terminator');
@@ -184,7 +188,7 @@ export class KeyboardWedge {
   #canExtend(ch: string, t: number): boolean {
     const gap = t - this.#lastAt();
     if (this.#allFast && gap <= this.timing.fastGapMs) return true;
-    return this.#allSlow && gap <= this.timing.slowGapMs && isWechatPrefix(this.#codeText() + ch);
+    return this.#allSlow && gap <= this.timing.slowGapMs && isPaymentCodePrefix(this.#codeText() + ch);
   }
 
   #push(ch: string, e: KeyInput, t: number): void {
@@ -232,9 +236,9 @@ export class KeyboardWedge {
   #resolve(): void {
     if (this.#held.length === 0) return;
     const code = this.#codeText();
-    const wechat = isCompleteWechatCode(code) && (this.#allFast || this.#allSlow);
+    const slowCode = isCompletePaymentCode(code) && (this.#allFast || this.#allSlow);
     const fastScan = this.#allFast && this.#held.length >= this.timing.minLengthUnterminated;
-    if (wechat || fastScan || this.#wechatSuffixLead() > 0) {
+    if (slowCode || fastScan || this.#wechatSuffixLead() > 0) {
       const end = this.#lastAt();
       this.#emitScanSplit('idle');
       this.#tailLeft = 1;
@@ -306,7 +310,9 @@ export class KeyboardWedge {
     const last = this.#lastAt();
     let deadline = this.#allFast ? last + this.timing.fastGapMs : -Infinity;
     const text = this.#codeText();
-    if (this.#allSlow && (isWechatPrefix(text) || this.#wechatSuffixLead() > 0)) deadline = Math.max(deadline, last + this.timing.slowGapMs);
+    // A fast burst that already is a whole (Alipay) code does not wait a slow gap: a fast scanner does not slow down mid-code.
+    const whole = this.#allFast && isCompletePaymentCode(text);
+    if (this.#allSlow && !whole && (isPaymentCodePrefix(text) || this.#wechatSuffixLead() > 0)) deadline = Math.max(deadline, last + this.timing.slowGapMs);
     // A burst that can no longer grow is settled on the next turn.
     this.#deadline = Math.max(deadline, last);
     const set = this.#opts.setTimer;
