@@ -6,7 +6,7 @@ import type { Migration } from './migrations.ts';
  * migration: add the next number. Money is BIGINT fen and times BIGINT epoch milliseconds (both
  * read back as JavaScript numbers, refused beyond 2^53); flags are BOOLEAN.
  *
- * Differences from SQLite, all internal to postgres.ts:
+ * Differences from SQLite, all internal to postgres.ts and postgres/:
  * - payments.version counts every write of a row: a transition reads the row, decides in
  *   JavaScript and writes only if the version is still the one it read (compare-and-set, retried
  *   on a race), so no transaction stays open while the decision runs.
