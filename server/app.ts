@@ -30,7 +30,7 @@ import { Exports } from './exports/index.ts';
 import { Reports } from './reports/report.ts';
 import { Cashiers } from './shifts/cashiers.ts';
 import { Shifts } from './shifts/shifts.ts';
-import { startDailyReconciliation } from './reconciliation/daily-job.ts';
+import { RECONCILE_CLAIM_MS, startDailyReconciliation } from './reconciliation/daily-job.ts';
 import { Reconciler } from './reconciliation/reconciler.ts';
 import { ShopDirectory, type Shop } from './shops/shops.ts';
 import type { ShopDay } from './api/context.ts';
@@ -166,8 +166,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       shopOf: (id) => shops.get(id),
     });
     cleanups.push(() => service.close());
-    // Reconciliation reads the bill with the same client and the journal the flow writes.
-    const reconciler = new Reconciler({ store, gateway });
+    // Reconciliation reads the bills with the same clients and the journal the flow writes, shop by shop.
+    const reconciler = new Reconciler({ store, gateway, ...(alipay ? { alipay: alipay.client } : {}), shops });
     const terminals = new TerminalRegistry({
       store,
       ...(config.managerPin ? { envPin: config.managerPin } : {}),
@@ -212,7 +212,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cleanups.push(...cleanups.splice(cleanups.indexOf(closeHttp), 1));
     service.resume();
     if (config.reconcileDaily) {
-      const daily = startDailyReconciliation({ reconciler, log });
+      const daily = startDailyReconciliation({
+        reconciler,
+        log,
+        // One instance of a chain reconciles each shop's day; a dead one's claim lapses after the lease.
+        claim: (date, shop) => store.claimReconciliation(date, shop, config.instanceId, Date.now(), Date.now() + RECONCILE_CLAIM_MS),
+      });
       cleanups.push(() => daily.stop());
     }
 
@@ -248,7 +253,7 @@ function shopDays(build: (shop: Shop) => ShopDay): (shop: Shop) => ShopDay {
 }
 
 /** The Alipay client the configuration asks for: the merchant's keys, or the simulator's test keys (the built-in simulator when no gateway is set). */
-function alipayClient(config: Config, simulatorBase: string | undefined): { client: AlipayClient; gateway: string } | undefined {
+export function alipayClient(config: Config, simulatorBase: string | undefined): { client: AlipayClient; gateway: string } | undefined {
   const a = config.alipay;
   if (a.mode === 'off') return undefined;
   const gateway = a.gateway ?? `${simulatorBase!}/alipay/gateway.do`;

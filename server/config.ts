@@ -67,7 +67,7 @@ export interface Config {
   tls?: { certPath: string; keyPath: string };
   /** ALLOW_INSECURE_HTTP=1: live mode serves the network over plain HTTP anyway (default: this machine only). */
   allowInsecureHttp: boolean;
-  /** RECONCILE_DAILY: compare yesterday's WeChat bill with the journal every day after 10:00 Beijing time (default: live mode only). */
+  /** RECONCILE_DAILY: compare every shop's yesterday with each wallet's bill every day after 10:00 Beijing time (default: live mode only). */
   reconcileDaily: boolean;
   /** Problems that do not stop the start but limit what works (printed at start). */
   warnings: string[];

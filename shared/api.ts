@@ -1,4 +1,5 @@
 /** The HTTP API's shapes (README "HTTP API"): one definition for the server and the web app. */
+import type { Wallet } from './payment-code.ts';
 
 export const PAYMENT_STATUSES = ['processing', 'user_paying', 'succeeded', 'failed', 'canceled', 'needs_attention'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -262,13 +263,15 @@ export type ApiErrorCode =
   | 'TRAINING_MODE'
   | 'WRONG_ROLE';
 
-/** Reconciliation: the journal against WeChat's ALL bill of one Beijing day (README "Reconciliation"). */
-export const RECONCILIATION_KINDS = ['missing_in_journal', 'missing_at_wechat', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'] as const;
+/** Reconciliation: a shop's journal against each wallet's bill of one Beijing day (README "Reconciliation"). */
+export const RECONCILIATION_KINDS = ['missing_in_journal', 'missing_at_wechat', 'missing_at_alipay', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'] as const;
 export type ReconciliationKind = (typeof RECONCILIATION_KINDS)[number];
 export type ReconciliationStatus = 'matched' | 'differences' | 'no_bill' | 'error';
 
 export interface ReconciliationDifference {
   kind: ReconciliationKind;
+  /** Whose bill shows (or lacks) it. */
+  wallet?: Wallet;
   out_trade_no: string;
   /** refund_mismatch: the refund's number (our refund id). */
   out_refund_no?: string;
@@ -282,13 +285,31 @@ export interface ReconciliationDifference {
   bill_status?: string | null;
 }
 
+/** One wallet's part of a reconciliation: its bill against the shop's payments in that wallet. */
+export interface WalletReconciliation {
+  wallet: Wallet;
+  status: ReconciliationStatus;
+  counts: { journal: number; bill: number; matched: number };
+  /** Its differences (also in the result's list). */
+  differences: number;
+  /** When this wallet's bill was last compared (ISO); why it is no_bill or error. */
+  run_at: string;
+  error?: string;
+}
+
 /** POST /api/reconciliations {date}, GET /api/reconciliations?date= and `npm run reconcile`'s last line. */
 export interface ReconciliationResult {
   /** The bill's day, YYYY-MM-DD, Beijing time. */
   date: string;
+  /** The shop whose journal was compared (absent on refusals before any run). */
+  shop?: string;
+  /** The day as a whole: differences when any wallet has some, else error, no_bill or matched (see docs/operations.md). */
   status: ReconciliationStatus;
+  /** Summed over the wallets. */
   counts: { journal: number; bill: number; matched: number };
   differences: ReconciliationDifference[];
+  /** Each enabled wallet's own status and totals (WeChat first). */
+  wallets?: WalletReconciliation[];
   /** When it ran (ISO); why it is no_bill or error. */
   run_at?: string;
   error?: string;

@@ -5,21 +5,12 @@ import type { ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 import { jsonBody, preferredLanguage } from './validate.ts';
-import { DEFAULT_SHOP_ID } from '../store/types.ts';
 
 /**
- * The comparison reads the configured merchant's bill against the whole journal: that is the
- * default shop's. Until it runs shop by shop (each shop's bill with its sub-merchant, its own
- * payments: server/shops/shops.ts), another shop's terminals do not see it.
- */
-function defaultShopOnly(c: Context<ApiEnv>): void {
-  if (c.get('shop').id !== DEFAULT_SHOP_ID) fail(404, 'NOT_FOUND', 'Reconciliation runs for the default shop only (its merchant’s bill).');
-}
-
-/**
- * POST /api/reconciliations {date} runs the comparison of the journal with WeChat's bill of that
- * Beijing day now; GET /api/reconciliations?date= gives the latest result, and
- * /api/reconciliations.csv?date=[&lang=] its differences as CSV. All with the manager PIN.
+ * POST /api/reconciliations {date} runs the comparison of the terminal's shop's journal with each
+ * wallet's bill of that Beijing day now; GET /api/reconciliations?date= gives the latest result,
+ * and /api/reconciliations.csv?date=[&lang=] its differences as CSV. All with the manager PIN
+ * (the shop's). A terminal sees its own shop's reconciliations only.
  */
 export function reconciliationRoutes(reconciler: Reconciler, pin: ManagerPinGuard) {
   const checked = (date: unknown): string => {
@@ -34,20 +25,18 @@ export function reconciliationRoutes(reconciler: Reconciler, pin: ManagerPinGuar
   };
 
   const latest = async (c: Context<ApiEnv>) => {
-    defaultShopOnly(c);
     const date = checked(c.req.query('date'));
-    await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation');
-    const result = await reconciler.latest(date);
+    await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation', c.get('shop').id);
+    const result = await reconciler.latest(date, c.get('shop').id);
     if (!result) fail(404, 'NOT_FOUND', `No reconciliation for ${date} yet: run one (POST /api/reconciliations).`);
     return result;
   };
 
   return new Hono<ApiEnv>()
     .post('/reconciliations', async (c) => {
-      defaultShopOnly(c);
       const date = checked((await jsonBody(c)).date);
-      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation');
-      return c.json(await reconciler.run(date));
+      await pin.require(c.get('terminal').id, c.req.header('x-manager-pin'), 'Reconciliation', c.get('shop').id);
+      return c.json(await reconciler.run(date, c.get('shop').id));
     })
     .get('/reconciliations', async (c) => c.json(await latest(c)))
     .get('/reconciliations.csv', async (c) => {

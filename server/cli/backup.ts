@@ -2,9 +2,9 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { ConfigError, loadConfig } from '../config.ts';
 import { ownerOnlyFile } from '../store/data-dir.ts';
 import { SQLITE_FILE_NAME } from '../store/sqlite.ts';
+import { loadCliConfig } from './journal.ts';
 import type { CliIo } from './terminal.ts';
 
 /**
@@ -27,16 +27,8 @@ export async function runBackupCli(args: readonly string[], io: CliIo): Promise<
     io.err(BACKUP_USAGE);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`Configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadCliConfig(io);
+  if (typeof config === 'number') return config;
   if (config.databaseUrl) {
     io.err('DATABASE_URL is set: the journal is in PostgreSQL. Back it up with pg_dump (see README "Backups").');
     return 2;

@@ -33,6 +33,8 @@ export function alipayPort(gateway: AlipayGateway, config: ResolvedFlowConfig, s
         auth_code: authCode,
         subject: row.description ? `${prefix}-${row.description}` : prefix,
         terminal_id: row.terminal_id,
+        // 门店编号 on Alipay's bill: the shops of one Alipay account are reconciled apart by it.
+        store_id: row.shop_id,
         // Alipay closes an unpaid trade on its own after this too (whole minutes, at least 1).
         timeout_express: `${Math.max(1, Math.ceil(config.deadlineMs / 60_000))}m`,
       });

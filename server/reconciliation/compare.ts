@@ -1,14 +1,17 @@
 import type { ReconciliationDifference } from '../../shared/api.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
 import type { BillRecord } from '../wechat/bill.ts';
 
 /**
- * The comparison itself, pure and shop-agnostic: journal rows on one side, the lines of one
- * ALL bill on the other, both ways. A caller reconciling several shops calls it once per shop
- * with that shop's rows and bill.
+ * The comparison itself, pure, shop- and wallet-agnostic: journal rows on one side, the lines of
+ * one day's bill on the other, both ways. A caller reconciling several shops or wallets calls it
+ * once per shop and wallet with those rows and that bill. Bill lines are in WeChat's vocabulary
+ * (SUCCESS, REVOKED, REFUND); other wallets' bills are read into it (alipay-bill-lines.ts).
  *
  * - missing_in_journal: the bill shows an order paid (and not given back the same day) that the
  *   journal does not have as succeeded (absent, failed, canceled, still open).
- * - missing_at_wechat: a payment succeeded in the journal that the bill does not show paid.
+ * - missing_at_wechat / missing_at_alipay: a payment succeeded in the journal that the wallet's
+ *   bill does not show paid.
  * - amount_mismatch: both show it paid, for different amounts.
  * - status_mismatch: the journal says succeeded, the bill shows the order reversed (REVOKED).
  * - refund_mismatch: a refund of the day on one side only, for another amount, or failed on one
@@ -41,10 +44,18 @@ export interface CompareInput {
   refunds: readonly JournalRefund[];
   /** Journal refunds of other days that the bill names. */
   refundsElsewhere: readonly JournalRefund[];
-  bill: readonly BillRecord[];
+  bill: readonly BillLine[];
+  /** Whose bill it is (default WeChat): names the missing_at_<wallet> difference. */
+  wallet?: Wallet;
   /** out_trade_no found paid on a neighbouring day's bill (a payment that crossed midnight). */
   paidOnNeighbourDay?: ReadonlySet<string>;
 }
+
+/** What the comparison reads of a bill line: WeChat's ALL-bill fields. */
+export type BillLine = Pick<
+  BillRecord,
+  'out_trade_no' | 'transaction_id' | 'trade_state' | 'total_fee' | 'settlement_total_fee' | 'coupon_fee' | 'out_refund_no' | 'refund_status' | 'refund_fee'
+>;
 
 export interface Comparison {
   counts: { journal: number; bill: number; matched: number };
@@ -64,11 +75,11 @@ interface BillOrder {
 const LIVE_REFUND_STATES = new Set(['SUCCESS', 'PROCESSING']);
 
 /** The amount a payment line shows: 订单金额, or on bills without it 应结订单金额 plus the coupon. */
-const paidAmount = (r: BillRecord) => (r.total_fee > 0 ? r.total_fee : r.settlement_total_fee + r.coupon_fee);
+const paidAmount = (r: BillLine) => (r.total_fee > 0 ? r.total_fee : r.settlement_total_fee + r.coupon_fee);
 
 export function compareDay(input: CompareInput): Comparison {
   const orders = new Map<string, BillOrder>();
-  const billRefunds = new Map<string, BillRecord>();
+  const billRefunds = new Map<string, BillLine>();
   for (const line of input.bill) {
     let order = orders.get(line.out_trade_no);
     if (!order) {
@@ -139,7 +150,7 @@ export function compareDay(input: CompareInput): Comparison {
     compared.add(p.out_trade_no);
     if (input.paidOnNeighbourDay?.has(p.out_trade_no)) continue;
     differences.push({
-      kind: 'missing_at_wechat',
+      kind: input.wallet === 'alipay' ? 'missing_at_alipay' : 'missing_at_wechat',
       out_trade_no: p.out_trade_no,
       payment_id: p.id,
       ...(p.transaction_id ? { transaction_id: p.transaction_id } : {}),
@@ -157,7 +168,7 @@ export function compareDay(input: CompareInput): Comparison {
 /** A journal refund WeChat should show: done, or on its way once WeChat accepted it. */
 const expectedAtWechat = (r: JournalRefund) => r.status === 'succeeded' || (r.status === 'processing' && r.refund_id !== null);
 
-function compareRefunds(input: CompareInput, billRefunds: ReadonlyMap<string, BillRecord>): ReconciliationDifference[] {
+function compareRefunds(input: CompareInput, billRefunds: ReadonlyMap<string, BillLine>): ReconciliationDifference[] {
   const differences: ReconciliationDifference[] = [];
   const journal = new Map<string, JournalRefund>();
   for (const r of input.refundsElsewhere) journal.set(r.id, r);

@@ -1,17 +1,26 @@
 import type { ReconciliationResult } from '../../shared/api.ts';
+import { DEFAULT_SHOP_ID } from '../store/types.ts';
 import { addDays, beijingDate, beijingDayRange, beijingHour } from './bill-day.ts';
+import { isSettledResult } from './result.ts';
 
 /**
- * Reconciles yesterday (Beijing) every day once WeChat has published the bill (from 10:00
- * Beijing time). A run that finds no bill yet or fails is tried again every `retryMs` until one
- * is compared; then the job sleeps until 10:00 the next day. A day that was already compared
- * (by the job before a restart, `npm run reconcile` or the manager) is not run again.
+ * Reconciles yesterday (Beijing) for every shop every day once the wallets have published their
+ * bills (from 10:00 Beijing time). A wallet whose run finds no bill yet (with payments waiting
+ * for it) or fails is tried again every `retryMs`, alone, until it is compared; then the job
+ * sleeps until 10:00 the next day. A shop's day that was already compared (by the job before a
+ * restart, `npm run reconcile` or the manager) is not run again. On a chain every instance runs
+ * the job, and `claim` (a lease in the store) lets one of them download and compare each shop's
+ * day; the others look again at their next try, and take over if the claim lapsed.
  */
 export interface DailyJobDeps {
   reconciler: {
-    run(date: string): Promise<ReconciliationResult>;
-    latest(date: string): Promise<ReconciliationResult | undefined>;
+    run(date: string, shopId?: string, options?: { pendingOnly?: boolean }): Promise<ReconciliationResult>;
+    latest(date: string, shopId?: string): Promise<ReconciliationResult | undefined>;
+    /** Every shop (absent: the default shop only). */
+    shopIds?(): Promise<string[]>;
   };
+  /** Takes the lease on a shop's day for this instance (absent: a single instance, always true). */
+  claim?: (date: string, shopId: string) => Promise<boolean>;
   log: { info(message: string, fields?: Record<string, unknown>): void; warn(message: string, fields?: Record<string, unknown>): void; error(message: string, fields?: Record<string, unknown>): void };
   now?: () => number;
   /** Between tries while the bill is missing or a run fails (default 30 minutes). */
@@ -21,6 +30,8 @@ export interface DailyJobDeps {
   clearTimer?: (timer: unknown) => void;
 }
 
+/** How long an instance's claim on a shop's day holds: well over a run (two bill downloads), under the retry interval. */
+export const RECONCILE_CLAIM_MS = 10 * 60_000;
 /** WeChat publishes a day's bill from 10:00 Beijing time the next day. */
 export const BILL_READY_HOUR = 10;
 const DEFAULT_RETRY_MS = 30 * 60_000;
@@ -53,16 +64,25 @@ export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
     const at = now();
     if (beijingHour(at) < BILL_READY_HOUR) return untilReady(at);
     const date = addDays(beijingDate(at), -1);
-    const done = await deps.reconciler.latest(date);
-    if (done && (done.status === 'matched' || done.status === 'differences')) return untilReady(at);
-    const result = await deps.reconciler.run(date);
-    if (result.status === 'matched') deps.log.info('reconciliation: the journal matches the bill', { date, ...result.counts });
-    else if (result.status === 'differences') deps.log.warn('reconciliation: differences with the bill', { date, differences: result.differences.length, ...result.counts });
-    else {
-      deps.log.warn('reconciliation: no comparison yet, trying again later', { date, status: result.status, reason: result.error, retry_in_ms: retryMs });
-      return retryMs;
+    let waiting = false;
+    for (const shop of (await deps.reconciler.shopIds?.()) ?? [DEFAULT_SHOP_ID]) {
+      const done = await deps.reconciler.latest(date, shop);
+      if (done && isSettledResult(done)) continue;
+      if (deps.claim && !(await deps.claim(date, shop))) {
+        // Another instance is on it: look again at the next try, when its run is stored or its claim lapsed.
+        waiting = true;
+        continue;
+      }
+      const result = await deps.reconciler.run(date, shop, { pendingOnly: true });
+      const fields = { date, shop, ...result.counts };
+      if (result.status === 'matched') deps.log.info('reconciliation: the journal matches the bills', fields);
+      else if (result.status === 'differences') deps.log.warn('reconciliation: differences with the bills', { ...fields, differences: result.differences.length });
+      if (!isSettledResult(result)) {
+        deps.log.warn('reconciliation: no comparison yet, trying again later', { date, shop, status: result.status, reason: result.error, retry_in_ms: retryMs });
+        waiting = true;
+      }
     }
-    return untilReady(now());
+    return waiting ? retryMs : untilReady(now());
   }
 
   async function tick(): Promise<number> {

@@ -1,25 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import type { ReconciliationDifference, ReconciliationResult } from '../../shared/api.ts';
-import type { PaymentRow, ReconciliationDifferenceRow, RefundWithPayment, Store, StoredReconciliation } from '../store/types.ts';
-import type { Bill } from '../wechat/bill.ts';
-import type { BillQuery } from '../wechat/client.ts';
-import type { Outcome } from '../wechat/gateway.ts';
-import { addDays, beijingDate, beijingDayRange, isBillDate, monthsBefore, wireDate } from './bill-day.ts';
+import type { Wallet } from '../../shared/payment-code.ts';
+import { ShopError, type Shop } from '../shops/shops.ts';
+import { DEFAULT_SHOP_ID, type PaymentRow, type ReconciliationDifferenceRow, type RefundWithPayment, type Store, type StoredReconciliation } from '../store/types.ts';
+import { alipayBills, type AlipayBillClient } from './alipay-bills.ts';
+import { addDays, beijingDate, beijingDayRange, isBillDate, monthsBefore } from './bill-day.ts';
 import { compareDay, type JournalPayment, type JournalRefund } from './compare.ts';
+import { combine, isSettled } from './result.ts';
+import { wechatBills, type ShopBillLine, type WalletBills, type WechatBillGateway } from './wallet-bills.ts';
 
 /**
- * One reconciliation run: the journal's payments and refunds of a Beijing day against WeChat's
- * ALL bill of that day (asked gzipped), compared both ways (compare.ts), stored and returned.
- * A run always ends with a stored result: a bill not published yet is `no_bill`, a gateway or
- * journal failure `error`, so the manager sees that the check did not happen.
+ * One reconciliation run: a shop's payments and refunds of a Beijing day against each enabled
+ * wallet's bill of that day (WeChat's ALL bill of the shop's merchant, Alipay's trade bill),
+ * compared both ways (compare.ts), one stored run per wallet, returned together. A wallet's run
+ * always ends stored: a bill not published yet is `no_bill`, a gateway or journal failure
+ * `error`, so the manager sees that the check did not happen.
  */
-export interface BillSource {
-  downloadBill(q: BillQuery): Promise<Outcome<Bill>>;
+export type BillSource = WechatBillGateway;
+
+export interface ShopSource {
+  get(id: string): Promise<Shop | undefined>;
+  list(): Promise<Shop[]>;
 }
 
 export interface ReconcilerDeps {
   store: Store;
+  /** WeChat Pay's bills (the WeChat client). */
   gateway: BillSource;
+  /** Alipay's bills, when Alipay is not off. */
+  alipay?: AlipayBillClient;
+  /** The journal's shops (absent: the default shop alone, on the configured merchant). */
+  shops?: ShopSource;
   now?: () => number;
 }
 
@@ -28,20 +39,31 @@ export const BILL_WINDOW_MONTHS = 3;
 /** A payment started this close to midnight may be paid, and billed, on the next day. */
 const MIDNIGHT_EDGE_MS = 10 * 60_000;
 const REFUND_PAGE = 500;
-/** downloadbill's error_code for a day without a bill (or not published yet). */
-const NO_BILL = '20002';
 
 export class DateOutsideWindow extends Error {}
 
+export interface RunOptions {
+  /** Compare again only the wallets whose latest run did not compare (no_bill with payments waiting, error): the daily job's retries. */
+  pendingOnly?: boolean;
+}
+
 export class Reconciler {
   readonly #store: Store;
-  readonly #gateway: BillSource;
+  readonly #wallets: readonly WalletBills[];
+  readonly #shops: ShopSource | undefined;
   readonly #now: () => number;
 
   constructor(deps: ReconcilerDeps) {
     this.#store = deps.store;
-    this.#gateway = deps.gateway;
+    this.#wallets = [wechatBills(deps.gateway), ...(deps.alipay ? [alipayBills(deps.alipay)] : [])];
+    this.#shops = deps.shops;
     this.#now = deps.now ?? Date.now;
+  }
+
+  /** Every shop's id, the default shop first (the daily job reconciles each). */
+  async shopIds(): Promise<string[]> {
+    const ids = (await this.#shops?.list())?.map((s) => s.id) ?? [];
+    return [DEFAULT_SHOP_ID, ...ids.filter((id) => id !== DEFAULT_SHOP_ID)];
   }
 
   /** Throws DateOutsideWindow unless `date` is a Beijing day from 3 months ago up to today. */
@@ -53,63 +75,94 @@ export class Reconciler {
     if (date < oldest) throw new DateOutsideWindow(`${date} is older than WeChat keeps bills (3 months: from ${oldest}).`);
   }
 
-  /** Runs the comparison for a Beijing bill date now, stores and returns the result. */
-  async run(date: string): Promise<ReconciliationResult> {
+  /** Compares a shop's journal (default: the default shop's) with each wallet's bill of a Beijing day now, stores and returns the result. */
+  async run(date: string, shopId: string = DEFAULT_SHOP_ID, options: RunOptions = {}): Promise<ReconciliationResult> {
     this.checkDate(date);
+    const shop = await this.#shop(shopId);
     const runAt = this.#now();
-    let stored: StoredReconciliation;
-    try {
-      stored = await this.#compare(date, runAt);
-    } catch (error) {
-      stored = failed(date, runAt, 'error', `${(error as Error).message}`);
+    const runs: StoredReconciliation[] = [];
+    for (const bills of this.#wallets) {
+      if (options.pendingOnly) {
+        const before = await this.#store.latestReconciliation(date, shopId, bills.wallet);
+        if (before && isSettled(before)) {
+          runs.push(before);
+          continue;
+        }
+      }
+      let stored: StoredReconciliation;
+      try {
+        stored = await this.#compare(date, runAt, shopId, shop, bills);
+      } catch (error) {
+        stored = failed(date, runAt, shopId, bills.wallet, 'error', `${bills.label}: ${(error as Error).message}`);
+      }
+      await this.#store.saveReconciliation(stored);
+      runs.push(stored);
     }
-    await this.#store.saveReconciliation(stored);
-    return toResult(stored);
+    return combine(date, shopId, runs);
   }
 
-  async latest(date: string): Promise<ReconciliationResult | undefined> {
-    const stored = await this.#store.latestReconciliation(date);
-    return stored && toResult(stored);
+  /** The latest comparison of each wallet's bill of the day for a shop, together; undefined when none ran. */
+  async latest(date: string, shopId: string = DEFAULT_SHOP_ID): Promise<ReconciliationResult | undefined> {
+    const runs: StoredReconciliation[] = [];
+    for (const { wallet } of this.#wallets) {
+      const stored = await this.#store.latestReconciliation(date, shopId, wallet);
+      if (stored) runs.push(stored);
+    }
+    return runs.length === 0 ? undefined : combine(date, shopId, runs);
   }
 
-  async #compare(date: string, runAt: number): Promise<StoredReconciliation> {
+  async #shop(shopId: string): Promise<Shop | undefined> {
+    const shop = await this.#shops?.get(shopId);
+    if (!shop && shopId !== DEFAULT_SHOP_ID) throw new ShopError('UNKNOWN_SHOP', `no shop "${shopId}"`);
+    return shop;
+  }
+
+  async #compare(date: string, runAt: number, shopId: string, shop: Shop | undefined, bills: WalletBills): Promise<StoredReconciliation> {
     const { fromMs, toMs } = beijingDayRange(date);
-    // WeChat's bill knows WeChat's payments only: Alipay's are reconciled against Alipay's bill (not yet).
-    const dayPayments = (await this.#store.paymentsCreatedBetween(fromMs, toMs)).filter((p) => p.wallet !== 'alipay');
-    const dayRefunds = (await this.#refundsBetween(fromMs, toMs)).filter((r) => r.wallet !== 'alipay');
+    const wallet = bills.wallet;
+    // Each wallet's bill knows that wallet's payments only, and a shop's bill its own shop's.
+    const dayPayments = (await this.#store.paymentsCreatedBetween(fromMs, toMs)).filter((p) => p.shop_id === shopId && p.wallet === wallet);
+    const dayRefunds = (await this.#refundsBetween(fromMs, toMs, shopId)).filter((r) => r.wallet === wallet);
 
-    const outcome = await this.#gateway.downloadBill({ bill_date: wireDate(date), bill_type: 'ALL', tar_type: 'GZIP' });
-    if (outcome.kind === 'rejected') {
-      const noBill = outcome.fields.error_code === NO_BILL || /no bill exist/i.test(outcome.message);
-      const succeeded = dayPayments.filter((p) => p.status === 'succeeded').length;
-      return failed(date, runAt, noBill ? 'no_bill' : 'error', `WeChat: ${outcome.message}`, succeeded);
-    }
-    if (outcome.kind === 'business_error') return failed(date, runAt, 'error', `WeChat: ${outcome.code} ${outcome.description}`.trim());
-    const bill = outcome.value.records;
+    const fetched = await bills.day(date, shop);
+    if (fetched.kind !== 'ok') return failed(date, runAt, shopId, wallet, fetched.kind, fetched.message, dayPayments.filter((p) => p.status === 'succeeded').length);
 
     const known = new Set(dayPayments.map((p) => p.out_trade_no));
-    const elsewhere = await this.#store.paymentsByOutTradeNo([...new Set(bill.map((r) => r.out_trade_no))].filter((n) => !known.has(n)));
+    const others = await this.#store.paymentsByOutTradeNo([...new Set(fetched.lines.map((r) => r.out_trade_no))].filter((n) => !known.has(n)));
+    const claimed = new Map(others.map((p) => [p.out_trade_no, p]));
+    const shopIds = new Set(await this.shopIds());
+    // A line is this shop's when its payment is, or, paid outside the journal, when the wallet says so.
+    const bill = fetched.lines.filter((line) => {
+      if (known.has(line.out_trade_no)) return true;
+      const payment = claimed.get(line.out_trade_no);
+      return payment ? payment.shop_id === shopId : bills.ownsUnclaimed(line, shop, shopIds);
+    });
+    const elsewhere = others.filter((p) => p.shop_id === shopId);
+
     const knownRefunds = new Set(dayRefunds.map((r) => r.id));
     const refundsElsewhere: JournalRefund[] = [];
     for (const line of bill) {
       if (line.trade_state !== 'REFUND' || !line.out_refund_no || knownRefunds.has(line.out_refund_no)) continue;
       const refund = await this.#store.refund(line.out_refund_no);
       const payment = refund && (await this.#store.payment(refund.payment_id));
-      if (refund && payment) refundsElsewhere.push(journalRefund({ ...refund, payment }));
+      if (refund && payment && payment.shop_id === shopId) refundsElsewhere.push(journalRefund({ ...refund, payment }));
     }
 
     const comparison = compareDay({
+      wallet,
       payments: dayPayments.map(journalPayment),
       elsewhere: elsewhere.map(journalPayment),
       refunds: dayRefunds.map(journalRefund),
       refundsElsewhere,
       bill,
-      paidOnNeighbourDay: await this.#paidNextDay(date, toMs, dayPayments, new Set(bill.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no))),
+      paidOnNeighbourDay: await this.#paidNextDay(date, toMs, dayPayments, bill, shop, bills),
     });
     return {
       run: {
         id: runId(runAt),
         bill_date: date,
+        shop_id: shopId,
+        wallet,
         status: comparison.differences.length === 0 ? 'matched' : 'differences',
         run_at: runAt,
         journal_count: comparison.counts.journal,
@@ -123,24 +176,25 @@ export class Reconciler {
 
   /**
    * Succeeded payments started in the day's last minutes and absent from its bill may have been
-   * paid after midnight: the next day's bill, when WeChat has one, settles it. Without it they
-   * stay reported as missing_at_wechat (a later run, once that bill exists, clears them).
+   * paid after midnight: the next day's bill, when the wallet has one, settles it. Without it they
+   * stay reported as missing at the wallet (a later run, once that bill exists, clears them).
    */
-  async #paidNextDay(date: string, dayEnd: number, payments: readonly PaymentRow[], paidOnBill: ReadonlySet<string>): Promise<Set<string>> {
+  async #paidNextDay(date: string, dayEnd: number, payments: readonly PaymentRow[], bill: readonly ShopBillLine[], shop: Shop | undefined, bills: WalletBills): Promise<Set<string>> {
+    const paidOnBill = new Set(bill.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no));
     const candidates = payments.filter((p) => p.status === 'succeeded' && p.created_at >= dayEnd - MIDNIGHT_EDGE_MS && !paidOnBill.has(p.out_trade_no));
     const next = addDays(date, 1);
     if (candidates.length === 0 || next > beijingDate(this.#now())) return new Set();
-    const outcome = await this.#gateway.downloadBill({ bill_date: wireDate(next), bill_type: 'SUCCESS', tar_type: 'GZIP' });
-    if (outcome.kind !== 'ok') return new Set();
-    const paid = new Set(outcome.value.records.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no));
+    const fetched = await bills.day(next, shop, { paidOnly: true });
+    if (fetched.kind !== 'ok') return new Set();
+    const paid = new Set(fetched.lines.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no));
     return new Set(candidates.map((p) => p.out_trade_no).filter((n) => paid.has(n)));
   }
 
-  async #refundsBetween(fromMs: number, toMs: number): Promise<RefundWithPayment[]> {
+  async #refundsBetween(fromMs: number, toMs: number, shopId: string): Promise<RefundWithPayment[]> {
     const all: RefundWithPayment[] = [];
     let after: { created_at: number; id: string } | undefined;
     for (;;) {
-      const page = await this.#store.refundsChronological({ fromMs, toMs, limit: REFUND_PAGE, ...(after ? { after } : {}) });
+      const page = await this.#store.refundsChronological({ fromMs, toMs, shopId, limit: REFUND_PAGE, ...(after ? { after } : {}) });
       all.push(...page);
       if (page.length < REFUND_PAGE) return all;
       const last = page.at(-1)!;
@@ -155,9 +209,9 @@ const journalRefund = (r: RefundWithPayment): JournalRefund => ({ id: r.id, out_
 /** Sorts by time, so the latest run of a day is also the greatest id. */
 const runId = (at: number) => `${at.toString(36).padStart(9, '0')}${randomBytes(4).toString('hex')}`;
 
-function failed(date: string, runAt: number, status: 'no_bill' | 'error', error: string, journalCount = 0): StoredReconciliation {
+function failed(date: string, runAt: number, shopId: string, wallet: Wallet, status: 'no_bill' | 'error', error: string, journalCount = 0): StoredReconciliation {
   return {
-    run: { id: runId(runAt), bill_date: date, status, run_at: runAt, journal_count: journalCount, bill_count: 0, matched_count: 0, error },
+    run: { id: runId(runAt), bill_date: date, shop_id: shopId, wallet, status, run_at: runAt, journal_count: journalCount, bill_count: 0, matched_count: 0, error },
     differences: [],
   };
 }
@@ -176,23 +230,3 @@ function toRow(d: ReconciliationDifference): ReconciliationDifferenceRow {
   };
 }
 
-export function toResult({ run, differences }: StoredReconciliation): ReconciliationResult {
-  return {
-    date: run.bill_date,
-    status: run.status,
-    counts: { journal: run.journal_count, bill: run.bill_count, matched: run.matched_count },
-    differences: differences.map((d) => {
-      const out: ReconciliationDifference = { kind: d.kind, out_trade_no: d.out_trade_no };
-      if (d.out_refund_no !== null) out.out_refund_no = d.out_refund_no;
-      if (d.payment_id !== null) out.payment_id = d.payment_id;
-      if (d.transaction_id !== null) out.transaction_id = d.transaction_id;
-      out.journal_fen = d.journal_fen;
-      out.bill_fen = d.bill_fen;
-      out.journal_status = d.journal_status;
-      out.bill_status = d.bill_status;
-      return out;
-    }),
-    run_at: new Date(run.run_at).toISOString(),
-    ...(run.error !== null ? { error: run.error } : {}),
-  };
-}

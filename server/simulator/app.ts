@@ -190,7 +190,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const oldest = beijingDay(new Date(now().getTime() - BILL_RETENTION_DAYS * 86_400_000));
     if (billDate < oldest) return { fail: 'No Bill Exist', extra: { error_code: '20002' } };
     const billType = (f.bill_type || 'ALL') as BillType;
-    const records = selectRecords(ledger.billRecords(billDate), billType);
+    // A service provider's bill for one sub-merchant holds that sub-merchant's orders only; without sub_mch_id, every order.
+    const records = selectRecords(ledger.billRecords(billDate), billType).filter((r) => !f.sub_mch_id || r.sub_mch_id === f.sub_mch_id);
     if (records.length === 0) return { fail: 'No Bill Exist', extra: { error_code: '20002' } };
     const merchant = { appid, mch_id: mchId, ...(f.sub_mch_id ? { sub_mch_id: f.sub_mch_id } : {}) };
     return { bill: renderBill(records, merchant, billType), gzip: f.tar_type === 'GZIP' };
@@ -213,6 +214,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       body: f.body!,
       ...(f.device_info ? { device_info: f.device_info } : {}),
       ...(f.attach ? { attach: f.attach } : {}),
+      ...(f.sub_mch_id ? { sub_mch_id: f.sub_mch_id } : {}),
     });
   });
   route('/pay/orderquery', (f) => {

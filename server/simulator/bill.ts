@@ -81,7 +81,7 @@ function lineValues(r: BillRecord, merchant: BillMerchant): { values: Record<Col
     交易时间: beijingDateTime(r.time),
     公众账号ID: merchant.appid,
     商户号: merchant.mch_id,
-    特约商户号: merchant.sub_mch_id ?? '0',
+    特约商户号: r.sub_mch_id ?? merchant.sub_mch_id ?? '0',
     设备号: r.device_info ?? '',
     微信订单号: r.transaction_id,
     商户订单号: r.out_trade_no,

@@ -289,4 +289,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX cashiers_active_name ON cashiers (shop_id, lower(name)) WHERE removed_at IS NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'reconciliation runs per shop and wallet; a difference can be missing at Alipay',
+    sql: `
+      -- A run compares one shop's journal with one wallet's bill of a day; earlier runs were the default shop's WeChat ones.
+      ALTER TABLE reconciliations ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE reconciliations ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      DROP INDEX reconciliations_day;
+      CREATE INDEX reconciliations_day ON reconciliations (bill_date, shop_id, wallet, run_at);
+
+      -- Rebuilt: the kind check gains 'missing_at_alipay' (SQLite cannot alter a CHECK).
+      CREATE TABLE reconciliation_differences_rebuilt (
+        run_id         TEXT NOT NULL REFERENCES reconciliations (id),
+        seq            INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'missing_at_alipay', 'amount_mismatch', 'status_mismatch', 'refund_mismatch')),
+        out_trade_no   TEXT NOT NULL,
+        out_refund_no  TEXT,
+        payment_id     TEXT,
+        transaction_id TEXT,
+        journal_fen    INTEGER,
+        bill_fen       INTEGER,
+        journal_status TEXT,
+        bill_status    TEXT,
+        PRIMARY KEY (run_id, seq)
+      );
+      INSERT INTO reconciliation_differences_rebuilt SELECT run_id, seq, kind, out_trade_no, out_refund_no, payment_id, transaction_id, journal_fen, bill_fen, journal_status, bill_status FROM reconciliation_differences;
+      DROP TABLE reconciliation_differences;
+      ALTER TABLE reconciliation_differences_rebuilt RENAME TO reconciliation_differences;
+    `,
+  },
+  {
+    version: 10,
+    name: 'reconciliation claims: one instance reconciles a shop\'s day at a time',
+    sql: `
+      -- The daily job's lease on (day, shop): the instance that holds it downloads and compares,
+      -- the others leave it until it expires (a dead instance's claim lapses).
+      CREATE TABLE reconciliation_claims (
+        bill_date TEXT NOT NULL,
+        shop_id   TEXT NOT NULL,
+        owner     TEXT NOT NULL,
+        until     INTEGER NOT NULL,
+        PRIMARY KEY (bill_date, shop_id)
+      );
+    `,
+  },
 ];

@@ -6,7 +6,7 @@ import type { Migration } from './migrations.ts';
  * migration: add the next number. Money is BIGINT fen and times BIGINT epoch milliseconds (both
  * read back as JavaScript numbers, refused beyond 2^53); flags are BOOLEAN.
  *
- * Differences from SQLite, all internal to postgres.ts:
+ * Differences from SQLite, all internal to postgres.ts and postgres/:
  * - payments.version counts every write of a row: a transition reads the row, decides in
  *   JavaScript and writes only if the version is still the one it read (compare-and-set, retried
  *   on a race), so no transaction stays open while the decision runs.
@@ -262,6 +262,36 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE cashiers ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
       DROP INDEX cashiers_active_name;
       CREATE UNIQUE INDEX cashiers_active_name ON cashiers (shop_id, lower(name)) WHERE removed_at IS NULL;
+    `,
+  },
+  {
+    version: 9,
+    name: 'reconciliation runs per shop and wallet; a difference can be missing at Alipay',
+    // As SQLite's migration 9 (migrations.ts); the differences' kind check is altered in place.
+    sql: `
+      ALTER TABLE reconciliations ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'default';
+      ALTER TABLE reconciliations ADD COLUMN wallet TEXT NOT NULL DEFAULT 'wechat' CHECK (wallet IN ('wechat', 'alipay'));
+      DROP INDEX reconciliations_day;
+      CREATE INDEX reconciliations_day ON reconciliations (bill_date, shop_id, wallet, run_at);
+      ALTER TABLE reconciliation_differences DROP CONSTRAINT reconciliation_differences_kind_check;
+      ALTER TABLE reconciliation_differences ADD CONSTRAINT reconciliation_differences_kind_check
+        CHECK (kind IN ('missing_in_journal', 'missing_at_wechat', 'missing_at_alipay', 'amount_mismatch', 'status_mismatch', 'refund_mismatch'));
+    `,
+  },
+  {
+    version: 10,
+    name: 'reconciliation claims: one instance reconciles a shop\'s day at a time',
+    // As SQLite's migration 10 (migrations.ts).
+    sql: `
+      -- The daily job's lease on (day, shop): the instance that holds it downloads and compares,
+      -- the others leave it until it expires (a dead instance's claim lapses).
+      CREATE TABLE reconciliation_claims (
+        bill_date TEXT NOT NULL,
+        shop_id   TEXT NOT NULL,
+        owner     TEXT NOT NULL,
+        until     BIGINT NOT NULL,
+        PRIMARY KEY (bill_date, shop_id)
+      );
     `,
   },
 ];

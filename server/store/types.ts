@@ -379,11 +379,13 @@ export interface PairingCodeRow {
 
 export type ReconciliationStatus = 'matched' | 'differences' | 'no_bill' | 'error';
 
-/** One comparison of the journal with WeChat's bill of a Beijing day (server/reconciliation/). */
+/** One comparison of a shop's journal with one wallet's bill of a Beijing day (server/reconciliation/). */
 export interface ReconciliationRunRow {
   id: string;
   /** The bill's day, YYYY-MM-DD, Beijing time. */
   bill_date: string;
+  shop_id: string;
+  wallet: Wallet;
   status: ReconciliationStatus;
   run_at: number;
   /** Succeeded journal payments compared, orders paid on the bill, and those that agree. */
@@ -395,7 +397,7 @@ export interface ReconciliationRunRow {
 }
 
 export interface ReconciliationDifferenceRow {
-  kind: 'missing_in_journal' | 'missing_at_wechat' | 'amount_mismatch' | 'status_mismatch' | 'refund_mismatch';
+  kind: 'missing_in_journal' | 'missing_at_wechat' | 'missing_at_alipay' | 'amount_mismatch' | 'status_mismatch' | 'refund_mismatch';
   out_trade_no: string;
   out_refund_no: string | null;
   payment_id: string | null;
@@ -512,8 +514,14 @@ export interface Store {
   // Reconciliation (server/reconciliation/)
   /** Stores a run with its differences in one transaction (every run is kept). */
   saveReconciliation(result: StoredReconciliation): Promise<void>;
-  /** The latest run for a bill date (YYYY-MM-DD), with its differences. */
-  latestReconciliation(billDate: string): Promise<StoredReconciliation | undefined>;
+  /** The latest run of a day for one shop and wallet (default: the default shop's WeChat bill). */
+  latestReconciliation(billDate: string, shopId?: string, wallet?: Wallet): Promise<StoredReconciliation | undefined>;
+  /**
+   * Takes the lease on reconciling a shop's day until `until` (ms): true when there was none, it
+   * had lapsed (`until` of the holder <= now) or `owner` already held it; false while another
+   * instance holds it. Atomic across instances (the daily job on a chain).
+   */
+  claimReconciliation(billDate: string, shopId: string, owner: string, now: number, until: number): Promise<boolean>;
   // Shops (server/shops/)
   /** Refused (false) when a shop has the same name (case-insensitive) or id. */
   createShop(shop: ShopRow): Promise<boolean>;

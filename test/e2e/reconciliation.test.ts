@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Payment } from '../../shared/api.ts';
 import { SIMULATOR_DEFAULTS } from '../../server/simulator/app.ts';
-import { makeTestCode } from '../../server/simulator/test-codes.ts';
+import { createAlipayClient } from '../../server/alipay/client.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from '../../server/simulator/alipay/app.ts';
+import { simulatorKey } from '../../server/simulator/alipay/keys.ts';
+import { makeAlipayTestCode, makeTestCode } from '../../server/simulator/test-codes.ts';
 import { createWechatClient } from '../../server/wechat/client.ts';
 import { expectAccessible } from './support/axe.ts';
 import { newTablet, shot, signIn } from './support/browser.ts';
@@ -22,6 +25,11 @@ describe('reconciliation screen', { timeout: 180_000 }, () => {
     const stray = `STRAY${lang}${Date.now()}`;
     expect((await wechat.micropay({ out_trade_no: stray, total_fee: 3_300, auth_code: makeTestCode('success'), body: 'Shop-POS' })).kind).toBe('ok');
     wechat.close();
+    // And one at Alipay: its row names Alipay, and each wallet gets its line of totals.
+    const alipay = createAlipayClient({ appId: ALIPAY_SIMULATOR_DEFAULTS.appId, privateKey: simulatorKey('appPrivateKey'), alipayPublicKey: simulatorKey('alipayPublicKey'), gateway: `${e2e.pos.url}/simulator/alipay/gateway.do`, timeoutMs: 5_000 });
+    const alipayStray = `ASTRAY${lang}${Date.now()}`;
+    expect((await alipay.pay({ out_trade_no: alipayStray, amount_fen: 4_400, auth_code: makeAlipayTestCode('success'), subject: 'Shop-POS' })).kind).toBe('ok');
+    alipay.close();
 
     const { context, page } = await newTablet(e2e.browser, { lang });
     await signIn(context, page, e2e.pos, terminal);
@@ -45,6 +53,9 @@ describe('reconciliation screen', { timeout: 180_000 }, () => {
     expect(await row.textContent()).toContain(lang === 'zh' ? '退款或补记' : 'refund it or record the sale');
     expect(await row.textContent()).toContain('¥33.00');
     expect(await page.isVisible(`[data-testid=reconcile-differences] tr:has-text("${sale.out_trade_no}")`)).toBe(false);
+    const alipayRow = page.locator(`[data-testid=reconcile-differences] tr[data-wallet=alipay]:has-text("${alipayStray}")`);
+    expect(await alipayRow.textContent()).toContain(lang === 'zh' ? '支付宝已收款' : 'Paid at Alipay');
+    expect(await page.locator('[data-testid=reconcile-wallets] li[data-wallet=alipay]').textContent()).toContain(lang === 'zh' ? '支付宝' : 'Alipay');
     await shot(page, `reconciliation-${lang}`);
     await expectAccessible(page, `reconciliation result (${lang})`);
 

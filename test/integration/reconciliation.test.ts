@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payment, ReconciliationResult } from '../../shared/api.ts';
 import { SIMULATOR_DEFAULTS } from '../../server/simulator/app.ts';
-import { makeTestCode } from '../../server/simulator/test-codes.ts';
+import { createAlipayClient, type AlipayClient } from '../../server/alipay/client.ts';
+import { ALIPAY_SIMULATOR_DEFAULTS } from '../../server/simulator/alipay/app.ts';
+import { simulatorKey } from '../../server/simulator/alipay/keys.ts';
+import { makeAlipayTestCode, makeTestCode } from '../../server/simulator/test-codes.ts';
 import type { NewPayment } from '../../server/store/types.ts';
 import { createWechatClient, type WechatClient } from '../../server/wechat/client.ts';
 import { newId, startHarness, type Harness } from './harness.ts';
@@ -17,6 +20,7 @@ import { newId, startHarness, type Harness } from './harness.ts';
 const PIN = { 'x-manager-pin': '2468' };
 let h: Harness;
 let wechat: WechatClient;
+let alipay: AlipayClient;
 let token: string;
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
@@ -24,24 +28,26 @@ beforeAll(async () => {
   h = await startHarness();
   token = await h.terminal();
   wechat = createWechatClient({ ...SIMULATOR_DEFAULTS, signType: 'MD5', apiBase: h.server.gatewayBase, timeoutMs: 5_000 });
+  alipay = createAlipayClient({ appId: ALIPAY_SIMULATOR_DEFAULTS.appId, privateKey: simulatorKey('appPrivateKey'), alipayPublicKey: simulatorKey('alipayPublicKey'), gateway: h.server.alipayGateway!, timeoutMs: 5_000 });
 });
 afterAll(async () => {
   wechat?.close();
+  alipay?.close();
   await h?.close();
 });
 
-async function paid(amount_fen: number): Promise<Payment> {
+async function paid(amount_fen: number, auth_code = makeTestCode('success')): Promise<Payment> {
   const id = newId('rc');
-  const res = await h.call<Payment>('POST', '/api/payments', { token, body: { id, amount_fen, auth_code: makeTestCode('success') } });
+  const res = await h.call<Payment>('POST', '/api/payments', { token, body: { id, amount_fen, auth_code } });
   expect(res.status, res.text).toBe(200);
   return h.waitStatus(token, id, 'succeeded');
 }
 
 /** A succeeded payment written straight into the journal: the till says paid, whatever WeChat says. */
-async function journalOnly(out_trade_no: string, amount_fen: number): Promise<void> {
+async function journalOnly(out_trade_no: string, amount_fen: number, wallet: NewPayment['wallet'] = 'wechat'): Promise<void> {
   const now = Date.now();
   const row: NewPayment = {
-    id: newId('jo'), out_trade_no, terminal_id: 'elsewhere', amount_fen, description: null, auth_code_masked: '1300**********0000', auth_code_hash: 'x',
+    wallet, cancel_action: null, id: newId('jo'), out_trade_no, terminal_id: 'elsewhere', amount_fen, description: null, auth_code_masked: '1300**********0000', auth_code_hash: 'x',
     status: 'succeeded', step: 'done', error_code: null, error_message: null, transaction_id: null, late_payment: false, cancel_requested: false,
     send_rejected: false, sent_at: now, reverse_decided_at: null, reverse_reason: null, reverse_attempts: 0, deadline_at: now, reverse_after: now,
     next_at: now, created_at: now, updated_at: now,
@@ -105,7 +111,10 @@ describe('reconciliation against the simulator over HTTP', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toMatch(/^Bill date,Difference,Order number/);
-    expect(lines).toHaveLength(6);
+    // The differences, then a blank line and each wallet's totals.
+    expect(lines.indexOf('')).toBe(6);
+    expect(lines[7]).toMatch(/^Bill date,Wallet,Result,Till paid,Bill paid,Agree,Differences/);
+    expect(lines.slice(8)).toEqual([`${date},WeChat,differences,5,5,2,5,`, `${date},Alipay,no_bill,0,0,0,0,Alipay: 账单不存在`]);
     expect(lines.find((l) => l.includes(different))).toContain(',6.00,5.00,');
 
     const cli = await reconcileCommand(date);
@@ -113,6 +122,44 @@ describe('reconciliation against the simulator over HTTP', () => {
     const last = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as ReconciliationResult;
     expect(last).toMatchObject({ date, status: 'differences', counts: result.counts });
     expect(last.differences.map((d) => [d.kind, d.out_trade_no]).sort()).toEqual(found);
+  });
+
+  it("checks Alipay sales against Alipay's bill over HTTP, naming the wallet per difference and in each wallet's totals, alike from npm run reconcile", async () => {
+    // Agree: an Alipay sale at the till.
+    await paid(2_580, makeAlipayTestCode('success'));
+    // missing_in_journal: charged at Alipay under a number the till never journaled.
+    const stray = `ASTRAY${Date.now()}`;
+    expect((await alipay.pay({ out_trade_no: stray, amount_fen: 666, auth_code: makeAlipayTestCode('success'), subject: 'Shop-POS' })).kind).toBe('ok');
+    // missing_at_alipay: an Alipay sale succeeded in the journal, never sent.
+    const phantom = `APHANTOM${Date.now()}`;
+    await journalOnly(phantom, 321, 'alipay');
+
+    const date = today();
+    const run = await h.call<ReconciliationResult>('POST', '/api/reconciliations', { token, headers: PIN, body: { date } });
+    expect(run.status, run.text).toBe(200);
+    const ofAlipay = run.body.differences.filter((d) => d.wallet === 'alipay');
+    expect(ofAlipay.map((d) => [d.kind, d.out_trade_no, d.journal_fen, d.bill_fen]).sort()).toEqual(
+      [
+        ['missing_at_alipay', phantom, 321, null],
+        ['missing_in_journal', stray, null, 666],
+      ].sort(),
+    );
+    expect(run.body.wallets?.find((w) => w.wallet === 'alipay')).toMatchObject({ status: 'differences', counts: { journal: 2, bill: 2, matched: 1 }, differences: 2 });
+    expect(run.body.differences.filter((d) => d.wallet === 'wechat').length).toBe(run.body.wallets?.find((w) => w.wallet === 'wechat')?.differences);
+
+    const csv = await (await fetch(`${h.base}/api/reconciliations.csv?date=${date}&lang=en`, { headers: { authorization: `Bearer ${token}`, ...PIN } })).text();
+    expect(csv.split('\r\n').find((l) => l.includes(stray))).toMatch(/^[\d-]+,"?Paid at Alipay, not succeeded in the till"?,.*,Alipay$/);
+    expect(csv).toContain(`${date},Alipay,differences,2,2,1,2,`);
+
+    const cli = await reconcileCommand(date, '--shop', 'default');
+    expect(cli.code, cli.stderr).toBe(0);
+    const last = JSON.parse(cli.stdout.trim().split('\n').at(-1)!) as ReconciliationResult;
+    expect(last.wallets?.map((w) => [w.wallet, w.status])).toEqual([['wechat', 'differences'], ['alipay', 'differences']]);
+    expect(last.differences.filter((d) => d.wallet === 'alipay').map((d) => d.out_trade_no).sort()).toEqual([phantom, stray].sort());
+    expect(cli.stdout).toContain('alipay missing_in_journal');
+    const unknownShop = await reconcileCommand(date, '--shop', 'nowhere');
+    expect(unknownShop.code).toBe(2);
+    expect(unknownShop.stderr).toContain('No shop "nowhere"');
   });
 
   it('refuses a date outside WeChat\'s 3-month window or not a date, and reports a day without a bill as no_bill', async () => {
@@ -123,16 +170,16 @@ describe('reconciliation against the simulator over HTTP', () => {
     }
     const longAgo = new Date(Date.now() + 8 * 3_600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
     const res = await h.call<ReconciliationResult>('POST', '/api/reconciliations', { token, headers: PIN, body: { date: longAgo } });
-    expect(res.body).toMatchObject({ date: longAgo, status: 'no_bill', differences: [], error: 'WeChat: No Bill Exist' });
+    expect(res.body).toMatchObject({ date: longAgo, status: 'no_bill', differences: [], error: expect.stringContaining('WeChat: No Bill Exist') });
     const cli = await reconcileCommand('2020-01-01');
     expect(cli.code).toBe(2);
     expect(JSON.parse(cli.stdout.trim().split('\n').at(-1)!)).toMatchObject({ date: '2020-01-01', status: 'error' });
   });
 });
 
-function reconcileCommand(date: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, ...h.env, WECHAT_API_BASE: h.server.gatewayBase };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/reconcile.ts', date], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function reconcileCommand(date: string, ...more: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH, ...h.env, WECHAT_API_BASE: h.server.gatewayBase, ALIPAY_GATEWAY: h.server.alipayGateway! };
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/reconcile.ts', date, ...more], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

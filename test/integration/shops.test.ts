@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChainSummary, Payment, Refund, TerminalDetails } from '../../shared/api.ts';
+import type { ChainSummary, Payment, ReconciliationResult, Refund, TerminalDetails } from '../../shared/api.ts';
 import { localDate } from '../../server/payments/shop-time.ts';
 import { addDays } from '../../server/reports/periods.ts';
 import type { Shop } from '../../server/shops/shops.ts';
@@ -170,10 +170,26 @@ const B_CASES: Record<string, () => Promise<Answer & { asked?: string }>> = {
     expect(res.body.totals).toMatchObject({ count: 1, succeeded_fen: 2_000, refunded_fen: 0 });
     return res;
   },
-  // Reconciliation compares the configured merchant's bill with the journal: the default shop's only, for now.
-  'POST /api/reconciliations': async () => expectStatus(await h.call('POST', '/api/reconciliations', { token: tokens.b, body: { date: today() }, headers: { 'x-manager-pin': PIN_B } }), 404, 'NOT_FOUND'),
-  'GET /api/reconciliations': async () => expectStatus(await h.call('GET', `/api/reconciliations?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } }), 404, 'NOT_FOUND'),
-  'GET /api/reconciliations.csv': async () => expectStatus(await h.call('GET', `/api/reconciliations.csv?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } }), 404, 'NOT_FOUND'),
+  // Reconciliation compares shop B's journal with its sub-merchant's bill: B's payment only, matched.
+  'POST /api/reconciliations': async () => {
+    const res = await h.call<ReconciliationResult>('POST', '/api/reconciliations', { token: tokens.b, body: { date: today() }, headers: { 'x-manager-pin': PIN_B } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ shop: shopB.id, status: 'matched', counts: { journal: 1, bill: 1, matched: 1 } });
+    return res;
+  },
+  'GET /api/reconciliations': async () => {
+    await h.call('POST', '/api/reconciliations', { token: tokens.b, body: { date: today() }, headers: { 'x-manager-pin': PIN_B } });
+    const res = await h.call<ReconciliationResult>('GET', `/api/reconciliations?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ shop: shopB.id, status: 'matched' });
+    return res;
+  },
+  'GET /api/reconciliations.csv': async () => {
+    await h.call('POST', '/api/reconciliations', { token: tokens.b, body: { date: today() }, headers: { 'x-manager-pin': PIN_B } });
+    const res = await h.call('GET', `/api/reconciliations.csv?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } });
+    expect(res.status, res.text).toBe(200);
+    return res;
+  },
   // The chain's summary is the operator's: a shop's till is refused.
   'GET /api/operator/summary': async () => expectStatus(await h.call('GET', '/api/operator/summary', { token: tokens.b }), 403, 'WRONG_ROLE'),
 };
@@ -249,6 +265,16 @@ describe('shops on one server', () => {
     const ofA = calls.filter((c) => c.ref === a.payment.out_trade_no || c.ref === a.refundId);
     expect(ofA.length).toBeGreaterThan(0);
     for (const c of ofA) expect(c.sent ?? c.echoed).toBeUndefined();
+  });
+
+  it("reconciles each shop against its own bill: the default shop's leaves out shop B's payment, which B's matches", async () => {
+    const ofA = await h.call<ReconciliationResult>('POST', '/api/reconciliations', { token: tokens.a, body: { date: today() }, headers: { 'x-manager-pin': PIN_A } });
+    expect(ofA.status, ofA.text).toBe(200);
+    expect(ofA.body).toMatchObject({ shop: 'default', status: 'matched', counts: { journal: 1, bill: 1, matched: 1 } });
+    expect(ofA.text).not.toContain(bPayment.out_trade_no);
+    const ofB = await h.call<ReconciliationResult>('GET', `/api/reconciliations?date=${today()}`, { token: tokens.b, headers: { 'x-manager-pin': PIN_B } });
+    expect(ofB.body.shop).toBe(shopB.id);
+    expect(ofB.text).not.toContain(a.payment.out_trade_no);
   });
 
   it('gives the operator every shop’s day and the chain’s sums', async () => {

@@ -100,8 +100,8 @@ function detailRow(line: BillLine): string {
   return [
     text(t.trade_no),
     text(t.out_trade_no),
-    line.kind === 'payment' ? '交易' : '退款',
-    text(t.subject),
+    text(line.kind === 'payment' ? '交易' : '退款'),
+    plain(t.subject),
     beijingDateTime(t.created_at),
     beijingDateTime(line.time),
     text(t.store_id ?? ''),
@@ -116,13 +116,13 @@ function detailRow(line: BillLine): string {
     '0.00',
     '0.00',
     '0.00',
-    text(''),
-    '0.00',
+    '', // 券名称: empty without the tab, as on Alipay's files
+    '0.00\t', // 商家红包消费金额 carries the tab on Alipay's files, though a number
     '0.00',
     text(line.out_request_no ?? ''),
     formatYuan(signedFee(line)),
     '0.00',
-    text(''),
+    '', // 备注
   ].join(',');
 }
 
@@ -132,9 +132,14 @@ function signedFee(line: BillLine): number {
   return line.kind === 'payment' ? -fee : fee;
 }
 
-/** A text cell: commas would break the row (Alipay's cells never quote), and a trailing tab. */
+/** A cell without quoting: commas would break the row (Alipay's cells never quote). */
+function plain(value: string): string {
+  return value.replace(/[,\r\n]/g, ' ');
+}
+
+/** A text cell: a trailing tab, as Alipay writes numbers-as-text (ids, 业务类型); 商品名称 and 备注 have none. */
 function text(value: string): string {
-  return `${value.replace(/[,\r\n]/g, ' ')}\t`;
+  return `${plain(value)}\t`;
 }
 
 function chineseTime(date: Date): string {

@@ -23,6 +23,7 @@ export function createBills(books: Books) {
         settlement_fee: settlementOf(order),
         ...(order.device_info ? { device_info: order.device_info } : {}),
         ...(order.attach ? { attach: order.attach } : {}),
+        ...(order.sub_mch_id ? { sub_mch_id: order.sub_mch_id } : {}),
       };
       if (beijingDay(order.paid_at) === day) records.push({ ...base, time: order.paid_at, kind: 'SUCCESS' });
       // A refund's line is on the bill of the day it was requested, settled or not (WeChat dates refund lines so).

@@ -93,6 +93,7 @@ export function createOrders(books: Books) {
       query_calls: 0,
       ...(input.device_info ? { device_info: input.device_info } : {}),
       ...(input.attach ? { attach: input.attach } : {}),
+      ...(input.sub_mch_id ? { sub_mch_id: input.sub_mch_id } : {}),
       ...(behaviour === 'coupon' || behaviour === 'promotion' ? { coupon_id: ids.couponId() } : {}),
     };
     index(order);

@@ -47,6 +47,8 @@ export interface Order {
   behaviour?: Behaviour;
   device_info?: string;
   attach?: string;
+  /** Service-provider mode: the sub-merchant the order was paid to (its bill is that sub-merchant's). */
+  sub_mch_id?: string;
   body: string;
   openid: string;
   created_at: Date;
@@ -87,7 +89,7 @@ export interface LedgerOptions {
 }
 
 /** The micropay fields the ledger acts on: the same WeChat fields the client sends. */
-export type MicropayInput = Pick<MicropayRequest, 'out_trade_no' | 'total_fee' | 'auth_code' | 'body' | 'device_info' | 'attach'>;
+export type MicropayInput = Pick<MicropayRequest, 'out_trade_no' | 'total_fee' | 'auth_code' | 'body' | 'device_info' | 'attach'> & { sub_mch_id?: string };
 
 export interface RefundInput {
   order: { out_trade_no?: string; transaction_id?: string };
@@ -103,6 +105,8 @@ export interface BillRecord {
   out_trade_no: string;
   openid: string;
   device_info?: string;
+  /** The order's sub-merchant (特约商户号), when it was paid to one. */
+  sub_mch_id?: string;
   body: string;
   attach?: string;
   total_fee: number;

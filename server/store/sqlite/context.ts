@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { WalSync } from '../wal-sync.ts';
 import type { PaymentRow, RefundRow } from '../types.ts';
-import { paymentFromDb, refundFromDb, type DbRow } from './rows.ts';
+import { isUniqueViolation, paymentFromDb, refundFromDb, type DbRow } from './rows.ts';
 import { writeBatch } from './write-batch.ts';
 
 /**
@@ -71,7 +71,26 @@ export function sqliteContext(
       .immediate();
   }
 
-  return { db, shared, sync, durable, update, paymentNow, refundNow, claimDue, writes: writeBatch(db) };
+  /**
+   * Inserts in one transaction unless `taken()` says the name or id is in use. Names are compared
+   * in `taken` (lower() in SQL folds ASCII only); the unique index is the backstop, and its
+   * refusal (another process won the race) is answered the same: false.
+   */
+  function insertUnlessTaken(taken: () => boolean, insert: () => void): boolean {
+    const run = db.transaction((): boolean => {
+      if (taken()) return false;
+      insert();
+      return true;
+    });
+    try {
+      return run.immediate();
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  return { db, shared, sync, durable, update, paymentNow, refundNow, claimDue, insertUnlessTaken, writes: writeBatch(db) };
 }
 
 export type SqliteContext = ReturnType<typeof sqliteContext>;

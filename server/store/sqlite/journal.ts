@@ -1,11 +1,8 @@
+import type Database from 'better-sqlite3';
 import type { ChronologicalPage, JournalScope, PaymentGroupRow, PaymentRow, RefundGroupRow, RefundWithPayment } from '../types.ts';
+import { OPEN_STATUSES, pageParams, QUARTER_MS, WALLET_SQL } from '../columns.ts';
 import type { SqliteContext } from './context.ts';
 import { num, optStr, paymentFromDb, refundFromDb, str, type DbRow } from './rows.ts';
-
-/** The wallet of a group: the payment's (a refund's group is its payment's). */
-const WALLET_SQL = 'wallet';
-const QUARTER_MS = 15 * 60_000;
-const OPEN_STATUSES = "('processing', 'user_paying', 'needs_attention')";
 
 const paymentGroupFromDb = (r: DbRow): PaymentGroupRow => ({
   quarter: num(r.quarter),
@@ -28,15 +25,6 @@ const refundGroupFromDb = (r: DbRow): RefundGroupRow => ({
   refunded_fen: num(r.refunded_fen),
   processing_count: num(r.processing_count),
   processing_fen: num(r.processing_fen),
-});
-
-/** No `after`: start at the range's first millisecond (every id sorts after ''). */
-const pageParams = (p: ChronologicalPage) => ({
-  from: p.fromMs,
-  to: p.toMs,
-  afterAt: p.after?.created_at ?? p.fromMs,
-  afterId: p.after?.id ?? '',
-  limit: p.limit,
 });
 
 /** The journal read for shifts, exports and reports: quarter-hour groups and chronological pages (server/shifts/, server/exports/, server/reports/). */
@@ -82,25 +70,21 @@ export function sqliteJournal(ctx: SqliteContext) {
     ),
   };
 
+  /** The groups of a report's scope: one shift, or a time range (of one shop, when given). */
+  const groupsOf = (scope: JournalScope, ofShift: Database.Statement, between: Database.Statement, shopBetween: Database.Statement): DbRow[] =>
+    ('shiftId' in scope
+      ? ofShift.all(scope.shiftId)
+      : scope.shopId === undefined
+        ? between.all(scope.fromMs, scope.toMs)
+        : shopBetween.all(scope.shopId, scope.fromMs, scope.toMs)) as DbRow[];
+
   return {
     async paymentGroups(scope: JournalScope): Promise<PaymentGroupRow[]> {
-      const rows =
-        'shiftId' in scope
-          ? q.paymentGroupsOfShift.all(scope.shiftId)
-          : scope.shopId === undefined
-            ? q.paymentGroupsBetween.all(scope.fromMs, scope.toMs)
-            : q.shopPaymentGroupsBetween.all(scope.shopId, scope.fromMs, scope.toMs);
-      return (rows as DbRow[]).map(paymentGroupFromDb);
+      return groupsOf(scope, q.paymentGroupsOfShift, q.paymentGroupsBetween, q.shopPaymentGroupsBetween).map(paymentGroupFromDb);
     },
 
     async refundGroups(scope: JournalScope): Promise<RefundGroupRow[]> {
-      const rows =
-        'shiftId' in scope
-          ? q.refundGroupsOfShift.all(scope.shiftId)
-          : scope.shopId === undefined
-            ? q.refundGroupsBetween.all(scope.fromMs, scope.toMs)
-            : q.shopRefundGroupsBetween.all(scope.shopId, scope.fromMs, scope.toMs);
-      return (rows as DbRow[]).map(refundGroupFromDb);
+      return groupsOf(scope, q.refundGroupsOfShift, q.refundGroupsBetween, q.shopRefundGroupsBetween).map(refundGroupFromDb);
     },
 
     async openPaymentsOfShift(shiftId: string): Promise<PaymentRow[]> {

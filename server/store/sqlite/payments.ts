@@ -1,20 +1,10 @@
 import type Database from 'better-sqlite3';
 import { sumTotals } from '../totals.ts';
-import {
-  DEFAULT_SHOP_ID,
-  type FlowStep,
-  type InsertPaymentResult,
-  type NewPayment,
-  type PaymentEvent,
-  type PaymentPageQuery,
-  type PaymentPatch,
-  type PaymentRow,
-  type PaymentTotalsRow,
-  type Transition,
-} from '../types.ts';
+import { DEFAULT_SHOP_ID, type FlowStep, type InsertPaymentResult, type NewPayment, type PaymentEvent, type PaymentPageQuery, type PaymentPatch, type PaymentRow, type PaymentTotalsRow, type Transition } from '../types.ts';
 import type { PaymentStatus } from '../../../shared/api.ts';
+import { PAYMENT_COLUMN_SET, PAYMENT_COLUMNS } from '../columns.ts';
 import type { SqliteContext } from './context.ts';
-import { BOOLEAN_COLUMNS, isUniqueViolation, num, optStr, PAYMENT_COLUMNS, paymentFromDb, str, toSql, type DbRow, type SqlValue } from './rows.ts';
+import { BOOLEAN_COLUMNS, isUniqueViolation, num, optStr, paymentFromDb, str, toSql, type DbRow, type SqlValue } from './rows.ts';
 
 /** A day's sums per wallet, for the whole journal (`totals`) or one shop (`shopTotals`). */
 const DAY_SUMS = `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded_count,
@@ -23,7 +13,6 @@ const DAY_SUMS = `SELECT wallet, COUNT(*) AS count, COALESCE(SUM(status = 'succe
     COALESCE(SUM(CASE WHEN status = 'succeeded' THEN COALESCE(settlement_fen, amount_fen) ELSE 0 END), 0) AS settlement_fen
   FROM payments`;
 const UNFINISHED_PAYMENT = "step NOT IN ('done', 'manual')";
-const PAYMENT_COLUMN_SET: ReadonlySet<string> = new Set(PAYMENT_COLUMNS);
 
 /** The payments table: inserts, reads, transitions with their events, totals, pages, and the leases of the recovery sweep. */
 export function sqlitePayments(ctx: SqliteContext) {

@@ -1,8 +1,7 @@
 import type { InsertRefundResult, NewRefund, RefundPatch, RefundRow } from '../types.ts';
+import { REFUND_COLUMN_SET, REFUND_COLUMNS } from '../columns.ts';
 import type { SqliteContext } from './context.ts';
-import { REFUND_COLUMNS, refundFromDb, toSql, type DbRow, type SqlValue } from './rows.ts';
-
-const REFUND_COLUMN_SET: ReadonlySet<string> = new Set(REFUND_COLUMNS);
+import { refundFromDb, toSql, type DbRow, type SqlValue } from './rows.ts';
 
 /** The refunds table: the insert that reserves the amount, reads, transitions, and the leases of the recovery sweep. */
 export function sqliteRefunds(ctx: SqliteContext) {

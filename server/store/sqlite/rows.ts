@@ -2,23 +2,12 @@ import type { PaymentStatus, RefundStatus } from '../../../shared/api.ts';
 import type { Wallet } from '../../../shared/payment-code.ts';
 import { DEFAULT_SHOP_ID, type FlowStep, type PaymentRow, type RefundRow, type ReverseReason } from '../types.ts';
 
-/* Rows as SQLite stores them and as the journal reads them: the payment and refund columns, their conversions. */
+/* Rows as SQLite stores them and as the journal reads them (the columns: ../columns.ts). */
 
 export type SqlValue = string | number | null;
 export type DbRow = Record<string, SqlValue>;
 
-export const PAYMENT_COLUMNS = [
-  'id', 'out_trade_no', 'terminal_id', 'amount_fen', 'description', 'auth_code_masked', 'auth_code_hash', 'status', 'step',
-  'error_code', 'error_message', 'transaction_id', 'late_payment', 'cancel_requested', 'send_rejected', 'sent_at',
-  'reverse_decided_at', 'reverse_reason', 'reverse_attempts', 'deadline_at', 'reverse_after', 'next_at', 'lease_owner',
-  'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet', 'cancel_action', 'cash_fen', 'coupon_fen', 'settlement_fen', 'bank_type',
-  'shop_id',
-] as const;
 export const BOOLEAN_COLUMNS = new Set(['late_payment', 'cancel_requested', 'send_rejected']);
-export const REFUND_COLUMNS = [
-  'id', 'payment_id', 'amount_fen', 'reason', 'status', 'step', 'error_code', 'error_message', 'refund_id', 'terminal_id', 'attempts',
-  'next_at', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'shift_id', 'cashier', 'wallet',
-] as const;
 
 export const toSql = (column: string, value: unknown): SqlValue => {
   if (value === undefined || value === null) return null;

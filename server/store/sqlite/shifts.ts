@@ -24,7 +24,7 @@ const shiftFromDb = (r: DbRow): ShiftRow => ({
 
 /** Cashiers and their shifts (server/shifts/). */
 export function sqliteShifts(ctx: SqliteContext) {
-  const { db, shared } = ctx;
+  const { db, shared, insertUnlessTaken } = ctx;
   const q = {
     insertCashier: db.prepare(
       'INSERT INTO cashiers (id, name, pin_hash, created_at, removed_at, shop_id) VALUES (@id, @name, @pin_hash, @created_at, @removed_at, @shop_id)',
@@ -51,20 +51,12 @@ export function sqliteShifts(ctx: SqliteContext) {
 
   return {
     async createCashier(cashier: CashierRow): Promise<boolean> {
-      const insert = db.transaction((): boolean => {
-        const wanted = cashier.name.toLowerCase();
-        const shopId = cashier.shop_id ?? DEFAULT_SHOP_ID;
-        // lower() in SQL folds ASCII only: names are compared here, the index is the backstop.
-        if ((q.shopCashiers.all(shopId) as DbRow[]).some((r) => str(r.name).toLowerCase() === wanted)) return false;
-        q.insertCashier.run({ ...cashier, shop_id: shopId });
-        return true;
-      });
-      try {
-        return insert.immediate();
-      } catch (e) {
-        if (isUniqueViolation(e)) return false;
-        throw e;
-      }
+      const wanted = cashier.name.toLowerCase();
+      const shopId = cashier.shop_id ?? DEFAULT_SHOP_ID;
+      return insertUnlessTaken(
+        () => (q.shopCashiers.all(shopId) as DbRow[]).some((r) => str(r.name).toLowerCase() === wanted),
+        () => q.insertCashier.run({ ...cashier, shop_id: shopId }),
+      );
     },
 
     async cashiers(shopId?: string): Promise<CashierRow[]> {

@@ -1,6 +1,6 @@
 import { DEFAULT_SHOP_ID, type ShopRow } from '../types.ts';
 import type { SqliteContext } from './context.ts';
-import { isUniqueViolation, num, optStr, str, type DbRow } from './rows.ts';
+import { num, optStr, str, type DbRow } from './rows.ts';
 
 const shopFromDb = (r: DbRow): ShopRow => ({
   id: str(r.id),
@@ -14,7 +14,7 @@ const shopFromDb = (r: DbRow): ShopRow => ({
 
 /** Shops (server/shops/). */
 export function sqliteShops(ctx: SqliteContext) {
-  const { db } = ctx;
+  const { db, insertUnlessTaken } = ctx;
   const q = {
     insertShop: db.prepare(
       `INSERT INTO shops (id, name, time_zone, sub_mch_id, sub_appid, manager_pin_hash, created_at)
@@ -27,20 +27,11 @@ export function sqliteShops(ctx: SqliteContext) {
 
   return {
     async createShop(shop: ShopRow): Promise<boolean> {
-      const insert = db.transaction((): boolean => {
-        const wanted = shop.name?.toLowerCase();
-        // lower() in SQL folds ASCII only: names are compared here, the index is the backstop.
-        const shops = (q.shops.all() as DbRow[]).map(shopFromDb);
-        if (shops.some((s) => s.id === shop.id || (wanted !== undefined && s.name?.toLowerCase() === wanted))) return false;
-        q.insertShop.run(shop);
-        return true;
-      });
-      try {
-        return insert.immediate();
-      } catch (e) {
-        if (isUniqueViolation(e)) return false;
-        throw e;
-      }
+      const wanted = shop.name?.toLowerCase();
+      return insertUnlessTaken(
+        () => (q.shops.all() as DbRow[]).map(shopFromDb).some((s) => s.id === shop.id || (wanted !== undefined && s.name?.toLowerCase() === wanted)),
+        () => q.insertShop.run(shop),
+      );
     },
 
     async shop(id: string): Promise<ShopRow | undefined> {

@@ -29,6 +29,28 @@ describe('reading Alipay’s bill', () => {
     ]);
   });
 
+  it('reads the layout of bills captured from Alipay: LF lines, store columns, an empty 券名称, a tab after 商家红包消费金额', () => {
+    // Modelled on public captures of Alipay trade bills (values ours): refunds carry negative amounts and the request number.
+    const captured = [
+      '#支付宝业务明细查询',
+      '#账号：[20880000000000990156]',
+      '#起始日期：[2026年11月27日 00:00:00]   终止日期：[2026年11月28日 00:00:00]',
+      '#-----------------------------------------业务明细列表----------------------------------------',
+      DETAIL.split('\r\n')[4],
+      '2026112722001400000000000101\t,ord_1\t,交易\t,下单测试,2026-11-27 10:55:16,2026-11-27 10:55:23,shop_a\t,shop_a\t,op\t,\t,*三(602***@qq.com)\t,0.01,0.01,0.00,0.00,0.00,0.00,0.00,,0.00\t,0.00,\t,0.00,0.00,下单测试',
+      '2026112722001400000000000101\t,ord_1\t,退款\t,下单测试,2026-11-27 10:55:16,2026-11-27 10:56:48,shop_a\t,shop_a\t,op\t,\t,*三(602***@qq.com)\t,-0.01,-0.01,0.00,0.00,0.00,0.00,0.00,,0.00\t,0.00,re_1\t,0.00,0.00,下单测试',
+      '#-----------------------------------------业务明细列表结束------------------------------------',
+      '#交易合计：1笔，商家实收共0.01元，商家优惠共0.00元',
+      '#退款合计：1笔，商家实收退款共-0.01元，商家优惠退款共0.00元',
+      '#导出时间：[2026年11月28日 05:46:49]',
+      '',
+    ].join('\n');
+    expect(parseDetailCsv(captured).records).toEqual([
+      expect.objectContaining({ trade_no: '2026112722001400000000000101', out_trade_no: 'ord_1', kind: 'payment', store_id: 'shop_a', amount_fen: 1, out_request_no: '', remark: '下单测试' }),
+      expect.objectContaining({ kind: 'refund', amount_fen: -1, receipt_fen: -1, out_request_no: 're_1', finished_at: '2026-11-27 10:56:48' }),
+    ]);
+  });
+
   it('finds the detail file in a zip by its first line, whatever the entry names', () => {
     const files = zip([
       { name: iconv.encode('x_业务明细(汇总).csv', 'gbk'), data: iconv.encode('#支付宝业务汇总查询\r\n', 'gbk'), time },

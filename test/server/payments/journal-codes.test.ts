@@ -3,7 +3,7 @@ import { ALIPAY_ERROR_CATALOGUE, ERROR_CATALOGUE, knownError } from '../../../sh
 import { WALLET_CATALOGUES } from '../../../server/payments/port.ts';
 import type { PaymentStatus } from '../../../shared/api.ts';
 import { FLOW_DEFAULTS } from '../../../server/payments/config.ts';
-import { afterRefund, afterRefundQuery } from '../../../server/payments/refunds.ts';
+import { afterRefund, afterRefundQuery } from '../../../server/payments/refund-transitions.ts';
 import { afterMicropay, afterQuery, afterReverse, UNKNOWN_OUTCOME_CODES, type Answer, type Ctx } from '../../../server/payments/transitions.ts';
 import type { FlowStep, PaymentPatch, PaymentRow, RefundPatch, RefundRow } from '../../../server/store/types.ts';
 import type { RefundStatus, TradeState } from '../../../server/wechat/gateway.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FLOW_DEFAULTS } from '../../../server/payments/config.ts';
-import { afterRefund, afterRefundQuery, beforeRefund } from '../../../server/payments/refunds.ts';
+import { afterRefund, afterRefundQuery, beforeRefund } from '../../../server/payments/refund-transitions.ts';
 import {
   afterMicropay,
   afterQuery,

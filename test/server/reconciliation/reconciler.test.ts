@@ -74,4 +74,35 @@ describe('Reconciler', () => {
     expect(result).toMatchObject({ status: 'matched', counts: { journal: 2, bill: 1, matched: 1 }, differences: [] });
     expect(asked.map((q) => [q.bill_date, q.bill_type])).toEqual([['20261128', 'ALL'], ['20261129', 'SUCCESS']]);
   });
+
+  it("asks a shop's bill with its sub-merchant and compares that shop's payments only, leaving lines of another shop's payments to it", async () => {
+    const shop2 = { id: 'shop-2', name: 'Second', timeZone: 'Asia/Shanghai', merchant: { sub_mch_id: '1900000202' } };
+    const perShop = new Reconciler({
+      store,
+      now: () => NOW,
+      shops: { get: async (id) => (id === shop2.id ? shop2 : undefined), list: async () => [shop2] },
+      gateway: {
+        async downloadBill(q) {
+          asked.push(q);
+          const answer = answers.get(q.bill_date) ?? { kind: 'rejected', message: 'No Bill Exist', fields: { error_code: '20002' } };
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+      },
+    });
+    const at = Date.UTC(2026, 10, 28, 2);
+    await store.insertPayment(newPayment({ id: 'mine', shop_id: 'shop-2', status: 'succeeded', step: 'done', created_at: at }));
+    await store.insertPayment(newPayment({ id: 'theirs', terminal_id: 't2', status: 'succeeded', step: 'done', created_at: at }));
+    // The service provider's simulator would not mix them; a shared bill may: the default shop's payment is not shop-2's.
+    answers.set('20261128', { kind: 'ok', value: billOf([line('o_mine', 100, new Date(at)), line('o_theirs', 100, new Date(at)), line('o_stray', 300, new Date(at))]), fields: {} });
+    const result = await perShop.run('2026-11-28', 'shop-2');
+    expect(asked).toEqual([{ merchant: { sub_mch_id: '1900000202' }, bill_date: '20261128', bill_type: 'ALL', tar_type: 'GZIP' }]);
+    // Its own sub-merchant's bill: a line nobody journaled is shop-2's to look into.
+    expect(result).toMatchObject({ shop: 'shop-2', status: 'differences', counts: { journal: 1, bill: 2, matched: 1 } });
+    expect(result.differences.map((d) => [d.kind, d.out_trade_no])).toEqual([['missing_in_journal', 'o_stray']]);
+    const ofDefault = await perShop.run('2026-11-28');
+    expect(ofDefault.differences.map((d) => [d.kind, d.out_trade_no])).toEqual([['missing_in_journal', 'o_stray']]);
+    expect(ofDefault.counts).toEqual({ journal: 1, bill: 2, matched: 1 });
+    await expect(perShop.run('2026-11-28', 'nowhere')).rejects.toThrow(/no shop "nowhere"/);
+  });
 });

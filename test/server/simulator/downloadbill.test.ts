@@ -123,6 +123,19 @@ describe('simulator downloadbill', () => {
     expect(cells(lines[2]!)).toMatchObject({ 6: 'D5', 9: 'REVOKED', 16: '5.00' });
   });
 
+  it("gives a service provider one sub-merchant's orders when sub_mch_id is asked, every order without it", async () => {
+    const h = harness();
+    await h.micropay({ out_trade_no: 'S1', sub_mch_id: '1900000201' });
+    await h.micropay({ out_trade_no: 'S2', sub_mch_id: '1900000202' });
+    await h.micropay({ out_trade_no: 'S3' });
+    const one = (await bill(h, { bill_date: '20261128', sub_mch_id: '1900000201' })).text.split('\r\n');
+    expect(one.filter((l) => l.includes('`S'))).toHaveLength(1);
+    expect(cells(one[1]!)).toMatchObject({ 3: '1900000201', 6: 'S1' });
+    const all = (await bill(h, { bill_date: '20261128' })).text;
+    expect(['`S1', '`S2', '`S3'].every((n) => all.includes(n))).toBe(true);
+    expect((await bill(h, { bill_date: '20261128', sub_mch_id: '1900000299' })).fields.return_msg).toBe('No Bill Exist');
+  });
+
   it('puts a payment on its Beijing day, not its UTC day', async () => {
     const h = harness();
     h.clock.advance(15 * 3600_000 + 30 * 60_000); // 17:30 UTC = 01:30 next day in Beijing

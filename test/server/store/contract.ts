@@ -33,7 +33,7 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
 
     describe('reconciliation', () => {
       const run = (over: Partial<ReconciliationRunRow> = {}): ReconciliationRunRow => ({
-        id: 'R1', bill_date: '2026-11-28', status: 'differences', run_at: T0, journal_count: 3, bill_count: 4, matched_count: 2, error: null, ...over,
+        id: 'R1', bill_date: '2026-11-28', shop_id: 'default', wallet: 'wechat', status: 'differences', run_at: T0, journal_count: 3, bill_count: 4, matched_count: 2, error: null, ...over,
       });
       const difference = (over: Partial<ReconciliationDifferenceRow> = {}): ReconciliationDifferenceRow => ({
         kind: 'missing_in_journal', out_trade_no: 'O1', out_refund_no: null, payment_id: null, transaction_id: '4200000001', journal_fen: null,
@@ -53,7 +53,36 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect(await (await db.reopen()).latestReconciliation('2026-11-29')).toEqual({ run: run({ id: 'R9', bill_date: '2026-11-29', run_at: T0 + 1, status: 'matched' }), differences: [] });
       });
 
-      it('has no run for a day never reconciled, and refuses a kind outside the five', async () => {
+      it('keeps each shop and wallet its own latest run of a day', async () => {
+        await store.createShop({ id: 'shop2', name: 'Second', time_zone: null, sub_mch_id: null, sub_appid: null, manager_pin_hash: null, created_at: T0 });
+        await store.saveReconciliation({ run: run(), differences: [difference()] });
+        const alipay = run({ id: 'R2', run_at: T0 + 5, wallet: 'alipay', status: 'differences' });
+        await store.saveReconciliation({ run: alipay, differences: [difference({ kind: 'missing_at_alipay', bill_fen: null, journal_fen: 500, journal_status: 'succeeded', bill_status: null })] });
+        const other = run({ id: 'R3', run_at: T0 + 9, shop_id: 'shop2', status: 'matched' });
+        await store.saveReconciliation({ run: other, differences: [] });
+        expect((await store.latestReconciliation('2026-11-28'))?.run).toEqual(run());
+        expect((await store.latestReconciliation('2026-11-28', 'default', 'wechat'))?.run.id).toBe('R1');
+        expect((await store.latestReconciliation('2026-11-28', 'default', 'alipay'))?.differences.map((d) => d.kind)).toEqual(['missing_at_alipay']);
+        expect((await store.latestReconciliation('2026-11-28', 'shop2', 'wechat'))?.run).toEqual(other);
+        expect(await store.latestReconciliation('2026-11-28', 'shop2', 'alipay')).toBeUndefined();
+      });
+
+      it("gives a shop's day to one instance at a time, until its lease lapses", async () => {
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-1', T0, T0 + 600_000)).toBe(true);
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-2', T0 + 1, T0 + 600_001)).toBe(false);
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-1', T0 + 2, T0 + 600_002)).toBe(true); // the holder renews
+        expect(await store.claimReconciliation('2026-11-28', 'shop-b', 'pos-2', T0 + 3, T0 + 600_003)).toBe(true); // another shop
+        expect(await store.claimReconciliation('2026-11-29', 'default', 'pos-2', T0 + 4, T0 + 600_004)).toBe(true); // another day
+        expect(await store.claimReconciliation('2026-11-28', 'default', 'pos-2', T0 + 600_001, T0 + 1_200_000)).toBe(false);
+        expect(await (await db.reopen()).claimReconciliation('2026-11-28', 'default', 'pos-2', T0 + 600_002, T0 + 1_200_000)).toBe(true); // lapsed
+      });
+
+      it('lets exactly one of several instances claiming at once have the day', async () => {
+        const answers = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => store.claimReconciliation('2026-11-27', 'default', owner, T0, T0 + 600_000)));
+        expect(answers.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('has no run for a day never reconciled, and refuses a kind outside the six', async () => {
         expect(await store.latestReconciliation('2026-11-27')).toBeUndefined();
         await expect(store.saveReconciliation({ run: run(), differences: [difference({ kind: 'other' as never })] })).rejects.toThrow();
         expect(await store.latestReconciliation('2026-11-28')).toBeUndefined(); // one transaction: the run went with it
