@@ -51,7 +51,8 @@ export interface SimulatorOptions {
   querySystemErrors?: number;
   /**
    * The SQLite file that keeps the ledger across restarts (created if missing; held exclusively,
-   * a second simulator on it throws LedgerInUseError). Default: memory only.
+   * a second simulator on it throws LedgerInUseError). Default: memory only. Alipay's trades go
+   * to a file beside it (alipayLedgerFile: simulator.sqlite → simulator-alipay.sqlite).
    */
   ledgerFile?: string;
   /** At most this many orders are kept, the oldest dropped first (default 50000). */
@@ -79,6 +80,11 @@ export interface Simulator {
 const BILL_RETENTION_DAYS = 92;
 
 type GatewayResult = Answer | { bill: string; gzip: boolean } | { fail: string; extra?: Record<string, string> };
+
+/** Where the simulated Alipay keeps its trades, beside WeChat's ledger file. */
+export function alipayLedgerFile(ledgerFile: string): string {
+  return ledgerFile.replace(/(\.sqlite)?$/, '-alipay.sqlite');
+}
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const appid = options.appid ?? SIMULATOR_DEFAULTS.appid;
@@ -277,6 +283,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     ...(options.passwordDeclineMs !== undefined ? { passwordDeclineMs: options.passwordDeclineMs } : {}),
     ...(options.refundSettleMs !== undefined ? { refundSettleMs: options.refundSettleMs } : {}),
     ...(options.codeTtlMs !== undefined ? { codeTtlMs: options.codeTtlMs } : {}),
+    ...(options.ledgerFile ? { ledgerFile: alipayLedgerFile(options.ledgerFile) } : {}),
   });
   app.route('/', alipay.app); // Alipay: /alipay/gateway.do, /control/alipay/*
 

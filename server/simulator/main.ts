@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { createSimulator, SIMULATOR_DEFAULTS, type Simulator } from './app.ts';
+import { alipayLedgerFile, createSimulator, SIMULATOR_DEFAULTS, type Simulator } from './app.ts';
 import { LedgerInUseError } from './ledger-store.ts';
 
 /**
@@ -40,7 +40,7 @@ try {
 const server = serve({ fetch: simulator.app.fetch, port, hostname: host }, (info) => {
   const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`;
   console.log(`WeChat Pay v2 simulator on ${base} (appid ${appid}, mch_id ${mchId}${process.env.WECHAT_API_KEY ? '' : ', default key'})`);
-  console.log(`  ledger: ${ledgerFile ?? 'in memory (set SIMULATOR_LEDGER=<file> to keep it across restarts)'}`);
+  console.log(`  ledger: ${ledgerFile ? `${ledgerFile} (Alipay: ${alipayLedgerFile(ledgerFile)})` : 'in memory (set SIMULATOR_LEDGER=<file> to keep it across restarts)'}`);
   console.log(`  customer phone page: ${base}/phone`);
   console.log(`  gateway: ${base}/pay/micropay …   control: ${base}/control/orders`);
   console.log(`  Alipay gateway: ${base}/alipay/gateway.do   control: ${base}/control/alipay/orders`);

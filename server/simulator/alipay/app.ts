@@ -11,6 +11,7 @@ import { renderBill, type BillPeriod } from './bill.ts';
 import { alipayControlRoutes } from './control.ts';
 import { simulatorKey } from './keys.ts';
 import { createAlipayLedger, type SimAlipayTrade, type SimAnswer } from './ledger.ts';
+import { sqliteLedgerStore } from '../ledger-store.ts';
 import { ALIPAY_SIMULATOR_DEFAULTS } from '../defaults.ts';
 
 export type { SimAlipayTrade, SimAlipayStatus } from './ledger.ts';
@@ -45,6 +46,8 @@ export interface AlipaySimulatorOptions {
   /** How long a code from the control route can be charged (default 180000). */
   codeTtlMs?: number;
   now?: () => Date;
+  /** A SQLite file that keeps the trades across restarts (default: in memory). */
+  ledgerFile?: string;
 }
 
 export interface AlipaySimulator {
@@ -100,6 +103,7 @@ export function createAlipaySimulator(options: AlipaySimulatorOptions = {}): Ali
     passwordDeclineMs: options.passwordDeclineMs ?? 3_000,
     refundSettleMs: options.refundSettleMs ?? 0,
     codeTtlMs: options.codeTtlMs ?? 180_000,
+    ...(options.ledgerFile ? { store: sqliteLedgerStore(options.ledgerFile) } : {}),
   });
 
   const { wait, releaseAll } = createDelays();
@@ -302,6 +306,7 @@ export function createAlipaySimulator(options: AlipaySimulatorOptions = {}): Ali
     reset: ledger.reset,
     close: () => {
       releaseAll();
+      ledger.close();
     },
   };
 }

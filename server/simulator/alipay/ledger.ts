@@ -3,13 +3,19 @@ import { maskCode } from '../../../shared/payment-code.ts';
 import { formatYuan } from '../../../shared/money.ts';
 import { alipayBehaviourOf, makeAlipayTestCode, type AlipayBehaviour } from '../test-codes.ts';
 import { beijingDateTime, beijingDay } from '../time.ts';
+import { memoryLedgerStore, type LedgerStore } from '../ledger-store.ts';
+import { LEDGER_MAX_ORDERS, LEDGER_RETENTION_MS } from '../ledger/books.ts';
+import { deserialiseTrade, serialiseTrade } from './stored.ts';
 
 /**
  * The simulated Alipay's books: trades, refunds and cancels, and the rules Alipay applies to
  * them. Pure logic over an injectable clock; the gateway envelope (form parameters, RSA2,
  * JSON answers) lives in app.ts. Time-driven changes (a customer who declines after a while, a
  * refund becoming visible to the refund query, the refund window ending) are applied lazily
- * when a trade is read, so a fake clock drives them without timers.
+ * when a trade is read, so a fake clock drives them without timers. Like WeChat's ledger, every
+ * operation writes the trades it changed to its ledger store (a SQLite file beside WeChat's under
+ * `npm start`), so a training sale can be queried, refunded and billed after a restart; trades are
+ * kept for the same time and number as WeChat's orders.
  */
 
 export type SimAlipayStatus = 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED';
@@ -47,14 +53,14 @@ export interface SimAlipayTrade {
   behaviour?: AlipayBehaviour;
 }
 
-interface Refund {
+export interface Refund {
   out_request_no: string;
   refund_fen: number;
   at: Date;
   reason?: string;
 }
 
-interface Trade {
+export interface Trade {
   out_trade_no: string;
   trade_no: string;
   total_fen: number;
@@ -97,6 +103,8 @@ export interface AlipayLedgerOptions {
   /** How long after trade.refund the refund query sees it (Alipay: query ≥ 10 s later to be sure). */
   refundSettleMs: number;
   codeTtlMs: number;
+  /** Where trades outlive a restart (default: in memory only). */
+  store?: LedgerStore;
 }
 
 export interface BillLine {
@@ -124,8 +132,69 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
   const issuedCodes = new Map<string, Date>();
   const cancelRetries = new Set<string>(); // reverse_recall trades whose first cancel asked for a retry
   let seq = 0;
+  const store = options.store ?? memoryLedgerStore();
 
   const now = () => options.now();
+
+  // ---- persistence: trades an operation looked at are written back when they changed ----
+  const touched = new Set<Trade>();
+  const savedJson = new Map<string, string>();
+  let lastPrune = 0;
+
+  function index(t: Trade): void {
+    trades.set(t.out_trade_no, t);
+    if (t.trade_no) byTradeNo.set(t.trade_no, t);
+    if (t.auth_code) usedCodes.set(t.auth_code, t.out_trade_no);
+  }
+  for (const json of store.loadOrders()) {
+    const t = deserialiseTrade(json);
+    index(t);
+    savedJson.set(t.out_trade_no, json);
+  }
+  for (const c of store.loadCodes()) issuedCodes.set(c.code, new Date(c.issued_ms));
+
+  function flush(): void {
+    if (!store.persistent) return touched.clear();
+    for (const t of touched) {
+      if (trades.get(t.out_trade_no) !== t) continue; // pruned or reset meanwhile
+      const json = serialiseTrade(t);
+      if (savedJson.get(t.out_trade_no) === json) continue;
+      store.saveOrder(t.out_trade_no, t.created_at.getTime(), json);
+      savedJson.set(t.out_trade_no, json);
+    }
+    touched.clear();
+  }
+
+  /** Bounded retention, as WeChat's ledger: older than LEDGER_RETENTION_MS or beyond the newest LEDGER_MAX_ORDERS. */
+  function prune(): void {
+    const at = now().getTime();
+    if (at - lastPrune < 3600_000 && trades.size <= LEDGER_MAX_ORDERS) return;
+    lastPrune = at;
+    const kept = [...trades.values()].filter((t) => at - t.created_at.getTime() <= LEDGER_RETENTION_MS).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    const keep = new Set(kept.slice(Math.max(0, kept.length - LEDGER_MAX_ORDERS)));
+    const gone = [...trades.values()].filter((t) => !keep.has(t));
+    for (const t of gone) {
+      trades.delete(t.out_trade_no);
+      byTradeNo.delete(t.trade_no);
+      savedJson.delete(t.out_trade_no);
+      if (usedCodes.get(t.auth_code) === t.out_trade_no) usedCodes.delete(t.auth_code);
+    }
+    if (gone.length > 0) store.deleteOrders(gone.map((t) => t.out_trade_no));
+    for (const [code, issued] of issuedCodes) if (at - issued.getTime() > 24 * 3600_000) issuedCodes.delete(code);
+    store.deleteCodesIssuedBefore(at - 24 * 3600_000);
+  }
+
+  /** Runs one ledger operation and writes back what it changed. */
+  const op =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        prune();
+        return fn(...args);
+      } finally {
+        flush();
+      }
+    };
   const yuan = (fen: number) => formatYuan(fen);
   const refunded = (t: Trade) => t.refunds.reduce((sum, r) => sum + r.refund_fen, 0);
 
@@ -138,6 +207,7 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
 
   /** Applies what time alone changes. */
   function settle(t: Trade): Trade {
+    touched.add(t);
     const ms = now().getTime();
     if (t.status === 'WAIT_BUYER_PAY' && t.behaviour === 'password_declined' && ms - t.created_at.getTime() >= options.passwordDeclineMs) close(t);
     if (t.status === 'TRADE_SUCCESS' && t.paid_at && ms - t.paid_at.getTime() > REFUND_WINDOW_MS) t.status = 'TRADE_FINISHED';
@@ -245,9 +315,8 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
       cancel_calls: 0,
       tombstone: false,
     };
-    trades.set(t.out_trade_no, t);
-    byTradeNo.set(t.trade_no, t);
-    usedCodes.set(input.auth_code, t.out_trade_no);
+    index(t);
+    touched.add(t);
 
     switch (behaviour) {
       case 'success':
@@ -289,12 +358,13 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
     if (!existing || existing.tombstone) {
       if (!q.out_trade_no) return failure('ACQ.TRADE_NOT_EXIST', '交易不存在', { retry_flag: 'N' });
       if (existing) {
+        touched.add(existing);
         existing.cancel_calls += 1;
         return ok({ ...base(existing), retry_flag: 'N' });
       }
       // No trade: nothing to close. A pay that arrives later with this number must not charge anyone.
       const created = now();
-      trades.set(q.out_trade_no, {
+      const tombstone: Trade = {
         out_trade_no: q.out_trade_no,
         trade_no: '',
         total_fen: 0,
@@ -309,7 +379,9 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
         pay_calls: 0,
         cancel_calls: 1,
         tombstone: true,
-      });
+      };
+      index(tombstone);
+      touched.add(tombstone);
       return ok({ out_trade_no: q.out_trade_no, retry_flag: 'N' });
     }
     const t = settle(existing);
@@ -432,30 +504,32 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
   }
 
   return {
-    tradePay,
-    tradeQuery,
-    tradeCancel,
-    tradeRefund,
-    refundQuery,
-    billLines,
+    tradePay: op(tradePay),
+    tradeQuery: op(tradeQuery),
+    tradeCancel: op(tradeCancel),
+    tradeRefund: op(tradeRefund),
+    refundQuery: op(refundQuery),
+    billLines: op(billLines),
     /** The customer confirmed on the phone: a waiting trade is paid. */
-    confirm(outTradeNo: string): boolean {
+    confirm: op((outTradeNo: string): boolean => {
       const t = waiting(outTradeNo);
       if (!t) return false;
       pay(t);
       return true;
-    },
+    }),
     /** The customer declined: Alipay has no failed state, the unpaid trade closes. */
-    decline(outTradeNo: string): boolean {
+    decline: op((outTradeNo: string): boolean => {
       const t = waiting(outTradeNo);
       if (!t) return false;
       close(t);
       return true;
-    },
+    }),
     issueCode(behaviour: AlipayBehaviour): string {
       let code = makeAlipayTestCode(behaviour);
       while (usedCodes.has(code) || issuedCodes.has(code)) code = makeAlipayTestCode(behaviour);
-      issuedCodes.set(code, now());
+      const issued = now();
+      issuedCodes.set(code, issued);
+      store.saveCode({ code, issued_ms: issued.getTime() });
       return code;
     },
     reset(): void {
@@ -464,17 +538,24 @@ export function createAlipayLedger(options: AlipayLedgerOptions) {
       usedCodes.clear();
       issuedCodes.clear();
       cancelRetries.clear();
+      savedJson.clear();
+      touched.clear();
+      store.clear();
     },
-    trades: () => [...trades.values()].filter((t) => !t.tombstone).map(view),
-    trade: (outTradeNo: string) => {
+    close(): void {
+      flush();
+      store.close();
+    },
+    trades: op(() => [...trades.values()].filter((t) => !t.tombstone).map(view)),
+    trade: op((outTradeNo: string) => {
       const t = trades.get(outTradeNo);
       return t && !t.tombstone ? view(t) : undefined;
-    },
-    tradeForCode: (authCode: string) => {
+    }),
+    tradeForCode: op((authCode: string) => {
       const outTradeNo = usedCodes.get(authCode);
       const t = outTradeNo ? trades.get(outTradeNo) : undefined;
       return t && view(t);
-    },
+    }),
     /** Is this out_trade_no known at all (tombstones included)? */
     hasTrade: (outTradeNo: string) => trades.has(outTradeNo),
   };
