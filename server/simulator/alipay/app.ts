@@ -10,11 +10,11 @@ import { beijingDateTime } from '../time.ts';
 import { renderBill, type BillPeriod } from './bill.ts';
 import { alipayControlRoutes } from './control.ts';
 import { simulatorKey } from './keys.ts';
-import { createAlipayLedger, type SimAlipayTrade, type SimAnswer } from './ledger.ts';
+import { createAlipayLedger, type SimAlipayTrade, type SimAnswer } from './ledger/index.ts';
 import { sqliteLedgerStore } from '../ledger-store.ts';
 import { ALIPAY_SIMULATOR_DEFAULTS } from '../defaults.ts';
 
-export type { SimAlipayTrade, SimAlipayStatus } from './ledger.ts';
+export type { SimAlipayTrade, SimAlipayStatus } from './ledger/index.ts';
 
 /**
  * The classic Alipay openapi gateway (`/alipay/gateway.do`), for development, tests, demos and

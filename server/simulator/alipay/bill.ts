@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { formatYuan } from '../../../shared/money.ts';
 import { beijingDateTime } from '../time.ts';
-import type { BillLine } from './ledger.ts';
+import type { BillLine } from './ledger/index.ts';
 import { zip } from './zip.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { controlRoutes } from '../control-routes.ts';
 import { alipayTestCodeList, isAlipayBehaviour } from '../test-codes.ts';
-import type { AlipayLedger } from './ledger.ts';
+import type { AlipayLedger } from './ledger/index.ts';
 
 /** The Alipay simulator's control routes, mounted at /control/alipay beside WeChat's /control. */
 export function alipayControlRoutes(ledger: AlipayLedger): Hono {

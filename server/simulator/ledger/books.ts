@@ -1,6 +1,7 @@
 import { maskCode } from '../../../shared/payment-code.ts';
 import { createIdMint } from '../ids.ts';
 import { memoryLedgerStore } from '../ledger-store.ts';
+import { writeBack } from '../write-back.ts';
 import { PAYERROR_ERR } from './answers.ts';
 import { deserialise, serialise } from './stored.ts';
 import type { LedgerOptions, Order, RefundRecord, SimOrder, SimRefundStatus } from './types.ts';
@@ -30,8 +31,7 @@ export function createBooks(options: LedgerOptions) {
   const now = () => options.now();
 
   // ---- persistence: orders an operation looked at are written back when they changed ----
-  const touched = new Set<Order>();
-  const savedJson = new Map<string, string>();
+  const { touched, savedJson, flush, op } = writeBack<Order>({ store, serialise, current: (o) => orders.get(o.out_trade_no) === o, before: () => prune() });
   let lastPrune = 0;
 
   function index(order: Order): void {
@@ -39,30 +39,6 @@ export function createBooks(options: LedgerOptions) {
     if (order.transaction_id) byTransactionId.set(order.transaction_id, order);
     if (order.auth_code) usedCodes.set(order.auth_code, order.out_trade_no);
   }
-
-  function flush(): void {
-    if (!store.persistent) return touched.clear();
-    for (const order of touched) {
-      if (orders.get(order.out_trade_no) !== order) continue; // pruned or reset meanwhile
-      const json = serialise(order);
-      if (savedJson.get(order.out_trade_no) === json) continue;
-      store.saveOrder(order.out_trade_no, order.created_at.getTime(), json);
-      savedJson.set(order.out_trade_no, json);
-    }
-    touched.clear();
-  }
-
-  /** Runs one ledger operation and writes back what it changed. */
-  const op =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): R => {
-      try {
-        prune();
-        return fn(...args);
-      } finally {
-        flush();
-      }
-    };
 
   /** Bounded retention: orders older than LEDGER_RETENTION_MS, or beyond the newest maxOrders, are dropped. */
   function prune(force = false): void {

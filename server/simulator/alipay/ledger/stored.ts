@@ -1,4 +1,4 @@
-import type { Refund, Trade } from './ledger.ts';
+import type { Refund, Trade } from './types.ts';
 
 // ---- the stored form of a trade: JSON with instants as epoch milliseconds ----
 
