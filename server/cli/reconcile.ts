@@ -88,6 +88,9 @@ export async function runReconcileCli(args: readonly string[], io: CliIo): Promi
     }
     const result = await reconciler.run(date, shop);
     describe(result, io);
+    if (result.status === 'error' && config.mode === 'simulator' && /cannot reach/.test(result.error ?? '')) {
+      io.err(`The built-in simulator's bills come from the running server: start it first (npm start) with the same PORT (${config.port}) and DATA_DIR.`);
+    }
     print(result);
     return result.status === 'error' ? 1 : 0;
   } finally {

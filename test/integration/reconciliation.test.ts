@@ -175,11 +175,22 @@ describe('reconciliation against the simulator over HTTP', () => {
     expect(cli.code).toBe(2);
     expect(JSON.parse(cli.stdout.trim().split('\n').at(-1)!)).toMatchObject({ date: '2020-01-01', status: 'error' });
   });
+
+  it('tells whoever runs npm run reconcile to start the server first when its built-in simulator is not running', async () => {
+    // Port 9 (discard): nothing listens there, as when `npm start` was not run.
+    const cli = await reconcileCommand(today(), { PORT: '9' });
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain('cannot reach');
+    expect(cli.stderr).toContain('start it first (npm start) with the same PORT (9) and DATA_DIR');
+  });
 });
 
-function reconcileCommand(date: string, ...more: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, ...h.env, WECHAT_API_BASE: h.server.gatewayBase, ALIPAY_GATEWAY: h.server.alipayGateway! };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/reconcile.ts', date, ...more], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function reconcileCommand(date: string, ...more: (string | Record<string, string>)[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = more.filter((a): a is string => typeof a === 'string');
+  const overrides = more.find((a): a is Record<string, string> => typeof a !== 'string');
+  const builtIn = overrides ? overrides : { WECHAT_API_BASE: h.server.gatewayBase, ALIPAY_GATEWAY: h.server.alipayGateway! };
+  const env = { PATH: process.env.PATH, ...h.env, ...builtIn };
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/reconcile.ts', date, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

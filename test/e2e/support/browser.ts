@@ -102,9 +102,17 @@ export function imeKey(ch: string): KeySpec {
  */
 export async function wedgeScan(page: Page, code: string, gapMs = 8, keyOf: (ch: string) => KeySpec = usKey, terminator: string | null = 'Enter'): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
-  const start = Date.now() / 1000;
+  const keys = [...code, ...(terminator ? [terminator] : [])].map(keyOf);
+  // Press times in the past, as a scanner's keys are by the time a busy page reads them: the wedge
+  // judges by event.timeStamp, so a loaded machine's late, uneven delivery cannot split the burst.
+  // A key pressed before the page existed carries no press time: a fresh page waits until it can.
+  const origin = (await page.evaluate('performance.timeOrigin')) as number;
+  const span = keys.length * gapMs + 50;
+  const tooEarly = origin + 50 - (Date.now() - span);
+  if (tooEarly > 0) await sleep(tooEarly);
+  const start = (Date.now() - span) / 1000;
   const sent: Promise<unknown>[] = [];
-  for (const [i, k] of [...code, ...(terminator ? [terminator] : [])].map(keyOf).entries()) {
+  for (const [i, k] of keys.entries()) {
     const timestamp = start + (i * gapMs) / 1000;
     const base = { key: k.key, code: k.code, windowsVirtualKeyCode: k.keyCode, nativeVirtualKeyCode: k.keyCode };
     const text = k.text ? { text: k.text, unmodifiedText: k.text } : {};
