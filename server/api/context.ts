@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { PaymentService } from '../payments/service.ts';
-import type { Store, TerminalRow } from '../store/types.ts';
+import type { ShiftStatus, Store, TerminalRow } from '../store/types.ts';
 import type { Shop, ShopDirectory } from '../shops/shops.ts';
 import type { SummaryStore } from '../shops/summary.ts';
 import type { AttemptLimiter } from '../terminals/rate-limit.ts';
@@ -63,8 +63,11 @@ export interface ApiLog {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** The authenticated terminal and its shop: every route reads and writes that shop's journal only. */
-export type ApiEnv = { Variables: { terminal: TerminalRow; shop: Shop } };
+/**
+ * The authenticated terminal and its shop: every route reads and writes that shop's journal only.
+ * `shiftStatus`: on POST /api/payments only, the terminal's shift status read with its token.
+ */
+export type ApiEnv = { Variables: { terminal: TerminalRow; shop: Shop; shiftStatus: ShiftStatus | undefined } };
 
 /**
  * The peer's address for per-IP limits. Forwarded headers are ignored on purpose: anyone can

@@ -5,6 +5,7 @@ import type { ApiDeps, ApiEnv } from './context.ts';
 import { fail } from './errors.ts';
 import type { ManagerPinGuard } from './manager-pin.ts';
 import type { Shop } from '../shops/shops.ts';
+import type { ShiftStatus } from '../store/types.ts';
 import { localDate } from '../payments/shop-time.ts';
 import { calendarDate, clientId, createPaymentRequest, jsonBody, listQuery, preferredLanguage, refundRequest } from './validate.ts';
 
@@ -21,12 +22,12 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
    * payment already journaled is answered as always, whatever happened to the shift since: its
    * outcome must never be hidden behind a refusal.
    */
-  async function create(terminalId: string, shop: Shop, request: CreatePaymentRequest) {
+  async function create(terminalId: string, shop: Shop, request: CreatePaymentRequest, shiftStatus: ShiftStatus | undefined) {
     const shifts = deps.shopDay?.(shop).shifts;
     if (!shifts) return deps.service.create(terminalId, request, undefined, shop.id);
     let by;
     try {
-      by = await shifts.attribution(terminalId);
+      by = await shifts.attribution(terminalId, shiftStatus);
     } catch (error) {
       if (error instanceof Refusal && error.code === 'SHIFT_REQUIRED' && (await deps.service.get(request.id))) return deps.service.create(terminalId, request, undefined, shop.id);
       throw error;
@@ -37,7 +38,7 @@ export function paymentRoutes(deps: ApiDeps, pin: ManagerPinGuard) {
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
       const request = createPaymentRequest(await jsonBody(c), deps.maxAmountFen, preferredLanguage(c), deps.trainingMode ?? false);
-      return c.json(await create(c.get('terminal').id, c.get('shop'), request));
+      return c.json(await create(c.get('terminal').id, c.get('shop'), request, c.get('shiftStatus')));
     })
     .get('/', async (c) => {
       const shop = c.get('shop');

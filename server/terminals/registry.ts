@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_SHOP_ID, shopOf, type Store, type TerminalRole, type TerminalRow } from '../store/types.ts';
+import { DEFAULT_SHOP_ID, shopOf, type ShiftStatus, type Store, type TerminalRole, type TerminalRow } from '../store/types.ts';
 import { hashPin, verifyPin } from './pin.ts';
 import { randomSecret, sameText, sha256 } from './secrets.ts';
 
@@ -13,7 +13,7 @@ import { randomSecret, sameText, sha256 } from './secrets.ts';
 
 export type TerminalStore = Pick<
   Store,
-  'createTerminal' | 'terminal' | 'terminalByTokenHash' | 'listTerminals' | 'rotateTerminal' | 'redeemPairingCode' | 'revokeTokens' | 'removeTerminal' | 'setting' | 'setSetting' | 'shop' | 'setShopPin'
+  'createTerminal' | 'terminal' | 'terminalByTokenHash' | 'terminalWithShiftByTokenHash' | 'listTerminals' | 'rotateTerminal' | 'redeemPairingCode' | 'revokeTokens' | 'removeTerminal' | 'setting' | 'setSetting' | 'shop' | 'setShopPin'
 >;
 
 export interface Terminal {
@@ -111,6 +111,12 @@ export class TerminalRegistry {
   async authenticate(token: string): Promise<TerminalRow | undefined> {
     if (token.length < TOKEN_LENGTH.min || token.length > TOKEN_LENGTH.max) return undefined;
     return this.#store.terminalByTokenHash(sha256(token));
+  }
+
+  /** Like authenticate, with the terminal's shift status read in the same query (taking a payment needs both). */
+  async authenticateWithShift(token: string): Promise<{ terminal: TerminalRow; shift: ShiftStatus } | undefined> {
+    if (token.length < TOKEN_LENGTH.min || token.length > TOKEN_LENGTH.max) return undefined;
+    return this.#store.terminalWithShiftByTokenHash(sha256(token));
   }
 
   /** Signs every device of the terminal out at once; the terminal stays, and a new link pairs it again. */

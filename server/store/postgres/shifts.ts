@@ -1,9 +1,9 @@
-import { DEFAULT_SHOP_ID, type CashierRow, type CloseShiftResult, type OpenShiftResult, type ShiftRow } from '../types.ts';
+import { DEFAULT_SHOP_ID, type CashierRow, type CloseShiftResult, type OpenShiftResult, type ShiftRow, type ShiftStatus } from '../types.ts';
 import type { PgContext } from './context.ts';
 import { isUniqueViolation, paymentFromDb, REFUNDED, type Row } from './rows.ts';
 
 const cashierFromDb = (r: Row): CashierRow => ({ id: r.id, name: r.name, pin_hash: r.pin_hash, created_at: r.created_at, removed_at: r.removed_at, shop_id: r.shop_id });
-const shiftFromDb = (r: Row): ShiftRow => ({
+export const shiftFromDb = (r: Row): ShiftRow => ({
   id: r.id,
   terminal_id: r.terminal_id,
   shop_id: r.shop_id,
@@ -25,7 +25,7 @@ export function pgShifts(ctx: PgContext) {
 
   return {
     openShiftOf,
-    async shiftStatus(terminalId: string, shopId: string): Promise<{ open: ShiftRow | undefined; hasCashiers: boolean }> {
+    async shiftStatus(terminalId: string, shopId: string): Promise<ShiftStatus> {
       const [r] = await sql`
         SELECT s.*, EXISTS (SELECT 1 FROM cashiers WHERE removed_at IS NULL AND shop_id = ${shopId}) AS has_cashiers
         FROM (SELECT 1) one LEFT JOIN shifts s ON s.terminal_id = ${terminalId} AND s.closed_at IS NULL`;

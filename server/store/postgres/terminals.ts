@@ -1,4 +1,5 @@
-import { DEFAULT_SHOP_ID, type PairingCodeRow, type TerminalRow, type TerminalTokenRow } from '../types.ts';
+import { DEFAULT_SHOP_ID, type PairingCodeRow, type ShiftStatus, type TerminalRow, type TerminalTokenRow } from '../types.ts';
+import { shiftFromDb } from './shifts.ts';
 import type { PgContext } from './context.ts';
 import type { Row } from './rows.ts';
 
@@ -36,6 +37,26 @@ export function pgTerminals(ctx: PgContext) {
       const [r] = await sql`
         SELECT ${sql.unsafe(TERMINAL_COLUMNS)} FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ${tokenHash}`;
       return r && terminalFromDb(r);
+    },
+
+    async terminalWithShiftByTokenHash(tokenHash: string): Promise<{ terminal: TerminalRow; shift: ShiftStatus } | undefined> {
+      // The shift's columns prefixed (its id, shop_id… would hide the terminal's).
+      const [r] = await sql`
+        SELECT ${sql.unsafe(TERMINAL_COLUMNS)}, s.id AS s_id, s.terminal_id AS s_terminal_id, s.shop_id AS s_shop_id, s.cashier_id AS s_cashier_id,
+               s.cashier_name AS s_cashier_name, s.opened_at AS s_opened_at, s.closed_at AS s_closed_at, s.closed_by AS s_closed_by,
+               EXISTS (SELECT 1 FROM cashiers c WHERE c.removed_at IS NULL AND c.shop_id = t.shop_id) AS has_cashiers
+        FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id
+        LEFT JOIN shifts s ON s.terminal_id = t.id AND s.closed_at IS NULL
+        WHERE k.token_hash = ${tokenHash}`;
+      if (!r) return undefined;
+      const open =
+        r.s_id === null
+          ? undefined
+          : shiftFromDb({
+              id: r.s_id, terminal_id: r.s_terminal_id, shop_id: r.s_shop_id, cashier_id: r.s_cashier_id,
+              cashier_name: r.s_cashier_name, opened_at: r.s_opened_at, closed_at: r.s_closed_at, closed_by: r.s_closed_by,
+            });
+      return { terminal: terminalFromDb(r), shift: { open, hasCashiers: r.has_cashiers === true } };
     },
 
     async listTerminals(shopId?: string): Promise<TerminalRow[]> {

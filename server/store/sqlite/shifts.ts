@@ -1,4 +1,4 @@
-import { DEFAULT_SHOP_ID, type CashierRow, type CloseShiftResult, type OpenShiftResult, type ShiftRow } from '../types.ts';
+import { DEFAULT_SHOP_ID, type CashierRow, type CloseShiftResult, type OpenShiftResult, type ShiftRow, type ShiftStatus } from '../types.ts';
 import type { SqliteContext } from './context.ts';
 import { isUniqueViolation, num, optNum, optStr, paymentFromDb, str, type DbRow } from './rows.ts';
 
@@ -11,7 +11,7 @@ const cashierFromDb = (r: DbRow): CashierRow => ({
   shop_id: str(r.shop_id ?? DEFAULT_SHOP_ID),
 });
 
-const shiftFromDb = (r: DbRow): ShiftRow => ({
+export const shiftFromDb = (r: DbRow): ShiftRow => ({
   id: str(r.id),
   terminal_id: str(r.terminal_id),
   shop_id: str(r.shop_id ?? DEFAULT_SHOP_ID),
@@ -98,7 +98,7 @@ export function sqliteShifts(ctx: SqliteContext) {
       return r && shiftFromDb(r);
     },
 
-    async shiftStatus(terminalId: string, shopId: string): Promise<{ open: ShiftRow | undefined; hasCashiers: boolean }> {
+    async shiftStatus(terminalId: string, shopId: string): Promise<ShiftStatus> {
       const r = q.shiftStatus.get({ terminalId, shopId }) as DbRow;
       return { open: r.id === null ? undefined : shiftFromDb(r), hasCashiers: r.has_cashiers === 1 };
     },

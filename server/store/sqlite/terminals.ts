@@ -1,4 +1,5 @@
-import { DEFAULT_SHOP_ID, type PairingCodeRow, type TerminalRow, type TerminalTokenRow } from '../types.ts';
+import { DEFAULT_SHOP_ID, type PairingCodeRow, type ShiftStatus, type TerminalRow, type TerminalTokenRow } from '../types.ts';
+import { shiftFromDb } from './shifts.ts';
 import type { SqliteContext } from './context.ts';
 import { num, optNum, str, type DbRow } from './rows.ts';
 
@@ -12,6 +13,8 @@ const terminalFromDb = (r: DbRow): TerminalRow => ({
   ...(r.shop_id !== null && r.shop_id !== undefined && r.shop_id !== DEFAULT_SHOP_ID ? { shop_id: str(r.shop_id) } : {}),
 });
 
+const SHIFT_COLUMNS = ['id', 'terminal_id', 'shop_id', 'cashier_id', 'cashier_name', 'opened_at', 'closed_at', 'closed_by'] as const;
+
 /** Terminals with their tokens and pairing codes (server/terminals/). */
 export function sqliteTerminals(ctx: SqliteContext) {
   const { db } = ctx;
@@ -21,6 +24,14 @@ export function sqliteTerminals(ctx: SqliteContext) {
     ),
     terminal: db.prepare('SELECT * FROM terminals WHERE id = ?'),
     terminalByToken: db.prepare('SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id WHERE k.token_hash = ?'),
+    // The shift's columns prefixed (its id, shop_id… would hide the terminal's).
+    terminalWithShift: db.prepare(
+      `SELECT t.*, ${SHIFT_COLUMNS.map((c) => `s.${c} AS s_${c}`).join(', ')},
+              EXISTS (SELECT 1 FROM cashiers c WHERE c.removed_at IS NULL AND c.shop_id = t.shop_id) AS has_cashiers
+       FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id
+       LEFT JOIN shifts s ON s.terminal_id = t.id AND s.closed_at IS NULL
+       WHERE k.token_hash = ?`,
+    ),
     terminals: db.prepare('SELECT * FROM terminals ORDER BY created_at, id'),
     shopTerminals: db.prepare('SELECT * FROM terminals WHERE shop_id = ? ORDER BY created_at, id'),
     insertToken: db.prepare('INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (@token_hash, @terminal_id, @created_at)'),
@@ -52,6 +63,18 @@ export function sqliteTerminals(ctx: SqliteContext) {
     async terminalByTokenHash(tokenHash: string): Promise<TerminalRow | undefined> {
       const r = q.terminalByToken.get(tokenHash) as DbRow | undefined;
       return r && terminalFromDb(r);
+    },
+
+    async terminalWithShiftByTokenHash(tokenHash: string): Promise<{ terminal: TerminalRow; shift: ShiftStatus } | undefined> {
+      const r = q.terminalWithShift.get(tokenHash) as DbRow | undefined;
+      if (!r) return undefined;
+      let open;
+      if (r.s_id !== null) {
+        const shift: DbRow = {};
+        for (const c of SHIFT_COLUMNS) shift[c] = r[`s_${c}`] ?? null;
+        open = shiftFromDb(shift);
+      }
+      return { terminal: terminalFromDb(r), shift: { open, hasCashiers: r.has_cashiers === 1 } };
     },
 
     async listTerminals(shopId?: string): Promise<TerminalRow[]> {

@@ -428,6 +428,9 @@ describe('POST /api/terminal/unpair', () => {
     expect((await s.call('GET', '/api/terminal')).status).toBe(200);
     expect(await s.call('POST', '/api/terminal/unpair', { headers: { 'x-manager-pin': '7777' } })).toMatchObject({ status: 200, body: { ok: true } });
     expect((await s.call('GET', '/api/terminal')).status).toBe(401);
+    // Taking a payment reads the token with the shift, in a query of its own: revoked there too.
+    expect((await s.call('POST', '/api/payments', { body: payment() })).status).toBe(401);
+    expect(s.service.calls).toEqual([]);
     expect((await s.registry.list()).map((t) => t.id)).toContain(terminalId);
     const link = await s.registry.rotate(terminalId);
     const paired = await s.call('POST', '/api/pair', { token: null, body: { code: link.code } });

@@ -125,6 +125,32 @@ describe.each(STORES)('%s', (_name, open) => {
     });
   });
 
+  it("reads a token's terminal with its shift status in its own shop in one answer, as terminalByTokenHash and shiftStatus do", async () => {
+    await twoShops();
+    const cashier = (id: string, shop_id: string) => ({ id, name: 'Wang', pin_hash: 'scrypt$x', created_at: T0, removed_at: null, shop_id });
+    const separately = async (hash: string) => {
+      const terminal = (await store.terminalByTokenHash(hash))!;
+      return { terminal, shift: await store.shiftStatus(terminal.id, terminal.shop_id ?? 'default') };
+    };
+    expect(await store.terminalWithShiftByTokenHash('tok_tb')).toEqual(await separately('tok_tb'));
+    expect(await store.terminalWithShiftByTokenHash('tok_tb')).toEqual({ terminal: terminal('tb', 's-b'), shift: { open: undefined, hasCashiers: false } });
+    // Another shop's cashiers do not count; the terminal's own shop's do.
+    await store.createCashier(cashier('c-a', 'default'));
+    expect((await store.terminalWithShiftByTokenHash('tok_tb'))?.shift).toEqual({ open: undefined, hasCashiers: false });
+    await store.createCashier(cashier('c-b', 's-b'));
+    await store.openShift({ id: 'sh-b', terminal_id: 'tb', cashier_id: 'c-b', cashier_name: 'Wang', opened_at: T0, shop_id: 's-b' });
+    const withShift = await store.terminalWithShiftByTokenHash('tok_tb');
+    expect(withShift).toEqual(await separately('tok_tb'));
+    expect(withShift).toMatchObject({ terminal: { id: 'tb', shop_id: 's-b' }, shift: { open: { id: 'sh-b', terminal_id: 'tb', shop_id: 's-b', cashier_id: 'c-b', closed_at: null }, hasCashiers: true } });
+    expect(await store.terminalWithShiftByTokenHash('tok_ta')).toEqual(await separately('tok_ta'));
+    expect((await store.terminalWithShiftByTokenHash('tok_ta'))?.shift).toEqual({ open: undefined, hasCashiers: true });
+    // A closed shift is no open shift; a revoked token finds nothing.
+    await store.closeShift('sh-b', T0 + 5, 'tb');
+    expect((await store.terminalWithShiftByTokenHash('tok_tb'))?.shift).toEqual({ open: undefined, hasCashiers: true });
+    await store.revokeTokens('tb');
+    expect(await store.terminalWithShiftByTokenHash('tok_tb')).toBeUndefined();
+  });
+
   it('keeps cashiers and shifts per shop: a name may repeat in another shop', async () => {
     await twoShops();
     const cashier = (id: string, shop_id: string) => ({ id, name: 'Wang', pin_hash: 'scrypt$x', created_at: T0, removed_at: null, shop_id });

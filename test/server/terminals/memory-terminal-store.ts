@@ -30,6 +30,12 @@ export function memoryTerminalStore(): TerminalStore & { tokens: Map<string, Ter
       const t = token && terminals.get(token.terminal_id);
       return t && { ...t };
     },
+    // No shifts nor cashiers live here: a terminal of this store never has an open shift.
+    async terminalWithShiftByTokenHash(hash) {
+      const token = tokens.get(hash);
+      const t = token && terminals.get(token.terminal_id);
+      return t && { terminal: { ...t }, shift: { open: undefined, hasCashiers: false } };
+    },
     async listTerminals(shopId) {
       return [...terminals.values()].filter((t) => shopId === undefined || shopOf(t) === shopId).map((t) => ({ ...t }));
     },

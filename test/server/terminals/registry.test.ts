@@ -19,6 +19,8 @@ describe('TerminalRegistry', () => {
     expect([...store.tokens.keys()]).toEqual([sha256(issued.token)]);
     expect(JSON.stringify([...store.tokens.values(), ...(await store.listTerminals())])).not.toContain(issued.token);
     expect((await registry.authenticate(issued.token))?.name).toBe('Front till');
+    expect((await registry.authenticateWithShift(issued.token))?.terminal).toEqual(await registry.authenticate(issued.token));
+    expect(await registry.authenticateWithShift(issued.token.slice(0, -1) + 'x')).toBeUndefined();
     expect(await registry.authenticate(issued.token.slice(0, -1) + 'x')).toBeUndefined();
   });
 
@@ -61,6 +63,7 @@ describe('TerminalRegistry', () => {
     expect(await registry.unpair(issued.terminal.id)).toBe(2);
     expect(await registry.authenticate(device!.token)).toBeUndefined();
     expect(await registry.authenticate(issued.token)).toBeUndefined();
+    expect(await registry.authenticateWithShift(device!.token)).toBeUndefined();
     expect((await registry.list())[0]).not.toHaveProperty('paired_at');
     const again = await registry.rotate(issued.terminal.id);
     expect((await registry.pair(again.code))?.terminal.id).toBe(issued.terminal.id);
