@@ -1,11 +1,10 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { ownerOnlyFile } from '../store/data-dir.ts';
 import { SQLITE_FILE_NAME } from '../store/sqlite.ts';
 import { loadCliConfig } from './journal.ts';
-import type { CliIo } from './terminal.ts';
+import { runWhenInvoked, type CliIo } from './main.ts';
 
 /**
  * `npm run backup -- <file>`: a consistent copy of the SQLite journal, safe while the server
@@ -68,11 +67,4 @@ export async function runBackupCli(args: readonly string[], io: CliIo): Promise<
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
-  process.exitCode = await runBackupCli(process.argv.slice(2), {
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-}
+await runWhenInvoked(import.meta.url, runBackupCli);

@@ -1,11 +1,9 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Cashiers, CashierError } from '../shifts/cashiers.ts';
 import { openJournal } from './journal.ts';
 import { TerminalRegistry } from '../terminals/registry.ts';
 import { ShopDirectory } from '../shops/shops.ts';
 import { takeOptions } from './options.ts';
-import type { CliIo } from './terminal.ts';
+import { runWhenInvoked, type CliIo } from './main.ts';
 
 /**
  * `npm run cashier -- <command>`: cashiers in the server's journal (same DATA_DIR or DATABASE_URL
@@ -97,12 +95,4 @@ export async function runCashierCli(args: readonly string[], io: CliIo): Promise
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
-  const code = await runCashierCli(process.argv.slice(2), {
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-  process.exitCode = code;
-}
+await runWhenInvoked(import.meta.url, runCashierCli);

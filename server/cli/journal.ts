@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { DataDirError } from '../store/data-dir.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
-import type { CliIo } from './terminal.ts';
+import type { CliIo } from './main.ts';
 
 /**
  * The configuration and the journal a command works on, or the exit code after saying why not:

@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { ReconciliationResult } from '../../shared/api.ts';
 import { alipayClient, wechatConfig } from '../app.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
@@ -8,7 +6,7 @@ import { ShopDirectory } from '../shops/shops.ts';
 import { openStore } from '../store/open.ts';
 import { DEFAULT_SHOP_ID } from '../store/types.ts';
 import { createWechatClient } from '../wechat/client.ts';
-import type { CliIo } from './terminal.ts';
+import { runWhenInvoked, type CliIo } from './main.ts';
 
 /**
  * `npm run reconcile -- YYYY-MM-DD [--shop ID]`: compares a shop's journal (default: the default
@@ -114,11 +112,4 @@ function describe(result: ReconciliationResult, io: CliIo): void {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
-  process.exitCode = await runReconcileCli(process.argv.slice(2), {
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-}
+await runWhenInvoked(import.meta.url, runReconcileCli);

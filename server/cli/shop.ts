@@ -1,10 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { isStorageFailure, journalCause } from '../store/data-dir.ts';
 import { openJournal } from './journal.ts';
 import { ShopDirectory, ShopError, type NewShop } from '../shops/shops.ts';
 import { takeOptions } from './options.ts';
-import type { CliIo } from './terminal.ts';
+import { runWhenInvoked, type CliIo } from './main.ts';
 
 /**
  * `npm run shop -- <command>`: the shops of a chain or a service provider's sub-merchants in the
@@ -77,11 +75,4 @@ export async function runShopCli(args: readonly string[], io: CliIo): Promise<nu
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
-  process.exitCode = await runShopCli(process.argv.slice(2), {
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-}
+await runWhenInvoked(import.meta.url, runShopCli);

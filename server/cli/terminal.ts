@@ -1,5 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { runWhenInvoked, type CliIo } from './main.ts';
 import { PIN_FORMAT, publicOrigin, type Config } from '../config.ts';
 import { isStorageFailure, journalCause } from '../store/data-dir.ts';
 import { openJournal } from './journal.ts';
@@ -31,12 +30,6 @@ export const USAGE = `Usage: npm run terminal -- <command>
                  set, wins); refunds, exports and cashiers ask for it (4 to 12 digits)
 
 The last line of add and rotate is JSON: {"name","token","pair_url"}.`;
-
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 export function pairUrl(config: Pick<Config, 'port' | 'host' | 'tls'>, code: string): string {
   // The code travels in the fragment: browsers never send it, so it stays out of access logs.
@@ -154,12 +147,4 @@ export async function runTerminalCli(args: readonly string[], io: CliIo): Promis
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
-  const code = await runTerminalCli(process.argv.slice(2), {
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-  process.exitCode = code;
-}
+await runWhenInvoked(import.meta.url, runTerminalCli);
