@@ -135,9 +135,16 @@ export type WalletMode = 'live' | 'simulator' | 'off';
 
 export type WalletModes = { wechat: WalletMode; alipay: WalletMode };
 
+type WalletSetup = { mode: 'simulator' | 'live'; wallets?: WalletModes | undefined };
+
 /** Each wallet's mode, also from an older server that reported WeChat Pay's alone in `mode`. */
-export function walletModes(setup: { mode: 'simulator' | 'live'; wallets?: WalletModes | undefined }): WalletModes {
+function walletModes(setup: WalletSetup): WalletModes {
   return setup.wallets ?? { wechat: setup.mode, alipay: 'off' };
+}
+
+/** Whether a sale through `wallet` moved no money (that wallet is simulated), whatever the other wallet is. */
+export function isTrainingSale(setup: WalletSetup, wallet: 'wechat' | 'alipay' = 'wechat'): boolean {
+  return walletModes(setup)[wallet] === 'simulator';
 }
 
 /**
@@ -145,7 +152,8 @@ export function walletModes(setup: { mode: 'simulator' | 'live'; wallets?: Walle
  * One wallet can be live while the other trains: the till must then say which one trains, not
  * call itself live or training as a whole.
  */
-export function trainingWallets(modes: WalletModes): { wallets: ('wechat' | 'alipay')[]; all: boolean } {
+export function trainingWallets(setup: WalletSetup): { wallets: ('wechat' | 'alipay')[]; all: boolean } {
+  const modes = walletModes(setup);
   const on = (['wechat', 'alipay'] as const).filter((w) => modes[w] !== 'off');
   const wallets = on.filter((w) => modes[w] === 'simulator');
   return { wallets, all: wallets.length > 0 && wallets.length === on.length };

@@ -3,7 +3,7 @@
  * was chosen in Settings, else the browser's print dialog. Loaded on first use (the "Print
  * receipt" button, auto-print, the printer card); the GB18030 table loads only for a USB print.
  */
-import { walletModes, type Payment, type Refund } from '../../../../shared/api.ts';
+import { isTrainingSale, type Payment, type Refund } from '../../../../shared/api.ts';
 import type { Api, TerminalDetails } from '../api.ts';
 import type { Lang } from '../i18n.svelte.ts';
 import { escposReceipt } from './escpos.ts';
@@ -60,7 +60,7 @@ export function paymentReceipt(payment: Payment, ctx: PrintContext, o: PaymentRe
     terminalName: own ? details.terminal.name : payment.terminal!,
     cashier: payment.cashier ?? null,
     ...(o.refunds ? { refunds: o.refunds } : {}),
-    training: walletModes(details)[payment.wallet ?? 'wechat'] === 'simulator',
+    training: isTrainingSale(details, payment.wallet),
     timeZone: details.time_zone,
     lang: ctx.lang,
     ...(o.reprint ? { reprintedAt: o.now ?? new Date() } : {}),
