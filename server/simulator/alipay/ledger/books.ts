@@ -14,6 +14,8 @@ import type { AlipayLedgerOptions, SimAlipayTrade, Trade } from './types.ts';
  * the codes handed out, the store they are written back to, bounded retention, and the changes
  * time alone makes (applied lazily when a trade is read, so a fake clock drives them).
  */
+const ISSUED_CODE_RETENTION_MS = 24 * 3600_000;
+
 export function createBooks(options: AlipayLedgerOptions) {
   const trades = new Map<string, Trade>();
   const byTradeNo = new Map<string, Trade>();
@@ -56,8 +58,9 @@ export function createBooks(options: AlipayLedgerOptions) {
       if (usedCodes.get(t.auth_code) === t.out_trade_no) usedCodes.delete(t.auth_code);
     }
     if (gone.length > 0) store.deleteOrders(gone.map((t) => t.out_trade_no));
-    for (const [code, issued] of issuedCodes) if (at - issued.getTime() > 24 * 3600_000) issuedCodes.delete(code);
-    store.deleteCodesIssuedBefore(at - 24 * 3600_000);
+    // Handed-out codes are kept well past their time to live, so an expired one still answers as expired.
+    for (const [code, issued] of issuedCodes) if (at - issued.getTime() > ISSUED_CODE_RETENTION_MS) issuedCodes.delete(code);
+    store.deleteCodesIssuedBefore(at - ISSUED_CODE_RETENTION_MS);
   }
 
   const yuan = (fen: number) => formatYuan(fen);
