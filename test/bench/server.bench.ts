@@ -4,7 +4,7 @@
  * HTTP API (POST /api/payments answers with the final status for an instant payment), every
  * gateway call timed by a wrapper around the WeChat client and subtracted per payment. Next to
  * it, the same micropay sent by the WeChat client straight to the simulator, and throughput
- * with 20 terminals paying in parallel (three rounds taking turns with the direct calls, after an
+ * with 20 terminals paying in parallel (nine rounds taking turns with the direct calls, after an
  * untimed round of each, so neither side alone pays for warming up or for a burst of load). The
  * journal's one fsync per payment (the insert, before micropay) is timed too, so the overhead is shown with and without it, and the disk's own
  * fsync cost is measured in the same data directory. Everything runs in this one process
@@ -34,7 +34,7 @@ const WARMUP = 50;
 const TERMINALS = 20;
 const PER_TERMINAL = 25;
 const PARALLEL_WARMUP = 5;
-const PARALLEL_ROUNDS = 3;
+const PARALLEL_ROUNDS = 9;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const stats = (values: number[]) => {
@@ -49,6 +49,8 @@ interface Figures {
   rows: Record<string, { median: number; p99: number }>;
   apiPerSecond: number;
   directPerSecond: number;
+  /** API / direct throughput of each round and the direct round right after it, sorted. */
+  roundRatios: number[];
   apiCpuMs: number;
   directCpuMs: number;
   parallelFsyncsPerPayment: number;
@@ -229,6 +231,7 @@ async function measure(label: string, where: { parent: string } | { postgres: tr
     let parallelFsyncs = 0;
     let directParallelSeconds = 0;
     let directCpuSpent = 0;
+    const roundRatios: number[] = [];
     for (let round = 0; round < PARALLEL_ROUNDS; round++) {
       const fsyncsBefore = fsyncCount;
       const parallelCpu = cpuMs();
@@ -238,7 +241,8 @@ async function measure(label: string, where: { parent: string } | { postgres: tr
         for (let i = 0; i < PER_TERMINAL; i++) rows.push(await payOnce(token));
         return rows;
       }))).flat());
-      parallelSeconds += (performance.now() - parallelStarted) / 1000;
+      const apiRoundSeconds = (performance.now() - parallelStarted) / 1000;
+      parallelSeconds += apiRoundSeconds;
       apiCpu += cpuMs() - parallelCpu;
       parallelFsyncs += fsyncCount - fsyncsBefore;
 
@@ -247,7 +251,9 @@ async function measure(label: string, where: { parent: string } | { postgres: tr
       await Promise.all(tokens.map(async () => {
         for (let i = 0; i < PER_TERMINAL; i++) await directOnce();
       }));
-      directParallelSeconds += (performance.now() - directParallelStarted) / 1000;
+      const directRoundSeconds = (performance.now() - directParallelStarted) / 1000;
+      directParallelSeconds += directRoundSeconds;
+      roundRatios.push(directRoundSeconds / apiRoundSeconds);
       directCpuSpent += cpuMs() - directCpu;
     }
     const count = TERMINALS * PER_TERMINAL * PARALLEL_ROUNDS;
@@ -271,6 +277,7 @@ async function measure(label: string, where: { parent: string } | { postgres: tr
       },
       apiPerSecond: count / parallelSeconds,
       directPerSecond: count / directParallelSeconds,
+      roundRatios: roundRatios.sort((a, b) => a - b),
       apiCpuMs: apiCpu / count,
       directCpuMs: directCpuSpent / count,
       parallelFsyncsPerPayment: schema ? NaN : parallelFsyncs / count,
@@ -320,6 +327,10 @@ export async function run(): Promise<void> {
     { measure: `payments/s through the API, ${TERMINALS} terminals`, ...Object.fromEntries(runs.map((r) => [r.label, r.apiPerSecond.toFixed(0)])) },
     { measure: `micropay calls/s straight to the simulator, ${TERMINALS} in parallel`, ...Object.fromEntries(runs.map((r) => [r.label, r.directPerSecond.toFixed(0)])) },
     { measure: 'API throughput / direct throughput', ...Object.fromEntries(runs.map((r) => [r.label, ratio(r.apiPerSecond, r.directPerSecond)])) },
+    {
+      measure: 'the same, median of the rounds (min–max): each round beside its direct round',
+      ...Object.fromEntries(runs.map((r) => [r.label, `${r.roundRatios[Math.floor(r.roundRatios.length / 2)]!.toFixed(2)} (${r.roundRatios[0]!.toFixed(2)}–${r.roundRatios.at(-1)!.toFixed(2)})`])),
+    },
     { measure: 'CPU ms per payment through the API (this process: client, server, simulator)', ...Object.fromEntries(runs.map((r) => [r.label, r.apiCpuMs.toFixed(3)])) },
     { measure: 'CPU ms per direct micropay (client, simulator)', ...Object.fromEntries(runs.map((r) => [r.label, r.directCpuMs.toFixed(3)])) },
     { measure: 'direct CPU / API CPU (throughput ceiling on a CPU-bound machine)', ...Object.fromEntries(runs.map((r) => [r.label, ratio(r.directCpuMs, r.apiCpuMs)])) },
