@@ -329,7 +329,7 @@ export async function run(): Promise<void> {
     { measure: 'API throughput / direct throughput', ...Object.fromEntries(runs.map((r) => [r.label, ratio(r.apiPerSecond, r.directPerSecond)])) },
     {
       measure: 'the same, median of the rounds (min–max): each round beside its direct round',
-      ...Object.fromEntries(runs.map((r) => [r.label, `${r.roundRatios[Math.floor(r.roundRatios.length / 2)]!.toFixed(2)} (${r.roundRatios[0]!.toFixed(2)}–${r.roundRatios.at(-1)!.toFixed(2)})`])),
+      ...Object.fromEntries(runs.map((r) => [r.label, `${percentile(r.roundRatios, 50).toFixed(2)} (${r.roundRatios[0]!.toFixed(2)}–${r.roundRatios.at(-1)!.toFixed(2)})`])),
     },
     { measure: 'CPU ms per payment through the API (this process: client, server, simulator)', ...Object.fromEntries(runs.map((r) => [r.label, r.apiCpuMs.toFixed(3)])) },
     { measure: 'CPU ms per direct micropay (client, simulator)', ...Object.fromEntries(runs.map((r) => [r.label, r.directCpuMs.toFixed(3)])) },
