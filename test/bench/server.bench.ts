@@ -14,7 +14,9 @@
  * for the direct calls, so the two paths differ only by what the server adds (undici's fetch
  * costs about twice as much CPU per request, which is the client's cost, not the server's).
  * Beside the SQLite journal on disk and on tmpfs, the same figures on PostgreSQL (a schema of
- * its own on 127.0.0.1:5432; its fsync is the database server's, outside this process).
+ * its own on 127.0.0.1:5432; its fsync is the database server's, outside this process), and a
+ * bound: the same server with its payment writes kept in a Map instead of any journal (nothing
+ * durable, not a mode of the product), to show how much of the gap to direct is the journal.
  */
 import { closeSync, existsSync, fsync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -27,6 +29,8 @@ import { createLogger } from '../../server/log.ts';
 import { makeTestCode } from '../../server/simulator/test-codes.ts';
 import { createWechatClient } from '../../server/wechat/client.ts';
 import type { Gateway } from '../../server/wechat/gateway.ts';
+import { PAYMENT_COLUMN_SET } from '../../server/store/columns.ts';
+import type { PaymentRow, Store } from '../../server/store/types.ts';
 import { createTestSchema } from '../support/postgres.ts';
 
 const SEQUENTIAL = 400;
@@ -117,8 +121,42 @@ function timedGateway() {
   return { wrap, take: (outTradeNo: string) => spent.get(outTradeNo) };
 }
 
-/** `parent`: a directory for the SQLite journal; `postgres`: a fresh schema on the test database instead. */
-async function measure(label: string, where: { parent: string } | { postgres: true }): Promise<Figures> {
+/**
+ * The bound: payments inserted, read and moved in a Map, never written (terminals and settings
+ * stay in SQLite). Enough for the bench's instant payments; events and totals are not kept.
+ */
+function paymentsInMemory(store: Store): Store {
+  const rows = new Map<string, PaymentRow>();
+  const memory: Partial<Store> = {
+    async insertPayment(p) {
+      const existing = rows.get(p.id);
+      if (existing) return { kind: 'exists', payment: existing };
+      const payment = { wallet: 'wechat', shop_id: 'default', lease_owner: null, lease_until: null, shift_id: null, cashier: null, cash_fen: null, coupon_fen: null, settlement_fen: null, bank_type: null, cancel_action: null, ...p, refunded_fen: 0 } as PaymentRow;
+      rows.set(p.id, payment);
+      return { kind: 'created', payment };
+    },
+    async transitionPayment(id, decide) {
+      const before = rows.get(id);
+      if (!before) return undefined;
+      const patch = decide(before);
+      if (!patch) return { before, after: before, changed: false };
+      const after = { ...before };
+      for (const [column, value] of Object.entries(patch)) if (PAYMENT_COLUMN_SET.has(column)) (after as Record<string, unknown>)[column] = value;
+      rows.set(id, after);
+      return { before, after, changed: true };
+    },
+    async payment(id) {
+      return rows.get(id);
+    },
+  };
+  return new Proxy(store, { get: (target, key) => (memory as Record<string | symbol, unknown>)[key] ?? Reflect.get(target, key) });
+}
+
+/**
+ * `parent`: a directory for the SQLite journal; `postgres`: a fresh schema on the test database
+ * instead; `memory`: the bound, payments never journaled (paymentsInMemory).
+ */
+async function measure(label: string, where: { parent: string; memory?: true } | { postgres: true }): Promise<Figures> {
   const dataDir = mkdtempSync(join('parent' in where ? where.parent : tmpdir(), 'pos-bench-'));
   const schema = 'postgres' in where ? await createTestSchema('bench') : undefined;
   const fsyncCost = schema ? { median: NaN, p99: NaN } : fsyncStats(dataDir);
@@ -144,7 +182,7 @@ async function measure(label: string, where: { parent: string } | { postgres: tr
       done(error);
     });
   };
-  const server = await createServer(config, { log, wrapGateway: gatewayTime.wrap, journal: { fsync: timedFsync } });
+  const server = await createServer(config, { log, wrapGateway: gatewayTime.wrap, journal: { fsync: timedFsync }, ...('memory' in where ? { wrapStore: paymentsInMemory } : {}) });
   const tokens = await Promise.all(Array.from({ length: TERMINALS }, async (_, i) => (await server.terminals.add(`Bench ${i + 1}`)).token));
 
   let seq = 0;
@@ -314,6 +352,7 @@ export async function run(): Promise<void> {
   const runs = [await measure(`SQLite, disk ${disk}`, { parent: disk })];
   if (memory) runs.push(await measure(`SQLite, tmpfs ${memory}`, { parent: memory }));
   runs.push(await measure('PostgreSQL 127.0.0.1', { postgres: true }));
+  runs.push(await measure('bound: no journal', { parent: disk, memory: true }));
   agent.destroy();
 
   console.log(`\nServer overhead per payment: ${SEQUENTIAL} sequential payments (after ${WARMUP} warm-up), then ${TERMINALS} terminals × ${PER_TERMINAL} in parallel, ${PARALLEL_ROUNDS} rounds taking turns with the direct calls (after an untimed round of each); median / p99 in ms.`);
