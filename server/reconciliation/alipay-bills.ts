@@ -41,6 +41,8 @@ export function alipayBills(client: AlipayBillClient): WalletBills {
         throw error;
       }
     },
+    // One bill for the whole merchant account, whichever shop asks.
+    account: () => '',
     ownsUnclaimed(line, shop, shops) {
       const store = line.store_id ?? '';
       if (shop === undefined || shop.id === DEFAULT_SHOP_ID) return store === '' || store === DEFAULT_SHOP_ID || !shops.has(store);

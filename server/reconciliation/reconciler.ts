@@ -7,6 +7,8 @@ import { alipayBills, type AlipayBillClient } from './alipay-bills.ts';
 import { addDays, beijingDate, beijingDayRange, isBillDate, monthsBefore } from './bill-day.ts';
 import { compareDay, type JournalPayment, type JournalRefund } from './compare.ts';
 import { combine, isSettled } from './result.ts';
+import { SharedBills } from './shared-bills.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { wechatBills, type ShopBillLine, type WalletBills, type WechatBillGateway } from './wallet-bills.ts';
 
 /**
@@ -39,6 +41,8 @@ export const BILL_WINDOW_MONTHS = 3;
 /** A payment started this close to midnight may be paid, and billed, on the next day. */
 const MIDNIGHT_EDGE_MS = 10 * 60_000;
 const REFUND_PAGE = 500;
+/** Bill lines looked up in the journal per event-loop turn: payments keep being answered in between. */
+const OWNER_SLICE = 2_000;
 
 export class DateOutsideWindow extends Error {}
 
@@ -52,12 +56,16 @@ export class Reconciler {
   readonly #wallets: readonly WalletBills[];
   readonly #shops: ShopSource | undefined;
   readonly #now: () => number;
+  readonly #bills: SharedBills;
+  /** Which shop each line of a bill read belongs to in the journal, worked out once per bill. */
+  readonly #owners = new WeakMap<readonly ShopBillLine[], Promise<Map<string, string>>>();
 
   constructor(deps: ReconcilerDeps) {
     this.#store = deps.store;
     this.#wallets = [wechatBills(deps.gateway), ...(deps.alipay ? [alipayBills(deps.alipay)] : [])];
     this.#shops = deps.shops;
     this.#now = deps.now ?? Date.now;
+    this.#bills = new SharedBills(this.#now);
   }
 
   /** Every shop's id, the default shop first (the daily job reconciles each). */
@@ -121,23 +129,23 @@ export class Reconciler {
     const { fromMs, toMs } = beijingDayRange(date);
     const wallet = bills.wallet;
     // Each wallet's bill knows that wallet's payments only, and a shop's bill its own shop's.
-    const dayPayments = (await this.#store.paymentsCreatedBetween(fromMs, toMs)).filter((p) => p.shop_id === shopId && p.wallet === wallet);
+    const dayPayments = (await this.#store.paymentsCreatedBetween(fromMs, toMs, shopId)).filter((p) => p.wallet === wallet);
     const dayRefunds = (await this.#refundsBetween(fromMs, toMs, shopId)).filter((r) => r.wallet === wallet);
 
-    const fetched = await bills.day(date, shop);
+    const fetched = await this.#bills.day(bills, date, shop);
     if (fetched.kind !== 'ok') return failed(date, runAt, shopId, wallet, fetched.kind, fetched.message, dayPayments.filter((p) => p.status === 'succeeded').length);
 
     const known = new Set(dayPayments.map((p) => p.out_trade_no));
-    const others = await this.#store.paymentsByOutTradeNo([...new Set(fetched.lines.map((r) => r.out_trade_no))].filter((n) => !known.has(n)));
-    const claimed = new Map(others.map((p) => [p.out_trade_no, p]));
+    const owners = await this.#ownersOf(fetched.lines);
     const shopIds = new Set(await this.shopIds());
     // A line is this shop's when its payment is, or, paid outside the journal, when the wallet says so.
     const bill = fetched.lines.filter((line) => {
       if (known.has(line.out_trade_no)) return true;
-      const payment = claimed.get(line.out_trade_no);
-      return payment ? payment.shop_id === shopId : bills.ownsUnclaimed(line, shop, shopIds);
+      const owner = owners.get(line.out_trade_no);
+      return owner !== undefined ? owner === shopId : bills.ownsUnclaimed(line, shop, shopIds);
     });
-    const elsewhere = others.filter((p) => p.shop_id === shopId);
+    // This shop's payments of another day on this day's bill (paid after midnight, refunded today).
+    const elsewhere = await this.#store.paymentsByOutTradeNo([...new Set(bill.filter((l) => !known.has(l.out_trade_no) && owners.has(l.out_trade_no)).map((l) => l.out_trade_no))]);
 
     const knownRefunds = new Set(dayRefunds.map((r) => r.id));
     const refundsElsewhere: JournalRefund[] = [];
@@ -184,10 +192,35 @@ export class Reconciler {
     const candidates = payments.filter((p) => p.status === 'succeeded' && p.created_at >= dayEnd - MIDNIGHT_EDGE_MS && !paidOnBill.has(p.out_trade_no));
     const next = addDays(date, 1);
     if (candidates.length === 0 || next > beijingDate(this.#now())) return new Set();
-    const fetched = await bills.day(next, shop, { paidOnly: true });
+    const fetched = await this.#bills.day(bills, next, shop, { paidOnly: true });
     if (fetched.kind !== 'ok') return new Set();
     const paid = new Set(fetched.lines.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no));
     return new Set(candidates.map((p) => p.out_trade_no).filter((n) => paid.has(n)));
+  }
+
+  /**
+   * The shop of every bill line's payment that the journal has (any day), looked up once per
+   * bill read, in slices with a turn of the event loop between them: a chain's shared bill has
+   * every shop's lines, and looking them all up again for each shop, in one go, held payments
+   * up for a second at a time.
+   */
+  #ownersOf(lines: readonly ShopBillLine[]): Promise<Map<string, string>> {
+    let owners = this.#owners.get(lines);
+    if (!owners) {
+      owners = (async () => {
+        const numbers = [...new Set(lines.map((l) => l.out_trade_no))];
+        const found = new Map<string, string>();
+        for (let i = 0; i < numbers.length; i += OWNER_SLICE) {
+          if (i > 0) await nextTurn();
+          for (const p of await this.#store.paymentsByOutTradeNo(numbers.slice(i, i + OWNER_SLICE))) found.set(p.out_trade_no, p.shop_id);
+        }
+        return found;
+      })();
+      this.#owners.set(lines, owners);
+      // A failed look-up is not kept: the next run asks the journal again.
+      owners.catch(() => this.#owners.delete(lines));
+    }
+    return owners;
   }
 
   async #refundsBetween(fromMs: number, toMs: number, shopId: string): Promise<RefundWithPayment[]> {

@@ -29,6 +29,8 @@ export interface WalletBills {
   label: string;
   /** The day's bill as the shop's merchant sees it; `paidOnly`: only paid lines are needed. */
   day(date: string, shop: Shop | undefined, options?: { paidOnly?: boolean }): Promise<DayBill>;
+  /** Which account's bill `day` reads for the shop: shops with the same account read the same bill. */
+  account(shop: Shop | undefined): string;
   /** Whether a line no journal payment claims is this shop's (`shops`: every shop's id). */
   ownsUnclaimed(line: ShopBillLine, shop: Shop | undefined, shops: ReadonlySet<string>): boolean;
 }
@@ -60,6 +62,7 @@ export function wechatBills(gateway: WechatBillGateway): WalletBills {
       if (outcome.kind === 'business_error') return { kind: 'error', message: `WeChat: ${outcome.code} ${outcome.description}`.trim() };
       return { kind: 'ok', lines: outcome.value.records };
     },
+    account: (shop) => shop?.merchant?.sub_mch_id ?? '',
     ownsUnclaimed: (_line, shop) => shop === undefined || shop.id === DEFAULT_SHOP_ID || shop.merchant !== undefined,
   };
 }

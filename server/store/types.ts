@@ -426,8 +426,8 @@ export interface Store {
   payment(id: string): Promise<PaymentRow | undefined>;
   /** The terminal's payment in progress (processing / user_paying), if any. */
   activePayment(terminalId: string): Promise<PaymentRow | undefined>;
-  /** Payments created in [fromMs, toMs), oldest first. */
-  paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]>;
+  /** Payments created in [fromMs, toMs), oldest first; with `shopId`, that shop's only (read through its index, not the chain's day). */
+  paymentsCreatedBetween(fromMs: number, toMs: number, shopId?: string): Promise<PaymentRow[]>;
   /** The payments with these out_trade_no (any day), in no particular order; unknown numbers are left out. */
   paymentsByOutTradeNo(outTradeNos: readonly string[]): Promise<PaymentRow[]>;
   /** At most `limit` payments of a day, newest first, read through an index: never the whole day. */

@@ -69,10 +69,10 @@ export function pgPayments(ctx: PgContext) {
       return r && paymentFromDb(r).row;
     },
 
-    async paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]> {
+    async paymentsCreatedBetween(fromMs: number, toMs: number, shopId?: string): Promise<PaymentRow[]> {
       const rows = await sql`
         SELECT p.*, ${sql.unsafe(REFUNDED)} FROM payments p
-        WHERE p.created_at >= ${fromMs} AND p.created_at < ${toMs} ORDER BY p.created_at, p.id`;
+        WHERE ${shopId === undefined ? sql`TRUE` : sql`p.shop_id = ${shopId}`} AND p.created_at >= ${fromMs} AND p.created_at < ${toMs} ORDER BY p.created_at, p.id`;
       return rows.map((r) => paymentFromDb(r).row);
     },
 

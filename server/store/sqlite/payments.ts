@@ -20,6 +20,7 @@ export function sqlitePayments(ctx: SqliteContext) {
   const paymentSelect = 'SELECT * FROM payments_v';
   const q = {
     createdBetween: db.prepare(`${paymentSelect} WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`),
+    shopCreatedBetween: db.prepare(`${paymentSelect} WHERE shop_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id`),
     totals: db.prepare(`${DAY_SUMS} WHERE created_at >= ? AND created_at < ? GROUP BY wallet`),
     refundedTotal: db.prepare(
       `SELECT p.wallet AS wallet, COALESCE(SUM(r.amount_fen), 0) AS refunded_fen FROM refunds r JOIN payments p ON p.id = r.payment_id
@@ -126,8 +127,9 @@ export function sqlitePayments(ctx: SqliteContext) {
       return r && paymentFromDb(r);
     },
 
-    async paymentsCreatedBetween(fromMs: number, toMs: number): Promise<PaymentRow[]> {
-      return (q.createdBetween.all(fromMs, toMs) as DbRow[]).map(paymentFromDb);
+    async paymentsCreatedBetween(fromMs: number, toMs: number, shopId?: string): Promise<PaymentRow[]> {
+      const rows = shopId === undefined ? q.createdBetween.all(fromMs, toMs) : q.shopCreatedBetween.all(shopId, fromMs, toMs);
+      return (rows as DbRow[]).map(paymentFromDb);
     },
 
     async paymentsPage(query: PaymentPageQuery): Promise<PaymentRow[]> {

@@ -75,6 +75,57 @@ describe('Reconciler', () => {
     expect(asked.map((q) => [q.bill_date, q.bill_type])).toEqual([['20261128', 'ALL'], ['20261129', 'SUCCESS']]);
   });
 
+  it("reads a chain's shared bill once for all its shops, looks its lines up in the journal once, and gives each shop its own lines", async () => {
+    const shops = [2, 3].map((n) => ({ id: `shop-${n}`, name: `Shop ${n}`, timeZone: 'Asia/Shanghai' }));
+    const looked: string[] = [];
+    const counted = new Proxy(store, {
+      get: (target, key) =>
+        key === 'paymentsByOutTradeNo'
+          ? (numbers: readonly string[]) => {
+              looked.push(...numbers);
+              return target.paymentsByOutTradeNo(numbers);
+            }
+          : Reflect.get(target, key),
+    });
+    const chain = new Reconciler({
+      store: counted,
+      now: () => NOW,
+      shops: { get: async (id) => shops.find((s) => s.id === id), list: async () => shops },
+      gateway: {
+        async downloadBill(q) {
+          asked.push(q);
+          return answers.get(q.bill_date) as Outcome<ReturnType<typeof billOf>>;
+        },
+      },
+    });
+    const at = Date.UTC(2026, 10, 28, 2);
+    const lines = [];
+    for (const [n, shopId] of ['default', 'shop-2', 'shop-3'].entries()) {
+      for (let i = 0; i < 3; i++) {
+        const id = `s${n}p${i}`;
+        await store.insertPayment(newPayment({ id, terminal_id: id, shop_id: shopId, status: 'succeeded', step: 'done', created_at: at + i }));
+        lines.push(line(`o_${id}`, i === 2 && shopId === 'shop-3' ? 999 : 100, new Date(at + i)));
+      }
+    }
+    // Started at 23:58 the day before and paid after midnight: on this day's bill, in shop-2's journal of the day before.
+    const lateStart = Date.UTC(2026, 10, 27, 15, 58);
+    await store.insertPayment(newPayment({ id: 'late', terminal_id: 'late', shop_id: 'shop-2', status: 'succeeded', step: 'done', created_at: lateStart }, lateStart));
+    answers.set('20261128', { kind: 'ok', value: billOf([...lines, line('o_late', 100, new Date(Date.UTC(2026, 10, 27, 16, 0, 30))), line('o_stray', 300, new Date(at))]), fields: {} });
+
+    const results = [];
+    for (const shopId of await chain.shopIds()) results.push(await chain.run('2026-11-28', shopId));
+    expect(asked).toHaveLength(1);
+    expect(results.map((r) => [r.shop, r.counts])).toEqual([
+      ['default', { journal: 3, bill: 4, matched: 3 }],
+      ['shop-2', { journal: 4, bill: 4, matched: 4 }],
+      ['shop-3', { journal: 3, bill: 3, matched: 2 }],
+    ]);
+    // The line nobody journaled is the default shop's (the configured merchant's) to look into.
+    expect(results.map((r) => r.differences.map((d) => [d.kind, d.out_trade_no]))).toEqual([[['missing_in_journal', 'o_stray']], [], [['amount_mismatch', 'o_s2p2']]]);
+    // Each of the bill's 11 numbers looked up once for the chain, not once per shop; shop-2's late payment then read whole.
+    expect(looked.sort()).toEqual([...lines.map((l) => l.out_trade_no), 'o_late', 'o_late', 'o_stray'].sort());
+  });
+
   it("asks a shop's bill with its sub-merchant and compares that shop's payments only, leaving lines of another shop's payments to it", async () => {
     const shop2 = { id: 'shop-2', name: 'Second', timeZone: 'Asia/Shanghai', merchant: { sub_mch_id: '1900000202' } };
     const perShop = new Reconciler({

@@ -205,6 +205,17 @@ export function storeContract(name: string, open: () => Promise<StoreUnderTest>)
         expect((await store.paymentsCreatedBetween(T0, T0 + 10)).map((p) => p.id)).toEqual(['b', 'c']);
       });
 
+      it("lists one shop's payments of a time range, leaving the chain's other shops out", async () => {
+        await store.createShop({ id: 'shop2', name: 'Second', time_zone: null, sub_mch_id: null, sub_appid: null, manager_pin_hash: null, created_at: T0 });
+        await store.insertPayment(newPayment({ id: 'a', terminal_id: 'x', created_at: T0 + 2, shop_id: 'shop2' }));
+        await store.insertPayment(newPayment({ id: 'b', terminal_id: 'y', created_at: T0 + 1 }));
+        await store.insertPayment(newPayment({ id: 'c', terminal_id: 'z', created_at: T0, shop_id: 'shop2' }));
+        await store.insertPayment(newPayment({ id: 'd', terminal_id: 'w', created_at: T0 + 10, shop_id: 'shop2' }));
+        expect((await store.paymentsCreatedBetween(T0, T0 + 10, 'shop2')).map((p) => p.id)).toEqual(['c', 'a']);
+        expect((await store.paymentsCreatedBetween(T0, T0 + 10, 'default')).map((p) => p.id)).toEqual(['b']);
+        expect((await store.paymentsCreatedBetween(T0, T0 + 10)).map((p) => p.id)).toEqual(['c', 'b', 'a']);
+      });
+
       it('pages a day newest first through the cursor, ties broken by id, with terminal and search filters', async () => {
         const day = [
           newPayment({ id: 'a', terminal_id: 'x', created_at: T0, amount_fen: 2580, status: 'succeeded', step: 'done' }),
