@@ -14,7 +14,7 @@ import { isSettledResult } from './result.ts';
  */
 export interface DailyJobDeps {
   reconciler: {
-    run(date: string, shopId?: string, options?: { pendingOnly?: boolean }): Promise<ReconciliationResult>;
+    run(date: string, shopId?: string, options?: { pendingOnly?: boolean; reuseBills?: boolean }): Promise<ReconciliationResult>;
     latest(date: string, shopId?: string): Promise<ReconciliationResult | undefined>;
     /** Every shop (absent: the default shop only). */
     shopIds?(): Promise<string[]>;
@@ -73,7 +73,7 @@ export function startDailyReconciliation(deps: DailyJobDeps): DailyJob {
         waiting = true;
         continue;
       }
-      const result = await deps.reconciler.run(date, shop, { pendingOnly: true });
+      const result = await deps.reconciler.run(date, shop, { pendingOnly: true, reuseBills: true });
       const fields = { date, shop, ...result.counts };
       if (result.status === 'matched') deps.log.info('reconciliation: the journal matches the bills', fields);
       else if (result.status === 'differences') deps.log.warn('reconciliation: differences with the bills', { ...fields, differences: result.differences.length });

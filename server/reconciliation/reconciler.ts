@@ -9,7 +9,7 @@ import { compareDay, type JournalPayment, type JournalRefund } from './compare.t
 import { combine, isSettled } from './result.ts';
 import { SharedBills } from './shared-bills.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { wechatBills, type ShopBillLine, type WalletBills, type WechatBillGateway } from './wallet-bills.ts';
+import { wechatBills, type DayBill, type ShopBillLine, type WalletBills, type WechatBillGateway } from './wallet-bills.ts';
 
 /**
  * One reconciliation run: a shop's payments and refunds of a Beijing day against each enabled
@@ -49,6 +49,12 @@ export class DateOutsideWindow extends Error {}
 export interface RunOptions {
   /** Compare again only the wallets whose latest run did not compare (no_bill with payments waiting, error): the daily job's retries. */
   pendingOnly?: boolean;
+  /**
+   * This run is one of a pass over the chain's shops (the daily job): a bill the pass read for
+   * another shop on the same account a moment ago is used again. Without it the wallet is asked
+   * anew, so a manager comparing again sees what the wallet holds now.
+   */
+  reuseBills?: boolean;
 }
 
 export class Reconciler {
@@ -99,7 +105,7 @@ export class Reconciler {
       }
       let stored: StoredReconciliation;
       try {
-        stored = await this.#compare(date, runAt, shopId, shop, bills);
+        stored = await this.#compare(date, runAt, shopId, shop, bills, options.reuseBills === true);
       } catch (error) {
         stored = failed(date, runAt, shopId, bills.wallet, 'error', `${bills.label}: ${(error as Error).message}`);
       }
@@ -125,14 +131,14 @@ export class Reconciler {
     return shop;
   }
 
-  async #compare(date: string, runAt: number, shopId: string, shop: Shop | undefined, bills: WalletBills): Promise<StoredReconciliation> {
+  async #compare(date: string, runAt: number, shopId: string, shop: Shop | undefined, bills: WalletBills, reuseBills: boolean): Promise<StoredReconciliation> {
     const { fromMs, toMs } = beijingDayRange(date);
     const wallet = bills.wallet;
     // Each wallet's bill knows that wallet's payments only, and a shop's bill its own shop's.
     const dayPayments = (await this.#store.paymentsCreatedBetween(fromMs, toMs, shopId)).filter((p) => p.wallet === wallet);
     const dayRefunds = (await this.#refundsBetween(fromMs, toMs, shopId)).filter((r) => r.wallet === wallet);
 
-    const fetched = await this.#bills.day(bills, date, shop);
+    const fetched = await this.#bill(bills, date, shop, reuseBills);
     if (fetched.kind !== 'ok') return failed(date, runAt, shopId, wallet, fetched.kind, fetched.message, dayPayments.filter((p) => p.status === 'succeeded').length);
 
     const known = new Set(dayPayments.map((p) => p.out_trade_no));
@@ -163,7 +169,7 @@ export class Reconciler {
       refunds: dayRefunds.map(journalRefund),
       refundsElsewhere,
       bill,
-      paidOnNeighbourDay: await this.#paidNextDay(date, toMs, dayPayments, bill, shop, bills),
+      paidOnNeighbourDay: await this.#paidNextDay(date, toMs, dayPayments, bill, shop, bills, reuseBills),
     });
     return {
       run: {
@@ -182,17 +188,22 @@ export class Reconciler {
     };
   }
 
+  /** A wallet's bill of a day: the pass's shared read when `reuse`, else asked of the wallet now. */
+  #bill(bills: WalletBills, date: string, shop: Shop | undefined, reuse: boolean, options: { paidOnly?: boolean } = {}): Promise<DayBill> {
+    return reuse ? this.#bills.day(bills, date, shop, options) : bills.day(date, shop, options);
+  }
+
   /**
    * Succeeded payments started in the day's last minutes and absent from its bill may have been
    * paid after midnight: the next day's bill, when the wallet has one, settles it. Without it they
    * stay reported as missing at the wallet (a later run, once that bill exists, clears them).
    */
-  async #paidNextDay(date: string, dayEnd: number, payments: readonly PaymentRow[], bill: readonly ShopBillLine[], shop: Shop | undefined, bills: WalletBills): Promise<Set<string>> {
+  async #paidNextDay(date: string, dayEnd: number, payments: readonly PaymentRow[], bill: readonly ShopBillLine[], shop: Shop | undefined, bills: WalletBills, reuseBills: boolean): Promise<Set<string>> {
     const paidOnBill = new Set(bill.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no));
     const candidates = payments.filter((p) => p.status === 'succeeded' && p.created_at >= dayEnd - MIDNIGHT_EDGE_MS && !paidOnBill.has(p.out_trade_no));
     const next = addDays(date, 1);
     if (candidates.length === 0 || next > beijingDate(this.#now())) return new Set();
-    const fetched = await this.#bills.day(bills, next, shop, { paidOnly: true });
+    const fetched = await this.#bill(bills, next, shop, reuseBills, { paidOnly: true });
     if (fetched.kind !== 'ok') return new Set();
     const paid = new Set(fetched.lines.filter((r) => r.trade_state === 'SUCCESS').map((r) => r.out_trade_no));
     return new Set(candidates.map((p) => p.out_trade_no).filter((n) => paid.has(n)));

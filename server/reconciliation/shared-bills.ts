@@ -6,8 +6,8 @@ import type { DayBill, WalletBills } from './wallet-bills.ts';
  * chain's shops back to back, and shops on one merchant account read one and the same bill: a
  * chain of 20 shops downloaded and parsed one 50,000-line bill 20 times. A bill read is handed
  * to the next shop asking for it within `reuseMs`; a missing bill or a failure is never kept, so
- * the next try asks the wallet again. Bills of past days do not change once published, and the
- * window is short: a manager comparing again later reads the wallet anew.
+ * the next try asks the wallet again. Bills of past days do not change once published, and only
+ * the daily job's pass uses this: a run on demand reads the wallet anew.
  */
 export const BILL_REUSE_MS = 5 * 60_000;
 

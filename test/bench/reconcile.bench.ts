@@ -65,7 +65,7 @@ async function pass(store: Store, bill: string, shops: { id: string; name: strin
   const started = performance.now();
   let matched = 0;
   for (const shop of await one.shopIds()) {
-    const result = await (shared ? one : reconciler()).run(DATE, shop);
+    const result = await (shared ? one : reconciler()).run(DATE, shop, { reuseBills: shared });
     if (result.status !== 'matched') throw new Error(`shop ${shop}: ${result.status} ${result.error ?? ''}`);
     matched += result.counts.matched;
   }

@@ -71,7 +71,7 @@ describe('daily reconciliation', () => {
     expect(await job.first).toBe(1234);
   });
 
-  it('reconciles every shop, retrying only the wallet that has no bill yet while payments wait for it', async () => {
+  it("reconciles every shop in one pass that shares each account's bill, retrying only the wallet that has no bill yet while payments wait for it", async () => {
     const calls: string[] = [];
     const wallet = (w: 'wechat' | 'alipay', status: ReconciliationResult['status'], journal: number) => ({ wallet: w, status, counts: { journal, bill: 0, matched: 0 }, differences: 0, run_at: '' });
     const results: Record<string, ReconciliationResult> = {
@@ -89,14 +89,14 @@ describe('daily reconciliation', () => {
       reconciler: {
         shopIds: async () => ['default', 'shop-b'],
         run: async (date, shop, options) => {
-          calls.push(`${date} ${shop} ${options?.pendingOnly ? 'pending' : 'all'}`);
+          calls.push(`${date} ${shop} ${options?.pendingOnly ? 'pending' : 'all'}${options?.reuseBills ? ' shared bills' : ''}`);
           return results[shop!]!;
         },
         latest: async () => undefined,
       },
     });
     expect(await job.first).toBe(999);
-    expect(calls).toEqual(['2026-11-28 default pending', '2026-11-28 shop-b pending']);
+    expect(calls).toEqual(['2026-11-28 default pending shared bills', '2026-11-28 shop-b pending shared bills']);
   });
 
   it('lets one of several instances sharing a journal download and compare a shop’s day, the others waiting for it', async () => {

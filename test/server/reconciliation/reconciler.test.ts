@@ -113,7 +113,7 @@ describe('Reconciler', () => {
     answers.set('20261128', { kind: 'ok', value: billOf([...lines, line('o_late', 100, new Date(Date.UTC(2026, 10, 27, 16, 0, 30))), line('o_stray', 300, new Date(at))]), fields: {} });
 
     const results = [];
-    for (const shopId of await chain.shopIds()) results.push(await chain.run('2026-11-28', shopId));
+    for (const shopId of await chain.shopIds()) results.push(await chain.run('2026-11-28', shopId, { reuseBills: true }));
     expect(asked).toHaveLength(1);
     expect(results.map((r) => [r.shop, r.counts])).toEqual([
       ['default', { journal: 3, bill: 4, matched: 3 }],
@@ -124,6 +124,12 @@ describe('Reconciler', () => {
     expect(results.map((r) => r.differences.map((d) => [d.kind, d.out_trade_no]))).toEqual([[['missing_in_journal', 'o_stray']], [], [['amount_mismatch', 'o_s2p2']]]);
     // Each of the bill's 11 numbers looked up once for the chain, not once per shop; shop-2's late payment then read whole.
     expect(looked.sort()).toEqual([...lines.map((l) => l.out_trade_no), 'o_late', 'o_late', 'o_stray'].sort());
+
+    // A manager comparing again (no pass) asks the wallet anew and sees a charge made since.
+    answers.set('20261128', { kind: 'ok', value: billOf([...lines, line('o_late', 100, new Date(Date.UTC(2026, 10, 27, 16, 0, 30))), line('o_stray', 300, new Date(at)), line('o_since', 500, new Date(at))]), fields: {} });
+    const again = await chain.run('2026-11-28', 'default');
+    expect(asked).toHaveLength(2);
+    expect(again.differences.map((d) => d.out_trade_no).sort()).toEqual(['o_since', 'o_stray']);
   });
 
   it("asks a shop's bill with its sub-merchant and compares that shop's payments only, leaving lines of another shop's payments to it", async () => {
