@@ -22,7 +22,9 @@ async function keyAmount(page: Page, keys: string) {
 }
 
 async function userPaying(page: Page, pos: PosServer, token: string) {
-  await waitForStatus(page, 'progress', 'user_paying');
+  await waitForStatus(page, 'progress', 'user_paying').catch(async (error: Error) => {
+    throw new Error(`${error.message}\nthe server's active payment: ${JSON.stringify(await pos.activePayment(token))}`, { cause: error });
+  });
   const active = await pos.activePayment(token);
   expect(active?.status).toBe('user_paying');
   return active!;

@@ -133,5 +133,20 @@ export async function typeLikeAPerson(page: Page, keys: string[], gapMs = 150): 
 
 export async function waitForStatus(page: Page, testId: 'progress' | 'result' | 'attention', status?: string, timeout = 30_000): Promise<void> {
   const sel = status ? `[data-testid=${testId}][data-status=${status}]` : `[data-testid=${testId}]`;
-  await page.waitForSelector(sel, { timeout });
+  try {
+    await page.waitForSelector(sel, { timeout });
+  } catch (error) {
+    // A timeout alone says only what did not appear; say what the till showed instead.
+    throw new Error(`${(error as Error).message}\nthe till showed instead: ${await tillState(page)}`, { cause: error });
+  }
+}
+
+/** The checkout's visible panels with their status and text, and any notice: for failure messages. */
+async function tillState(page: Page): Promise<string> {
+  const shown = await page
+    .$$eval('[data-testid=progress], [data-testid=result], [data-testid=attention], [data-testid=notice], [data-testid=scan-prompt], [data-testid=amount]', (els) =>
+      els.map((el) => `${el.getAttribute('data-testid')}${el.getAttribute('data-status') ? `[${el.getAttribute('data-status')}]` : ''}: ${(el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)}`),
+    )
+    .catch((err: Error) => [`(page unreadable: ${err.message})`]);
+  return shown.length ? shown.join(' | ') : '(none of progress, result, attention, notice, scan prompt, amount)';
 }
