@@ -133,6 +133,16 @@ describe('cashiers and the shift hand-over in Chromium', { timeout: 180_000 }, (
       [700, 'Li Lei'],
     ].sort());
 
+    // The server out of reach: the shift screen shows the figures last read, saying so.
+    await page.route('**/api/shifts/current', (route) => route.abort());
+    await page.click('[data-testid=on-shift]');
+    await page.waitForSelector('[data-testid=shift-last-known]');
+    expect(await page.textContent('[data-testid=handover-cashier]')).toBe('Li Lei');
+    await shot(page, 'shift-last-known-zh');
+    await page.unroute('**/api/shifts/current');
+    await page.click('nav a:has-text("收款")');
+    await page.waitForSelector('[data-testid=on-shift]');
+
     // Li Lei hands over through the print dialog on 80 mm paper: the print view holds only the report.
     await page.evaluate(() => {
       localStorage.setItem('pos.printer', JSON.stringify({ paper: 80, autoPrint: false }));

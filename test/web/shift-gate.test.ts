@@ -18,16 +18,16 @@ describe('ShiftGate', () => {
     expect(gate.shift).toEqual(answer.shift);
   });
 
-  it('keeps what it last knew when the server cannot be reached, and asks nothing while unpaired', async () => {
+  it('keeps what it last knew when the server cannot be reached, says whether it answered, and asks nothing while unpaired', async () => {
     let paired = true;
     const call = vi.fn(async (): Promise<CurrentShift> => ({ cashiers_required: true, shift: null }));
     const gate = new ShiftGate({ call: call as never }, () => paired);
-    await gate.refresh();
+    expect(await gate.refresh()).toBe(true);
     call.mockRejectedValueOnce(new ApiFailure(0, 'NETWORK', 'down', true));
-    await gate.refresh();
+    expect(await gate.refresh()).toBe(false);
     expect(gate.blocking).toBe(true);
     paired = false;
-    await gate.refresh();
+    expect(await gate.refresh()).toBe(false);
     expect(call).toHaveBeenCalledTimes(2);
   });
 });

@@ -31,12 +31,15 @@ export class ShiftGate {
     this.#current = current;
   }
 
-  async refresh(): Promise<void> {
-    if (!this.paired()) return;
+  /** Asks the server; true when it answered, false when what was last known stands. */
+  async refresh(): Promise<boolean> {
+    if (!this.paired()) return false;
     try {
       this.#current = await this.api.call<CurrentShift>('GET', '/api/shifts/current');
+      return true;
     } catch {
       // Unreachable or refused: keep what was last known.
+      return false;
     }
   }
 

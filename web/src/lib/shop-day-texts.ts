@@ -35,6 +35,8 @@ export const SHOP_DAY_TEXTS = {
   'shift.closing': { zh: '正在交班…', en: 'Closing…' },
   'shift.print': { zh: '打印交班报告', en: 'Print hand-over' },
   'shift.next': { zh: '下一位收银员签到', en: 'Next cashier signs in' },
+  'shift.asking': { zh: '正在读取本班数据…', en: 'Getting this shift’s figures…' },
+  'shift.lastKnown': { zh: '无法连接服务器：以下是上次读取的数据，可能不含最新的收款。', en: 'The server cannot be reached: these are the figures last read and may miss the latest sales.' },
   'shift.noShift': { zh: '本收银台没有进行中的班次。', en: 'No shift is open on this terminal.' },
   'shift.noCashiers': { zh: '还没有设置收银员：收银台无需签到即可收款。可在“设置 → 收银员”中添加。', en: 'No cashiers are set up: the till takes payments without a sign-in. Add them in Settings → Cashiers.' },
   'shift.today': { zh: '今日班次', en: 'Today’s shifts' },
